@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { paintFor, useColor } from './color.js';
 import type { CommandContext } from './commands/context.js';
+import { defineAccess } from './commands/access.js';
 import { defineExplain } from './commands/explain.js';
 import { isUserError } from './errors.js';
 import { EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCode, type Outcome } from './exit-code.js';
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   defineExplain(program.command('explain'), ctx);
+  defineAccess(program.command('access'), ctx);
 
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,47 @@
+import type { Paint } from '../paint.js';
+import { symbolicMode } from '../mode/bits.js';
+import { describeInode, type Names } from './describe.js';
+import type { AccessResult } from './report.js';
+
+export interface SubjectLabel {
+  name: string;
+  /** "www-data (uid 33)", or "any other user" for others. */
+  who: string;
+}
+
+/** One block per path: a table of roles by read / write / execute (enter) / delete, then why not. */
+export function renderAccessText(result: AccessResult, subjects: readonly SubjectLabel[], names: Names, paint: Paint, showChain: boolean): string {
+  const isDir = result.type === 'directory';
+  const mode = symbolicMode(Number.parseInt(result.mode, 8));
+  const lines = [`${paint.bold(result.path)}  ${result.type} ${mode} (${result.mode}) ${result.owner}:${result.group}`];
+  for (const step of result.symlinks) lines.push(`  ${paint.dim('symlink')} ${step.link} -> ${step.target}`);
+  if (result.resolved !== result.path) lines.push(`  ${paint.dim('resolves to')} ${result.resolved} (read, write and ${isDir ? 'enter' : 'execute'} apply there; delete removes the link)`);
+  const header = ['role', 'user', 'read', 'write', isDir ? 'enter' : 'execute', 'delete'];
+  const rows = subjects.map((subject) => {
+    const verdict = result.roles[subject.name]!;
+    return [subject.name, subject.who, ...[verdict.read, verdict.write, verdict.execute, verdict.delete].map((ok) => (ok ? 'yes' : 'no'))];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const format = (cells: string[], colour: boolean) =>
+    '  ' +
+    cells
+      .map((cell, column) => {
+        const padded = cell.padEnd(widths[column]!);
+        if (!colour || column < 2) return padded;
+        return cell === 'yes' ? paint.green(padded) : paint.red(padded);
+      })
+      .join('  ')
+      .trimEnd();
+  lines.push(paint.dim(format(header, false)));
+  for (const row of rows) lines.push(format(row, true));
+  const reasons = subjects.flatMap((subject) => result.roles[subject.name]!.reasons);
+  if (reasons.length > 0) {
+    lines.push(`  ${paint.bold('why not')}`);
+    for (const reason of reasons) lines.push(`    ${reason}`);
+  }
+  if (showChain) {
+    lines.push(`  ${paint.bold('directories searched on the way')}`);
+    for (const dir of result.chain) lines.push(`    ${describeInode(dir.inode, names).padEnd(28)} ${dir.path}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,52 @@
+import { formatOctal } from '../mode/bits.js';
+import type { Names } from './describe.js';
+import { effectiveAccess, type Verdict } from './effective.js';
+import type { ResolvedPath, SymlinkStep } from './resolve.js';
+import type { EntryType, Located, Principal } from './types.js';
+
+export interface Subject {
+  name: string;
+  principal: Principal;
+}
+
+export interface AccessResult {
+  path: string;
+  resolved: string;
+  type: EntryType;
+  mode: string;
+  owner: string;
+  group: string;
+  roles: Record<string, Verdict>;
+  chain: readonly Located[];
+  symlinks: readonly SymlinkStep[];
+}
+
+/** Verdicts of every subject on one resolved path. */
+export function accessResult(facts: ResolvedPath, subjects: readonly Subject[], names: Names): AccessResult {
+  const roles: Record<string, Verdict> = {};
+  for (const subject of subjects) roles[subject.name] = effectiveAccess(facts, subject.name, subject.principal, names);
+  return {
+    path: facts.path,
+    resolved: facts.resolved,
+    type: facts.target.type,
+    mode: formatOctal(facts.target.mode),
+    owner: names.user(facts.target.uid),
+    group: names.group(facts.target.gid),
+    roles,
+    chain: facts.chain,
+    symlinks: facts.symlinks,
+  };
+}
+
+/** The documented JSON shape of one result. */
+export function accessResultJson(result: AccessResult) {
+  return {
+    path: result.path,
+    ...(result.resolved !== result.path ? { resolved: result.resolved } : {}),
+    type: result.type,
+    mode: result.mode,
+    owner: result.owner,
+    group: result.group,
+    roles: result.roles,
+  };
+}

@@ -1,0 +1,39 @@
+import picomatch from 'picomatch';
+
+/** fast-glob's matcher and options: dot files are ordinary files in a deployed tree (.env!). */
+const OPTIONS: picomatch.PicomatchOptions = { dot: true, strictBrackets: true };
+
+export type GlobCheck = { ok: true; pattern: string } | { ok: false; reason: string };
+
+/**
+ * Validate a policy glob and put it in the form the matcher uses. Globs are relative to the
+ * audited root, POSIX style; './x' is 'x', and 'x/' means the directory and all below it ('x/**').
+ */
+export function checkGlob(glob: string): GlobCheck {
+  let pattern = glob.trim();
+  if (pattern === '') return { ok: false, reason: 'is empty' };
+  if (pattern.startsWith('/')) return { ok: false, reason: 'is absolute; globs are relative to the audited directory' };
+  if (pattern.startsWith('!')) return { ok: false, reason: "is negated; list exclusions under 'ignore', or order 'paths' entries so a later one overrides" };
+  while (pattern.startsWith('./')) pattern = pattern.slice(2);
+  if (pattern.split('/').includes('..')) return { ok: false, reason: "has a '..' segment; globs cannot leave the audited directory" };
+  if (pattern.endsWith('/')) pattern = `${pattern.replace(/\/+$/, '')}/**`;
+  try {
+    picomatch.makeRe(pattern, OPTIONS);
+  } catch (error) {
+    return { ok: false, reason: `is not a valid glob: ${(error as Error).message}` };
+  }
+  return { ok: true, pattern };
+}
+
+export type Matcher = (relativePath: string) => boolean;
+
+/** A compiled glob. 'X/**' also matches X itself, as picomatch does. */
+export function compileGlob(pattern: string): Matcher {
+  return picomatch(pattern, OPTIONS);
+}
+
+/** The literal directory prefix of a glob ('sites' for 'sites/* /files/**'), '' when it has none. */
+export function globBase(pattern: string): string {
+  const scan = picomatch.scan(pattern);
+  return scan.isGlob ? scan.base : pattern;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { parseUmask } from '../mode/umask.js';
+import { RULE_IDS } from '../rules/ids.js';
+import { checkGlob } from './glob.js';
+
+export const ACCESS_LEVELS = ['none', 'read', 'write'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+export const PRESET_NAMES = ['generic', 'magento2', 'laravel', 'symfony', 'wordpress', 'drupal', 'shopware'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const RULE_SETTINGS = ['off', 'info', 'warning', 'error'] as const;
+
+/** web, cli, cron and custom roles such as queue; 'others' is not a role one can bind. */
+export const ROLE_NAME = /^[a-z][a-z0-9_-]*$/;
+export const RESERVED_ROLE = 'others';
+
+const umask = z
+  .string({ error: 'must be a string such as "0022" (a JSON number would be read as decimal)' })
+  .superRefine((value, ctx) => {
+    const parsed = parseUmask(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `umask '${value}' ${parsed.reason}` });
+  })
+  .describe('A umask: octal "0022", "027", or symbolic "u=rwx,g=rx,o=" (the bits kept).');
+
+const octalMode = z
+  .string({ error: 'must be a string such as "0660"' })
+  .regex(/^(?:0o)?0*[0-7]{1,4}$/, { error: 'must be an octal mode 0000-7777, such as "0660" or "2770"' })
+  .describe('An octal mode as code requests it, such as "0660" or "2770".');
+
+const glob = z
+  .string({ error: 'must be a glob string' })
+  .superRefine((value, ctx) => {
+    const checked = checkGlob(value);
+    if (!checked.ok) ctx.addIssue({ code: 'custom', message: `glob '${value}' ${checked.reason}` });
+  })
+  .describe('A glob relative to the audited directory (fast-glob syntax; dot files included; "X/**" also covers X).');
+
+const userRef = z
+  .union([z.string().min(1), z.number().int().nonnegative()], { error: 'must be a user name or a numeric uid' })
+  .describe('A user name or a numeric uid.');
+const groupRef = z
+  .union([z.string().min(1), z.number().int().nonnegative()], { error: 'must be a group name or a numeric gid' })
+  .describe('A group name or a numeric gid.');
+
+export const roleSchema = z
+  .strictObject({
+    user: userRef,
+    groups: z.array(groupRef).optional().describe('The group set; default: the primary group and every group listing the user.'),
+    umask: umask.optional().describe('The umask this role creates files under (PHP-FPM: systemd UMask=; CLI: the shell).'),
+    create: z
+      .strictObject({
+        file: octalMode.optional().describe('Mode the application requests for new files (default 0666).'),
+        dir: octalMode.optional().describe('Mode the application requests for new directories (default 0777).'),
+      })
+      .optional(),
+  })
+  .describe('A Unix user that touches the application.');
+
+const accessMap = z
+  .record(z.string().regex(ROLE_NAME, { error: 'role names are lower case: web, cli, cron, queue...' }), z.enum(ACCESS_LEVELS))
+  .describe('What each role needs: none, read (files r; directories r+x) or write (files r+w; directories r+w+x).');
+
+export const pathRuleSchema = z.strictObject({
+  match: z.union([glob, z.array(glob).min(1, { error: 'must list at least one glob' })]),
+  access: accessMap.optional(),
+  secret: z.boolean().optional().describe('Must not be readable by others, nor by roles whose access is none.'),
+  owner: userRef.optional().describe('Who must own matching entries: a role name, user name or uid.'),
+  group: groupRef.optional().describe('Which group matching entries must have: a role name (its primary group), group name or gid.'),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    preset: z.enum(PRESET_NAMES).optional().describe('Start from a built-in policy; entries below extend it.'),
+    umask: umask.optional().describe('Default umask of every role.'),
+    roles: z.record(z.string().regex(ROLE_NAME, { error: 'role names are lower case: web, cli, cron, queue...' }), roleSchema).optional(),
+    paths: z.array(pathRuleSchema).optional().describe('Applied in order; a later entry overrides the roles it names.'),
+    ignore: z.array(glob).optional().describe('Entries not audited (a matching directory is not entered).'),
+    rules: z.partialRecord(z.enum(RULE_IDS), z.enum(RULE_SETTINGS)).optional().describe('Severity per rule, or off.'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.roles && RESERVED_ROLE in config.roles) {
+      ctx.addIssue({ code: 'custom', path: ['roles', RESERVED_ROLE], message: "'others' is reserved: it means any local user who is neither owner nor in the group" });
+    }
+    const known = new Set(['web', 'cli', 'cron', RESERVED_ROLE, ...Object.keys(config.roles ?? {})]);
+    config.paths?.forEach((rule, index) => {
+      for (const role of Object.keys(rule.access ?? {})) {
+        if (!known.has(role)) {
+          ctx.addIssue({ code: 'custom', path: ['paths', index, 'access', role], message: `unknown role '${role}' (known: ${[...known].join(', ')}; define it under roles)` });
+        }
+      }
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type RoleConfig = z.infer<typeof roleSchema>;
+export type PathRuleConfig = z.infer<typeof pathRuleSchema>;
