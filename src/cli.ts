@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { paintFor, useColor } from './color.js';
 import type { CommandContext } from './commands/context.js';
 import { defineAccess } from './commands/access.js';
+import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
 import { isUserError } from './errors.js';
 import { EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCode, type Outcome } from './exit-code.js';
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
 
   defineExplain(program.command('explain'), ctx);
   defineAccess(program.command('access'), ctx);
+  defineAudit(program.command('audit'), ctx);
 
   try {
     await program.parseAsync(argv);

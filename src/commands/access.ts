@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { findConfigFile } from '../policy/load.js';
 import type { Role } from '../roles/role.js';
 import type { CommandContext } from './context.js';
-import { addRoleOptions, setupRoles, type RoleOptions } from './role-options.js';
+import { addRoleOptions, bindRoles, loadProject, type RoleOptions } from './role-options.js';
 
 interface AccessOptions extends RoleOptions {
   role: string[];
@@ -27,7 +27,9 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
     const project = projectDirectory(paths[0]!);
-    const { roles, db } = setupRoles(options, project, true);
+    const setup = loadProject(options, project, true);
+    const roles = bindRoles(setup, options, project);
+    const { db } = setup;
     const subjects = selectSubjects(roles, options.role);
     const results = [];
     let missing = 0;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, findConfigFile, type LoadedConfig } from '../policy/load.js';
+import { findConfigFile, loadConfig, type LoadedConfig } from '../policy/load.js';
 import { resolveRoles } from '../roles/resolve.js';
 import type { Role } from '../roles/role.js';
 import type { UserDatabase } from '../users/database.js';
@@ -26,27 +26,29 @@ export function addRoleOptions(command: Command): Command {
     .option('--group <file>', 'read groups from this file instead of /etc/group');
 }
 
-export interface RoleSetup extends LoadedConfig {
+export interface ProjectSetup extends LoadedConfig {
   db: UserDatabase;
-  roles: Role[];
 }
 
 /**
- * Config, user database and roles for a project directory. `walkUp` looks for the config in the
+ * Config and user database for a project directory. `walkUp` looks for the config in the
  * directory's ancestors too (access), where audit only looks in the audited directory itself.
  */
-export function setupRoles(options: RoleOptions, project: string, walkUp: boolean, defaultUmask = { value: 0o022, origin: 'default 0022' }): RoleSetup {
+export function loadProject(options: RoleOptions, project: string, walkUp: boolean): ProjectSetup {
   const loaded = loadConfig(options.config ?? findConfigFile(project, walkUp));
-  const db = loadUserDatabase({ passwd: options.passwd, group: options.group });
-  const roles = resolveRoles(
+  return { ...loaded, db: loadUserDatabase({ passwd: options.passwd, group: options.group }) };
+}
+
+/** Roles bound to users, from the flags, the config and the defaults. */
+export function bindRoles(setup: ProjectSetup, options: RoleOptions, project: string, defaultUmask = { value: 0o022, origin: 'default 0022' }): Role[] {
+  return resolveRoles(
     {
-      config: loaded.config,
-      configFile: loaded.file,
+      config: setup.config,
+      configFile: setup.file,
       flags: { web: options.webUser, cli: options.cliUser, cron: options.cronUser },
       project: { path: project, uid: statSync(project).uid },
       defaultUmask,
     },
-    db,
+    setup.db,
   );
-  return { ...loaded, db, roles };
 }

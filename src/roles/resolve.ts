@@ -110,7 +110,7 @@ function roleUmask(config: RoleConfig | undefined, inputs: RoleInputs): { value:
     const parsed = parseUmask(config.umask);
     // The schema already validated it; a failure here would be a bug.
     if (!parsed.ok) throw new Error(`unvalidated umask ${config.umask}`);
-    return { value: parsed.umask, origin: 'roles config' };
+    return { value: parsed.umask, origin: 'its umask in the config' };
   }
   return inputs.defaultUmask;
 }

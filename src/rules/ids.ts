@@ -8,7 +8,6 @@ export const RULE_IDS = [
   'special-bit',
   'mode-drift',
   'owner-mismatch',
-  'cross-context',
   'walk-error',
 ] as const;
 

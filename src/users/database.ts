@@ -63,7 +63,9 @@ export class UserDatabase implements Names {
       // A user only the name service knows: its groups may live there too.
       for (const gid of this.fallback?.groupsOf(user.name) ?? []) gids.add(gid);
     }
-    return [...gids].sort((a, b) => a - b);
+    // The primary group first, as id(1) prints it; the rest in numeric order.
+    gids.delete(user.gid);
+    return [user.gid, ...[...gids].sort((a, b) => a - b)];
   }
 
   user(uid: number): string {

@@ -35,8 +35,8 @@ describe('resolveRoles', () => {
     const roles = resolveRoles(inputs(), db);
     expect(roles.map((r) => [r.name, r.user, r.gids])).toEqual([
       ['web', 'nginx', [101]],
-      ['cli', 'deploy', [101, 1001]],
-      ['cron', 'deploy', [101, 1001]],
+      ['cli', 'deploy', [1001, 101]],
+      ['cron', 'deploy', [1001, 101]],
     ]);
     expect(roles[0]!.origin).toMatch(/^default: first of www-data, nginx/);
   });

@@ -39,7 +39,7 @@ describe('passwd and group files', () => {
 describe('UserDatabase', () => {
   it('gives a user its primary group and every group listing it', () => {
     const d = db();
-    expect(d.groupsOf(d.userByName('deploy')!)).toEqual([33, 1001, 2000]);
+    expect(d.groupsOf(d.userByName('deploy')!)).toEqual([1001, 33, 2000]);
     expect(d.groupsOf(d.userByName('www-data')!)).toEqual([33, 2000]);
   });
 

@@ -1,0 +1,100 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolvePath } from '../access/resolve.js';
+import { firstBlocker } from '../access/traversal.js';
+import { OTHERS } from '../access/types.js';
+import type { RoleOptions } from '../commands/role-options.js';
+import { bindRoles, loadProject } from '../commands/role-options.js';
+import { UsageError } from '../errors.js';
+import { formatOctal } from '../mode/bits.js';
+import { assemblePolicy } from '../policy/assemble.js';
+import { choosePreset, chooseDefaultUmask } from '../policy/choose.js';
+import { CompiledPolicy } from '../policy/compile.js';
+import { checkGlob } from '../policy/glob.js';
+import type { Role } from '../roles/role.js';
+import type { TraverseBlock } from '../rules/traverse-denied.js';
+import type { UserDatabase } from '../users/database.js';
+import type { ReportHeader } from '../reporters/reporter.js';
+import { SUBJECT_OTHERS, type AuditSettings, type Subject } from './types.js';
+
+export interface AuditOptions extends RoleOptions {
+  preset?: string;
+  umask?: string;
+  ignore: string[];
+  ignoreAncestors?: boolean;
+}
+
+/** Everything a run needs, resolved from flags, config, presets and the machine. */
+export interface AuditPlan {
+  /** The directory walked: the root with its symlinks resolved. */
+  walkRoot: string;
+  header: ReportHeader;
+  settings: AuditSettings;
+  policy: CompiledPolicy;
+  ancestorBlocks: (TraverseBlock | undefined)[];
+  db: UserDatabase;
+}
+
+export function planAudit(dir: string | undefined, options: AuditOptions): AuditPlan {
+  const root = resolve(dir ?? '.');
+  checkRoot(root, dir ?? '.');
+  const project = loadProject(options, root, false);
+  const { preset, source } = choosePreset(options.preset, project.config, project.file, root);
+  const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, root);
+  const roles = bindRoles(project, options, root, umask);
+  const subjects: Subject[] = [...roles.map((role) => ({ name: role.name, principal: role, role })), { name: SUBJECT_OTHERS, principal: OTHERS, role: undefined }];
+  for (const glob of options.ignore) {
+    const checked = checkGlob(glob);
+    if (!checked.ok) throw new UsageError(`--ignore '${glob}' ${checked.reason}`);
+  }
+  const assembled = assemblePolicy({
+    config: project.config,
+    configFile: project.file,
+    preset,
+    subjects: subjects.map((s) => s.name),
+    roles,
+    db: project.db,
+    extraIgnore: options.ignore,
+  });
+  const umaskByUid = new Map<number, number>();
+  for (const role of roles) if (!umaskByUid.has(role.uid)) umaskByUid.set(role.uid, role.umask);
+  // The way to the root, as the kernel walks it (symlinks in the root's path included).
+  const resolved = resolvePath(root);
+  const ancestorBlocks = subjects.map((subject) => {
+    if (options.ignoreAncestors) return undefined;
+    const blocker = firstBlocker(resolved.chain, subject.principal);
+    return blocker ? { blocker: blocker.path, inode: blocker.inode, ancestor: true, listsIt: false } : undefined;
+  });
+  return {
+    walkRoot: resolved.resolved,
+    header: { root, resolvedRoot: resolved.resolved, preset: preset?.name ?? null, presetSource: source, roles: roles.map((role) => roleSummary(role, project.db)) },
+    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value },
+    policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
+    ancestorBlocks,
+    db: project.db,
+  };
+}
+
+function checkRoot(root: string, given: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`'${given}' ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be reached by this user' : (error as Error).message}`);
+  }
+  if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
+}
+
+function roleSummary(role: Role, db: UserDatabase) {
+  return {
+    name: role.name,
+    user: role.user,
+    uid: role.uid,
+    gid: role.gid,
+    groups: role.gids.map((gid) => db.group(gid)),
+    umask: formatOctal(role.umask),
+    umaskOrigin: role.umaskOrigin,
+    origin: role.origin,
+  };
+}

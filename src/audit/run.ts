@@ -1,0 +1,41 @@
+import type { SeverityCounts } from '../exit-code.js';
+import { Walker } from '../walk/walker.js';
+import { AuditEngine } from './engine.js';
+import { toFinding } from './finding.js';
+import type { AuditPlan } from './plan.js';
+import type { Finding } from './types.js';
+
+/** Entries per slice: small enough to stay responsive (Ctrl-C, progress), large enough to be free. */
+const SLICE = 4096;
+
+export interface AuditHooks {
+  finding(finding: Finding): void;
+  /** Between slices: flush output, draw progress. Awaited, so output backpressure holds the walk. */
+  afterSlice(entries: number): Promise<void>;
+}
+
+export interface AuditResult extends SeverityCounts {
+  entries: number;
+}
+
+/** Walk the tree and report each finding as soon as it is final. */
+export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
+  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
+  const context = { settings: plan.settings, names: plan.db };
+  const engine = new AuditEngine({
+    settings: plan.settings,
+    policy: plan.policy,
+    ancestorBlocks: plan.ancestorBlocks,
+    emit: (candidate) => {
+      const finding = toFinding(candidate, context);
+      if (finding.severity === 'error') counts.errors++;
+      else if (finding.severity === 'warning') counts.warnings++;
+      else counts.infos++;
+      hooks.finding(finding);
+    },
+  });
+  const walker = new Walker(plan.walkRoot, engine);
+  while (walker.step(SLICE)) await hooks.afterSlice(walker.entries);
+  await hooks.afterSlice(walker.entries);
+  return { ...counts, entries: walker.entries };
+}

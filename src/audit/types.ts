@@ -1,0 +1,76 @@
+import type { Names } from '../access/describe.js';
+import type { Inode, Principal } from '../access/types.js';
+import type { EntryPolicy } from '../policy/compile.js';
+import type { Role } from '../roles/role.js';
+import type { RuleId, Severity } from '../rules/ids.js';
+
+/** Who the audit speaks for: every role, then "others" (always last). */
+export interface Subject {
+  name: string;
+  principal: Principal;
+  /** undefined for others */
+  role: Role | undefined;
+}
+
+/**
+ * A finding before it has words: small and cheap, because most are folded into an aggregate
+ * before anyone reads them. Messages and fixes are written only when a candidate is emitted.
+ */
+export interface Candidate {
+  rule: RuleId;
+  severity: Severity;
+  /** Candidates with the same key below a directory can be reported once at the directory. */
+  key: number;
+  rel: string;
+  inode: Inode;
+  /** Index into the subjects, or -1 when no role applies. */
+  subject: number;
+  /** Rule-specific small datum (missing bits, expected mode...). */
+  detail: number;
+  /** 1, or how many entries an aggregate covers. */
+  entries: number;
+  /** Rule-specific data that does not fit in `detail`. */
+  extra?: unknown;
+}
+
+/** What one entry looks like to the rules. The engine reuses one object per walk. */
+export interface EntryFacts {
+  rel: string;
+  inode: Inode;
+  isDir: boolean;
+  policy: EntryPolicy;
+  /** Per subject: may it reach this entry (search on every directory above)? */
+  reachable: Uint8Array;
+  /** Per subject: the rwx bits its class grants on the entry itself. */
+  granted: Uint8Array;
+}
+
+/** Settings of one audit run that rules consult: plain data. */
+export interface AuditSettings {
+  subjects: readonly Subject[];
+  /** Configured severity per rule, or 'off'; rules without an entry use their default. */
+  severities: Partial<Record<RuleId, Severity | 'off'>>;
+  /** The umask that applies to entries owned by each uid (the owner's role), and the default. */
+  umaskByUid: ReadonlyMap<number, number>;
+  defaultUmask: number;
+}
+
+/** What turning a candidate into words needs. */
+export interface DescribeContext {
+  settings: AuditSettings;
+  names: Names;
+}
+
+/** A finding as reporters print it and JSON carries it. */
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  path: string;
+  role?: string;
+  message: string;
+  fix?: string;
+  entries: number;
+  [extra: string]: unknown;
+}
+
+export const SUBJECT_OTHERS = 'others';

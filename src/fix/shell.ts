@@ -1,0 +1,39 @@
+/**
+ * A path as one shell word that a user can paste safely: single quotes (nothing inside is
+ * expanded, so '$(touch x).php' stays a name), bash's $'...' when the name holds control
+ * characters such as a newline, and './' before a name that would read as an option.
+ */
+export function shellQuote(path: string): string {
+  const safe = path.startsWith('-') ? `./${path}` : path;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(safe)) {
+    const escaped = [...safe]
+      .map((ch) => {
+        const code = ch.codePointAt(0)!;
+        if (ch === '\\' || ch === "'") return `\\${ch}`;
+        if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+        return ch;
+      })
+      .join('');
+    return `$'${escaped}'`;
+  }
+  return `'${safe.replace(/'/g, `'\\''`)}'`;
+}
+
+const CLASS_LETTER = { owner: 'u', group: 'g', other: 'o' } as const;
+
+/** "g+rw", "o-w": one chmod clause; X instead of x when applied recursively to files and dirs. */
+export function chmodClause(cls: keyof typeof CLASS_LETTER, op: '+' | '-', bits: number, recursive: boolean): string {
+  const letters = (bits & 4 ? 'r' : '') + (bits & 2 ? 'w' : '') + (bits & 1 ? (recursive && op === '+' ? 'X' : 'x') : '');
+  return `${CLASS_LETTER[cls]}${op}${letters}`;
+}
+
+/** chmod [-R] CLAUSE 'path' */
+export function chmod(clause: string, path: string, recursive: boolean): string {
+  return `chmod ${recursive ? '-R ' : ''}${clause} ${shellQuote(path)}`;
+}
+
+/** Keep the group on what is created later: setgid on every directory of the tree. */
+export function setgidDirectories(path: string, recursive: boolean): string {
+  return recursive ? `find ${shellQuote(path)} -type d -exec chmod g+s {} +` : `chmod g+s ${shellQuote(path)}`;
+}

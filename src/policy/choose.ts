@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, UsageError } from '../errors.js';
+import { formatOctal } from '../mode/bits.js';
+import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
+import { detectFramework, PRESETS } from './presets/index.js';
+import type { Preset } from './presets/preset.js';
+import { PRESET_NAMES, type Config, type PresetName } from './schema.js';
+
+export interface PresetChoice {
+  preset: Preset | undefined;
+  /** How it was chosen, for the header: "--preset", "permcheck.config.json", "detected from bin/magento". */
+  source: string;
+}
+
+/**
+ * --preset, else the config's preset. A config with its own paths and no preset is the whole
+ * policy; otherwise the framework is detected from marker files, falling back to 'generic'.
+ */
+export function choosePreset(flag: string | undefined, config: Config, configFile: string | undefined, root: string): PresetChoice {
+  if (flag !== undefined) {
+    if (!(PRESET_NAMES as readonly string[]).includes(flag)) throw new UsageError(`--preset '${flag}' is not a preset (${PRESET_NAMES.join(', ')})`);
+    return { preset: PRESETS[flag as PresetName], source: '--preset' };
+  }
+  if (config.preset) return { preset: PRESETS[config.preset], source: configFile ?? 'config' };
+  if (config.paths && config.paths.length > 0) return { preset: undefined, source: `the paths in ${configFile ?? 'the config'}` };
+  const detected = detectFramework(root);
+  if (detected) return { preset: detected.preset, source: `detected from ${detected.markers.join(' and ')}` };
+  return { preset: PRESETS.generic, source: 'no framework detected' };
+}
+
+export interface UmaskChoice {
+  value: number;
+  origin: string;
+}
+
+export const MAGENTO_UMASK_FILE = 'magento_umask';
+
+/**
+ * The umask of roles that do not set their own: --umask, else the config's, else Magento's
+ * magento_umask file (its bootstrap applies it to every PHP process), else the preset's, else
+ * 0022 (systemd's default UMask= for services such as php-fpm).
+ */
+export function chooseDefaultUmask(flag: string | undefined, config: Config, configFile: string | undefined, preset: Preset | undefined, root: string): UmaskChoice {
+  if (flag !== undefined) {
+    const parsed = parseUmask(flag);
+    if (!parsed.ok) throw new UsageError(`--umask '${flag}' ${parsed.reason}; expected ${UMASK_FORMS}`);
+    return { value: parsed.umask, origin: '--umask' };
+  }
+  if (config.umask !== undefined) {
+    const parsed = parseUmask(config.umask);
+    if (parsed.ok) return { value: parsed.umask, origin: `umask in ${configFile ?? 'the config'}` };
+  }
+  if (preset?.name === 'magento2') {
+    const file = join(root, MAGENTO_UMASK_FILE);
+    const text = readOptional(file);
+    if (text !== undefined) {
+      const parsed = parseUmask(text.trim());
+      if (!parsed.ok) throw new ConfigError(`${file}: umask '${text.trim()}' ${parsed.reason}; expected octal such as 002`);
+      return { value: parsed.umask, origin: MAGENTO_UMASK_FILE };
+    }
+  }
+  if (preset?.umask) {
+    const parsed = parseUmask(preset.umask);
+    if (parsed.ok) return { value: parsed.umask, origin: `${preset.name} default ${formatOctal(parsed.umask)}` };
+  }
+  return { value: 0o022, origin: 'default 0022' };
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

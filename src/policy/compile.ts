@@ -1,0 +1,135 @@
+import type { AccessLevel, PathRuleConfig } from './schema.js';
+import { PatternSet, Reach } from './patterns.js';
+
+/** The policy for one entry, after the cascade. Shared by every entry with the same matches. */
+export interface EntryPolicy {
+  /** Required (and allowed) access per subject index; undefined: the policy says nothing. */
+  levels: readonly (AccessLevel | undefined)[];
+  secret: boolean;
+  owner: { uid: number; label: string } | undefined;
+  group: { gid: number; label: string } | undefined;
+}
+
+/** A policy entry with its role names already turned into subject indexes and owners into ids. */
+export interface PolicyRule {
+  match: readonly string[];
+  levels: readonly (AccessLevel | undefined)[];
+  secret: boolean | undefined;
+  owner: { uid: number; label: string } | undefined;
+  group: { gid: number; label: string } | undefined;
+}
+
+/** Per-directory state: how each policy entry and the ignore list reach the entries inside. */
+export interface DirectoryPolicy {
+  readonly rel: string;
+  readonly reach: Uint8Array;
+  readonly ignore: Reach;
+  /** Set when no entry needs testing: every entry inside shares it. */
+  readonly shared: EntryPolicy | undefined;
+  /** Bits of the rules that match everything inside. */
+  readonly allMask: number;
+}
+
+/**
+ * Policy entries apply in order; a later entry overrides the levels of the roles it names and
+ * keeps the rest (a cascade). Globs are compiled once; which entries can match below a directory
+ * is decided once per directory, and resolved policies are memoised by the set of entries that
+ * matched, so the per-file cost is a few string tests at most.
+ */
+export class CompiledPolicy {
+  private readonly sets: PatternSet[];
+  private readonly ignoreSet: PatternSet;
+  private readonly memo = new Map<number | string, EntryPolicy>();
+  private readonly wide: boolean;
+
+  constructor(
+    private readonly rules: readonly PolicyRule[],
+    ignore: readonly string[],
+    private readonly subjectCount: number,
+  ) {
+    this.sets = rules.map((rule) => new PatternSet(rule.match));
+    this.ignoreSet = new PatternSet(ignore);
+    // Past 31 entries the matched set no longer fits a small integer key.
+    this.wide = rules.length > 31;
+  }
+
+  /** The policy of the audited directory itself: entries whose globs cover everything ('**'). */
+  rootPolicy(): EntryPolicy {
+    const matched = this.sets.flatMap((set, i) => (set.reachInside('', Reach.Test) === Reach.All ? [i] : []));
+    return cascade(matched.map((i) => this.rules[i]!), this.subjectCount);
+  }
+
+  /** State for the entries directly inside the root. */
+  root(): DirectoryPolicy {
+    return this.inside('', undefined);
+  }
+
+  /** State for the entries inside directory `rel`, given its parent's state. */
+  inside(rel: string, parent: DirectoryPolicy | undefined): DirectoryPolicy {
+    const reach = new Uint8Array(this.sets.length);
+    let allMask = 0;
+    let testing = false;
+    for (let i = 0; i < this.sets.length; i++) {
+      reach[i] = this.sets[i]!.reachInside(rel, parent ? (parent.reach[i] as Reach) : Reach.Test);
+      if (reach[i] === Reach.All && i < 31) allMask |= 1 << i;
+      if (reach[i] === Reach.Test) testing = true;
+    }
+    const ignore = this.ignoreSet.reachInside(rel, parent ? parent.ignore : Reach.Test);
+    const state: DirectoryPolicy = { rel, reach, ignore, shared: undefined, allMask };
+    if (!testing && !this.wide) return { ...state, shared: this.resolve(allMask, () => matchedFromMask(allMask, this.sets.length)) };
+    return state;
+  }
+
+  /** Is this entry (inside the directory of `dir`) to be left out of the audit? */
+  ignored(dir: DirectoryPolicy, rel: string): boolean {
+    if (dir.ignore === Reach.None) return false;
+    return dir.ignore === Reach.All || this.ignoreSet.matches(rel);
+  }
+
+  /** The policy of an entry inside the directory of `dir`. */
+  policyFor(dir: DirectoryPolicy, rel: string): EntryPolicy {
+    if (dir.shared) return dir.shared;
+    if (this.wide) {
+      const matched = this.sets.map((set, i) => dir.reach[i] === Reach.All || (dir.reach[i] === Reach.Test && set.matches(rel)));
+      return this.resolve(matched.map((m) => (m ? '1' : '0')).join(''), () => matched.flatMap((m, i) => (m ? [i] : [])));
+    }
+    let mask = dir.allMask;
+    for (let i = 0; i < this.sets.length; i++) {
+      if (dir.reach[i] === Reach.Test && this.sets[i]!.matches(rel)) mask |= 1 << i;
+    }
+    return this.resolve(mask, () => matchedFromMask(mask, this.sets.length));
+  }
+
+  private resolve(key: number | string, matched: () => number[]): EntryPolicy {
+    let policy = this.memo.get(key);
+    if (!policy) {
+      policy = cascade(matched().map((i) => this.rules[i]!), this.subjectCount);
+      this.memo.set(key, policy);
+    }
+    return policy;
+  }
+}
+
+function matchedFromMask(mask: number, count: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) if (mask & (1 << i)) out.push(i);
+  return out;
+}
+
+export function cascade(rules: readonly PolicyRule[], subjectCount: number): EntryPolicy {
+  const levels: (AccessLevel | undefined)[] = new Array(subjectCount).fill(undefined);
+  let secret = false;
+  let owner: EntryPolicy['owner'];
+  let group: EntryPolicy['group'];
+  for (const rule of rules) {
+    rule.levels.forEach((level, i) => {
+      if (level !== undefined) levels[i] = level;
+    });
+    if (rule.secret !== undefined) secret = rule.secret;
+    if (rule.owner) owner = rule.owner;
+    if (rule.group) group = rule.group;
+  }
+  return { levels, secret, owner, group };
+}
+
+export type { PathRuleConfig };

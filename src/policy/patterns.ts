@@ -1,0 +1,75 @@
+import fg from 'fast-glob';
+import { compileGlob, globBase, type Matcher } from './glob.js';
+
+/** What a pattern can do for the entries inside one directory, decided once per directory. */
+export const Reach = {
+  /** Nothing inside can match. */
+  None: 0,
+  /** Everything inside matches (the directory is under X of an 'X/**' pattern). */
+  All: 1,
+  /** Each entry must be tested. */
+  Test: 2,
+} as const;
+export type Reach = (typeof Reach)[keyof typeof Reach];
+
+interface CompiledPattern {
+  test: Matcher;
+  /** Non-glob patterns compare as strings (fast-glob's own static/dynamic split). */
+  literal: string | undefined;
+  /** For 'P/**': a matcher for P; a directory matching it has every descendant matching. */
+  subtree: Matcher | 'everything' | undefined;
+  /** The literal leading directories ('sites' of 'sites/* /files'); '' when none. */
+  base: string;
+  /** Segments in the pattern when it has no globstar: nothing deeper can match. */
+  maxDepth: number | undefined;
+}
+
+/** A set of globs (one policy entry's match, or the ignore list) compiled for a walk. */
+export class PatternSet {
+  private readonly patterns: CompiledPattern[];
+
+  constructor(patterns: readonly string[]) {
+    this.patterns = patterns.map(compilePattern);
+  }
+
+  /** How the set applies to the entries directly inside directory `dirRel` ('' for the root). */
+  reachInside(dirRel: string, parentReach: Reach): Reach {
+    if (parentReach !== Reach.Test) return parentReach;
+    const depth = dirRel === '' ? 1 : dirRel.split('/').length + 1;
+    let result: Reach = Reach.None;
+    for (const pattern of this.patterns) {
+      if (pattern.subtree === 'everything' || (pattern.subtree && dirRel !== '' && pattern.subtree(dirRel))) return Reach.All;
+      if (pattern.maxDepth !== undefined && depth > pattern.maxDepth) continue;
+      if (pattern.base !== '' && dirRel !== '' && !related(pattern.base, dirRel)) continue;
+      result = Reach.Test;
+    }
+    return result;
+  }
+
+  matches(rel: string): boolean {
+    for (const pattern of this.patterns) {
+      if (pattern.literal !== undefined ? pattern.literal === rel : pattern.test(rel)) return true;
+    }
+    return false;
+  }
+}
+
+/** Can something below `dir` lie under `base`, or is `dir` under it? */
+function related(base: string, dir: string): boolean {
+  return base === dir || base.startsWith(`${dir}/`) || dir.startsWith(`${base}/`);
+}
+
+function compilePattern(pattern: string): CompiledPattern {
+  const dynamic = fg.isDynamicPattern(pattern, { dot: true });
+  const prefix = pattern.endsWith('/**') ? pattern.slice(0, -3) : undefined;
+  let subtree: CompiledPattern['subtree'];
+  if (pattern === '**') subtree = 'everything';
+  else if (prefix !== undefined && !prefix.includes('**')) subtree = fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel) => rel === prefix;
+  return {
+    test: compileGlob(pattern),
+    literal: dynamic ? undefined : pattern,
+    subtree,
+    base: dynamic ? globBase(pattern) : pattern.includes('/') ? pattern.slice(0, pattern.lastIndexOf('/')) : '',
+    maxDepth: pattern.includes('**') ? undefined : pattern.split('/').length,
+  };
+}

@@ -1,0 +1,45 @@
+import type { Finding } from '../audit/types.js';
+import type { Paint } from '../paint.js';
+
+export interface RoleSummary {
+  name: string;
+  user: string;
+  uid: number;
+  gid: number;
+  groups: string[];
+  umask: string;
+  umaskOrigin: string;
+  origin: string;
+}
+
+export interface ReportHeader {
+  /** The audited directory as given (absolute). */
+  root: string;
+  /** The directory actually walked, when the root is reached through symlinks. */
+  resolvedRoot: string;
+  preset: string | null;
+  presetSource: string;
+  roles: RoleSummary[];
+}
+
+export interface ReportSummary {
+  entries: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  elapsedMs: number;
+}
+
+/**
+ * One output format. Findings arrive one at a time while the walk goes on; a reporter returns the
+ * text to write at each step, so a streaming format never holds the whole report.
+ */
+export interface Reporter {
+  begin(header: ReportHeader): string;
+  finding(finding: Finding): string;
+  end(summary: ReportSummary): string;
+}
+
+export interface ReporterOptions {
+  paint: Paint;
+}

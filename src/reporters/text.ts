@@ -1,0 +1,55 @@
+import type { Finding } from '../audit/types.js';
+import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
+import { RULES } from '../rules/index.js';
+import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
+
+const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
+
+/** For people: a header, findings grouped by severity and rule, each with its fix, and a summary. */
+export function textReporter({ paint }: ReporterOptions): Reporter {
+  const findings: Finding[] = [];
+  const colour = (severity: Severity, text: string) => (severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text));
+  return {
+    begin(header: ReportHeader) {
+      const width = Math.max(6, ...header.roles.map((role) => role.name.length));
+      const lines = [`${paint.bold('permcheck audit')} ${header.root}${header.resolvedRoot !== header.root ? ` (-> ${header.resolvedRoot})` : ''}`];
+      lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
+      for (const role of header.roles) {
+        lines.push(`  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`);
+      }
+      return lines.join('\n') + '\n';
+    },
+    finding(finding: Finding) {
+      findings.push(finding);
+      return '';
+    },
+    end(summary: ReportSummary) {
+      const lines: string[] = [];
+      for (const severity of SEVERITIES) {
+        const ofSeverity = findings.filter((f) => f.severity === severity);
+        if (ofSeverity.length === 0) continue;
+        lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${ofSeverity.length})`)));
+        for (const rule of RULE_IDS) {
+          // Reported as soon as final (children before their directory); people read by path.
+          const ofRule = ofSeverity.filter((f) => f.rule === rule).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+          if (ofRule.length === 0) continue;
+          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.length})`);
+          for (const f of ofRule) {
+            lines.push(`    ${paint.bold(f.path)}${f.role ? `  [${f.role}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
+            lines.push(`      ${f.message}`);
+            if (f.fix) lines.push(`      ${paint.dim('fix:')} ${f.fix}`);
+          }
+        }
+      }
+      const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'info')}`;
+      const scanned = `${summary.entries.toLocaleString('en-US')} entries in ${(summary.elapsedMs / 1000).toFixed(2)} s`;
+      const total = summary.errors + summary.warnings + summary.infos;
+      lines.push('', total === 0 ? paint.green(`no findings; ${scanned}`) : `${counts}; ${scanned}`);
+      return lines.join('\n') + '\n';
+    },
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 || word === 'info' ? '' : 's'}`;
+}

@@ -1,0 +1,38 @@
+import { classReason, describeInode, missingBits, verbs } from '../access/describe.js';
+import { accessClass } from '../access/permission.js';
+import type { Inode } from '../access/types.js';
+import type { Subject } from '../audit/types.js';
+import type { Names } from '../access/describe.js';
+import { chmod, chmodClause, setgidDirectories, shellQuote } from '../fix/shell.js';
+import { EXECUTE, READ, WRITE } from '../mode/bits.js';
+
+/** "cannot read or write var/x (-rw-r--r-- www-data:www-data): cli is in group www-data, group has no w" */
+export function denialText(subject: Subject, inode: Inode, path: string, missing: number, names: Names): string {
+  const verb = verbs(inode.type);
+  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(Boolean);
+  const cls = accessClass(inode, subject.principal);
+  const why = cls === 'root' ? 'root executes only files with an x bit' : `${classReason(subject.name, cls, inode, names)}, ${missingBits(cls, missing)}`;
+  return `${subject.name} cannot ${denied.join(' or ')} ${path} (${describeInode(inode, names)}): ${why}`;
+}
+
+/**
+ * The least invasive command that gives `subject` the bits: through the class it is already in;
+ * from the other class, by giving the entry the role's group (chmod o+ would open it to everyone).
+ * Writable trees also get setgid directories, so what is created later keeps that group.
+ */
+export function grantFix(subject: Subject, inode: Inode, path: string, bits: number, recursive: boolean, names: Names): string {
+  const cls = accessClass(inode, subject.principal);
+  const needsWrite = (bits & WRITE) !== 0;
+  if (cls === 'owner') return chmod(chmodClause('owner', '+', bits, recursive), path, recursive);
+  if (cls === 'group' || !subject.role) {
+    const target = cls === 'group' ? 'group' : 'other';
+    return chmod(chmodClause(target, '+', bits, recursive), path, recursive);
+  }
+  const group = names.group(subject.role.gid);
+  const steps = [
+    `chgrp ${recursive ? '-R ' : ''}${shellQuote(group)} ${shellQuote(path)}`,
+    chmod(chmodClause('group', '+', bits, recursive), path, recursive),
+  ];
+  if (needsWrite && (inode.type === 'directory' || recursive)) steps.push(setgidDirectories(path, recursive));
+  return steps.join(' && ');
+}

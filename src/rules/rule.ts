@@ -1,0 +1,67 @@
+import type { AuditSettings, Candidate, DescribeContext, EntryFacts } from '../audit/types.js';
+import { RULE_IDS, type RuleId, type Severity } from './ids.js';
+
+export interface RuleMeta {
+  id: RuleId;
+  title: string;
+  defaultSeverity: Severity;
+  /** One line: what breaks. The long form lives in docs/rules.md. */
+  summary: string;
+  /**
+   * 'directory': only directories can have this finding, so files never break a directory's
+   * "every entry below shares it" aggregation.
+   */
+  scope: 'entry' | 'directory';
+  /** Whether a subtree sharing the finding is reported once at its top. */
+  aggregate: boolean;
+}
+
+export interface Rule extends RuleMeta {
+  /** Per-entry check; pushes candidates. Absent for rules the engine raises itself. */
+  check?(entry: EntryFacts, settings: AuditSettings, out: Candidate[]): void;
+  /** Words and a fix, when the candidate is reported. entries > 1: it covers a whole subtree. */
+  describe(candidate: Candidate, context: DescribeContext): { message: string; fix?: string };
+}
+
+/**
+ * The severity of a rule's main case: the configured one, else the default; undefined when off.
+ * A rule's secondary case (a sticky world-writable directory, a stricter mode) keeps its own
+ * severity unless the rule is off.
+ */
+export function severityOf(rule: RuleMeta, settings: AuditSettings, secondary?: Severity): Severity | undefined {
+  const configured = settings.severities[rule.id];
+  if (configured === 'off') return undefined;
+  if (secondary) return secondary;
+  return configured ?? rule.defaultSeverity;
+}
+
+const SEVERITY_INDEX: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * Aggregation key: findings with equal keys below a directory can be folded into one. Built
+ * from fixed indexes, so keys agree across worker threads.
+ */
+export function candidateKey(rule: RuleId, severity: Severity, subject: number, extra = 0): number {
+  return ((RULE_IDS.indexOf(rule) * 4 + SEVERITY_INDEX[severity]) * 128 + (subject + 1)) * 65536 + extra;
+}
+
+export function candidate(rule: RuleId, severity: Severity, entry: EntryFacts, subject: number, detail: number, extra?: unknown): Candidate {
+  return {
+    rule,
+    severity,
+    key: candidateKey(rule, severity, subject),
+    rel: entry.rel,
+    inode: entry.inode,
+    subject,
+    detail,
+    entries: 1,
+    ...(extra === undefined ? {} : { extra }),
+  };
+}
+
+/** "'var/cache' and the 1,234 entries below it" for an aggregate, or the path alone. */
+export function scopeText(c: Candidate): string {
+  if (c.entries <= 1) return c.rel;
+  const below = c.entries - 1;
+  return `${c.rel} and the ${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'} below it`;
+}
