@@ -5,6 +5,7 @@ import type { CommandContext } from './commands/context.js';
 import { defineAccess } from './commands/access.js';
 import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
+import { defineInit } from './commands/init.js';
 import { isUserError } from './errors.js';
 import { EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCode, type Outcome } from './exit-code.js';
 
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<void> {
   defineExplain(program.command('explain'), ctx);
   defineAccess(program.command('access'), ctx);
   defineAudit(program.command('audit'), ctx);
+  defineInit(program.command('init'), ctx);
 
   try {
     await program.parseAsync(argv);

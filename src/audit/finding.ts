@@ -3,7 +3,12 @@ import type { Candidate, DescribeContext, Finding } from './types.js';
 
 /** A candidate in words: the only place findings get their message and fix. */
 export function toFinding(candidate: Candidate, context: DescribeContext): Finding {
-  const { message, fix } = RULES[candidate.rule].describe(candidate, context);
+  const rule = RULES[candidate.rule];
+  const described = rule.describe(candidate, context);
+  const { fix } = described;
+  const below = candidate.entries - 1;
+  // An aggregate: the top entry's words stand for the whole subtree.
+  const message = rule.aggregate && below > 0 ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'} below it` : described.message;
   const subject = candidate.subject >= 0 ? context.settings.subjects[candidate.subject] : undefined;
   return {
     rule: candidate.rule,

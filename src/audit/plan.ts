@@ -68,11 +68,31 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   return {
     walkRoot: resolved.resolved,
     header: { root, resolvedRoot: resolved.resolved, preset: preset?.name ?? null, presetSource: source, roles: roles.map((role) => roleSummary(role, project.db)) },
-    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value },
+    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles) },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
     ancestorBlocks,
     db: project.db,
   };
+}
+
+/**
+ * The group that lets the most roles share files: the one in the most roles' group sets (two at
+ * least), preferring the web role's groups on a tie. Root's group is never a sharing recipe.
+ */
+export function sharedGroup(roles: readonly Role[]): number | undefined {
+  const users = new Map<number, Set<number>>();
+  for (const role of roles) for (const gid of role.gids) if (gid !== 0) (users.get(gid) ?? users.set(gid, new Set()).get(gid)!).add(role.uid);
+  const web = roles.find((role) => role.name === 'web');
+  let best: number | undefined;
+  let bestCount = 1;
+  for (const [gid, members] of users) {
+    const better = members.size > bestCount || (members.size === bestCount && best !== undefined && web?.gids.includes(gid) && !web.gids.includes(best));
+    if (better) {
+      best = gid;
+      bestCount = members.size;
+    }
+  }
+  return best;
 }
 
 function checkRoot(root: string, given: string): void {

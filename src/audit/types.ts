@@ -53,6 +53,8 @@ export interface AuditSettings {
   /** The umask that applies to entries owned by each uid (the owner's role), and the default. */
   umaskByUid: ReadonlyMap<number, number>;
   defaultUmask: number;
+  /** The group most roles share (www-data in the usual recipe): fixes give entries this group. */
+  sharedGid: number | undefined;
 }
 
 /** What turning a candidate into words needs. */

@@ -34,9 +34,9 @@ export function textReporter({ paint }: ReporterOptions): Reporter {
           const ofRule = ofSeverity.filter((f) => f.rule === rule).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
           if (ofRule.length === 0) continue;
           lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.length})`);
-          for (const f of ofRule) {
-            lines.push(`    ${paint.bold(f.path)}${f.role ? `  [${f.role}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
-            lines.push(`      ${f.message}`);
+          for (const { finding: f, roles } of mergeRoles(ofRule)) {
+            lines.push(`    ${paint.bold(f.path)}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
+            lines.push(`      ${f.message}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
             if (f.fix) lines.push(`      ${paint.dim('fix:')} ${f.fix}`);
           }
         }
@@ -48,6 +48,21 @@ export function textReporter({ paint }: ReporterOptions): Reporter {
       return lines.join('\n') + '\n';
     },
   };
+}
+
+/**
+ * Findings that differ only in the role (cli and cron are often one user) are shown once, with
+ * every role named: same rule, path, extent and fix.
+ */
+function mergeRoles(findings: Finding[]): { finding: Finding; roles: string[] }[] {
+  const merged = new Map<string, { finding: Finding; roles: string[] }>();
+  for (const finding of findings) {
+    const key = JSON.stringify([finding.path, finding.entries, finding.fix ?? null, finding.role === undefined]);
+    const entry = merged.get(key);
+    if (entry && finding.role) entry.roles.push(finding.role);
+    else merged.set(key + (finding.role === undefined ? merged.size : ''), { finding, roles: finding.role ? [finding.role] : [] });
+  }
+  return [...merged.values()];
 }
 
 function plural(count: number, word: string): string {

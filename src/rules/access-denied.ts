@@ -1,6 +1,6 @@
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { denialText, grantFix } from './grant.js';
-import { candidate, scopeText, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 const LEVEL_BIT = 8;
 
@@ -33,8 +33,8 @@ export const accessDenied: Rule = {
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
     const level = c.detail & LEVEL_BIT ? 'write' : 'read';
-    const message = `${denialText(subject, c.inode, scopeText(c), c.detail & 7, names)}; it needs ${level} access`;
+    const message = `${denialText(subject, c.inode, c.rel, c.detail & 7, names)}; it needs ${level} access`;
     const recursive = c.entries > 1;
-    return { message, fix: grantFix(subject, c.inode, c.rel, requiredBits(level, c.inode.type === 'directory' || recursive), recursive, names) };
+    return { message, fix: grantFix(subject, c.inode, c.rel, requiredBits(level, c.inode.type === 'directory' || recursive), recursive, names, settings.sharedGid) };
   },
 };

@@ -2,7 +2,8 @@ import { classReason, describeInode, joinOr } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import { chmod, chmodClause, shellQuote } from '../fix/shell.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
-import { candidate, scopeText, severityOf, type Rule } from './rule.js';
+import type { AuditSettings, Candidate } from '../audit/types.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 /**
  * What a role can do beyond its level. Only abilities count: on a directory, w without x changes
@@ -12,6 +13,18 @@ export function excessBits(level: 'none' | 'read', granted: number, isDir: boole
   const canRead = (granted & READ) !== 0;
   const canWrite = (granted & WRITE) !== 0 && (!isDir || (granted & EXECUTE) !== 0);
   return (level === 'none' && canRead ? READ : 0) | (canWrite ? WRITE : 0);
+}
+
+/**
+ * The owner class cannot be narrowed without locking the owner out: the entry must belong to the
+ * deploy user instead. When that user is the same one, only a separate account can help.
+ */
+export function ownerFix(settings: AuditSettings, c: Candidate): { fix?: string; note?: string } {
+  const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
+  if (!owner || owner.uid === c.inode.uid) {
+    return { note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out` };
+  }
+  return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(c.rel)}` };
 }
 
 export const accessExcess: Rule = {
@@ -40,12 +53,11 @@ export const accessExcess: Rule = {
     const level = c.detail & 8 ? 'read' : 'none';
     const can = joinOr([excess & READ ? 'read' : '', excess & WRITE ? 'write' : ''].filter(Boolean));
     const cls = accessClass(c.inode, subject.principal);
-    const message = `${subject.name} can ${can} ${scopeText(c)} (${describeInode(c.inode, names)}) but its access there is ${level}: ${classReason(subject.name, cls, c.inode, names)}`;
+    const message = `${subject.name} can ${can} ${c.rel} (${describeInode(c.inode, names)}) but its access there is ${level}: ${classReason(subject.name, cls, c.inode, names)}`;
     const recursive = c.entries > 1;
     if (cls === 'owner' || cls === 'root') {
-      // The owner class cannot be narrowed without locking the owner out: hand the entry to the deploy user.
-      const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
-      return { message, fix: owner ? `chown ${recursive ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(c.rel)}` : undefined };
+      const { fix, note } = ownerFix(settings, c);
+      return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
     }
     const bits = excess & WRITE ? WRITE : READ;
     return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), c.rel, recursive) };

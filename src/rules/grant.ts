@@ -20,7 +20,7 @@ export function denialText(subject: Subject, inode: Inode, path: string, missing
  * from the other class, by giving the entry the role's group (chmod o+ would open it to everyone).
  * Writable trees also get setgid directories, so what is created later keeps that group.
  */
-export function grantFix(subject: Subject, inode: Inode, path: string, bits: number, recursive: boolean, names: Names): string {
+export function grantFix(subject: Subject, inode: Inode, path: string, bits: number, recursive: boolean, names: Names, sharedGid: number | undefined): string {
   const cls = accessClass(inode, subject.principal);
   const needsWrite = (bits & WRITE) !== 0;
   if (cls === 'owner') return chmod(chmodClause('owner', '+', bits, recursive), path, recursive);
@@ -28,7 +28,9 @@ export function grantFix(subject: Subject, inode: Inode, path: string, bits: num
     const target = cls === 'group' ? 'group' : 'other';
     return chmod(chmodClause(target, '+', bits, recursive), path, recursive);
   }
-  const group = names.group(subject.role.gid);
+  // The group the roles share, when this role is in it: a role's own group would lock the others out.
+  const gid = sharedGid !== undefined && subject.role.gids.includes(sharedGid) ? sharedGid : subject.role.gid;
+  const group = names.group(gid);
   const steps = [
     `chgrp ${recursive ? '-R ' : ''}${shellQuote(group)} ${shellQuote(path)}`,
     chmod(chmodClause('group', '+', bits, recursive), path, recursive),

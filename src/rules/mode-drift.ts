@@ -3,7 +3,7 @@ import type { AuditSettings } from '../audit/types.js';
 import { chmod, chmodClause } from '../fix/shell.js';
 import { classBits, formatOctal, PERMISSION_BITS, PERMISSION_CLASSES } from '../mode/bits.js';
 import { creationMode } from '../mode/creation.js';
-import { candidate, scopeText, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 /**
  * The mode the entry would have if its owner had created it under the configured umask: 0666 for
@@ -39,7 +39,7 @@ export const modeDrift: Rule = {
     const owner = settings.subjects.find((s) => s.role && s.role.uid === c.inode.uid);
     const source = umask !== undefined && owner ? `umask ${formatOctal(umask)} of ${owner.name} (its owner)` : `the default umask ${formatOctal(settings.defaultUmask)}`;
     const comparison = extra ? 'more permissive than' : 'stricter than';
-    const message = `${scopeText(c)} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(c.detail)} that ${source} gives`;
+    const message = `${c.rel} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(c.detail)} that ${source} gives`;
     if (!extra) return { message };
     const clauses = PERMISSION_CLASSES.map((cls) => (classBits(extra, cls) ? chmodClause(cls, '-', classBits(extra, cls), false) : '')).filter(Boolean);
     return { message, fix: chmod(clauses.join(','), c.rel, c.entries > 1) };

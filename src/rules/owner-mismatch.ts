@@ -1,6 +1,6 @@
 import { describeInode } from '../access/describe.js';
 import { shellQuote } from '../fix/shell.js';
-import { candidate, scopeText, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 interface Wanted {
   owner?: string;
@@ -27,7 +27,7 @@ export const ownerMismatch: Rule = {
   describe(c, { names }) {
     const wanted = c.extra as Wanted;
     const parts = [wanted.owner ? `owner ${wanted.owner}` : '', wanted.group ? `group ${wanted.group}` : ''].filter(Boolean).join(' and ');
-    const message = `${scopeText(c)} (${describeInode(c.inode, names)}) should have ${parts}`;
+    const message = `${c.rel} (${describeInode(c.inode, names)}) should have ${parts}`;
     const recursive = c.entries > 1 ? '-R ' : '';
     const fix = wanted.owner
       ? `chown ${recursive}${shellQuote(wanted.owner + (wanted.group ? `:${wanted.group}` : ''))} ${shellQuote(c.rel)}`

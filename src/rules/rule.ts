@@ -59,9 +59,3 @@ export function candidate(rule: RuleId, severity: Severity, entry: EntryFacts, s
   };
 }
 
-/** "'var/cache' and the 1,234 entries below it" for an aggregate, or the path alone. */
-export function scopeText(c: Candidate): string {
-  if (c.entries <= 1) return c.rel;
-  const below = c.entries - 1;
-  return `${c.rel} and the ${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'} below it`;
-}

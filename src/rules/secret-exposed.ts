@@ -1,8 +1,9 @@
 import { classReason, describeInode } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
-import { chmod, chmodClause, shellQuote } from '../fix/shell.js';
+import { chmod, chmodClause } from '../fix/shell.js';
+import { ownerFix } from './access-excess.js';
 import { READ } from '../mode/bits.js';
-import { candidate, scopeText, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 export const secretExposed: Rule = {
   id: 'secret-exposed',
@@ -29,13 +30,13 @@ export const secretExposed: Rule = {
     const subject = settings.subjects[c.subject]!;
     const recursive = c.entries > 1;
     if (!subject.role) {
-      return { message: `secret ${scopeText(c)} (${describeInode(c.inode, names)}) is readable by others by its own mode`, fix: chmod('o-r', c.rel, recursive) };
+      return { message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`, fix: chmod('o-r', c.rel, recursive) };
     }
     const cls = accessClass(c.inode, subject.principal);
-    const message = `secret ${scopeText(c)} (${describeInode(c.inode, names)}) is readable by ${subject.name}, whose access there is none: ${classReason(subject.name, cls, c.inode, names)}`;
+    const message = `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by ${subject.name}, whose access there is none: ${classReason(subject.name, cls, c.inode, names)}`;
     if (cls === 'owner' || cls === 'root') {
-      const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
-      return { message, fix: owner ? `chown ${shellQuote(owner.user)} ${shellQuote(c.rel)}` : undefined };
+      const { fix, note } = ownerFix(settings, c);
+      return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
     }
     return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', READ, false), c.rel, recursive) };
   },

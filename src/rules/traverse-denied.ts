@@ -39,6 +39,6 @@ export const traverseDenied: Rule = {
       ? `${subject.name} cannot reach the audited directory: ${c.entries.toLocaleString('en-US')} entries in it that ${subject.name} needs are out of reach`
       : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself and ` : ''}${count} below it`;
     const message = `${subject.name} cannot enter ${block.blocker} (${describeInode(block.inode, names)})${why}; ${hidden}`;
-    return { message, fix: grantFix(subject, block.inode, block.blocker, block.listsIt ? READ | EXECUTE : EXECUTE, false, names) };
+    return { message, fix: grantFix(subject, block.inode, block.blocker, block.listsIt ? READ | EXECUTE : EXECUTE, false, names, settings.sharedGid) };
   },
 };

@@ -57,3 +57,10 @@ export function random(seed: number): () => number {
 export function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
 }
+
+/** Write a file as if `uid` had written it (configs a deploy user keeps in the tree). */
+export function writeOwned(path: string, content: string, uid: number, gid: number, mode = 0o640): void {
+  writeFileSync(path, content);
+  chownSync(path, uid, gid);
+  chmodSync(path, mode);
+}

@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/policy/load.js';
+import { BIN, runCli, runCliJson } from '../helpers/cli.js';
+import { magentoTree, plant, ROLES_CONFIG, WWW } from '../helpers/frameworks.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { buildTree, writeOwned } from '../helpers/tree.js';
+import { DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+
+describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
+  const tmp = makeTempDir('permcheck-audit-');
+  afterAll(() => tmp.cleanup());
+  let users: string[];
+  let config: string;
+  const root = join(tmp.path, 'shop');
+
+  beforeAll(() => {
+    const files = writeUserFiles(tmp.path);
+    users = ['--passwd', files.passwd, '--group', files.group];
+    config = join(tmp.path, 'roles.json');
+    writeFileSync(config, JSON.stringify(ROLES_CONFIG));
+    buildTree(
+      root,
+      plant(
+        magentoTree(),
+        { path: 'var/cache', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+        { path: 'app/etc/env.php', type: 'file', mode: 0o644 },
+        { path: 'vendor/magento/framework/App.php', type: 'file', mode: 0o660 },
+      ),
+    );
+  });
+
+  it('prints a header, findings grouped by severity and rule with fixes, and a summary; exits 1', () => {
+    const { code, stdout, stderr } = runCli(['audit', root, '--config', config, ...users]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`permcheck audit ${root}\n`);
+    expect(stdout).toContain('  preset  magento2 (');
+    expect(stdout).toMatch(/^ {2}web +web \(uid 21002; groups web, www\), umask 0002 \(magento2 default 0002\)$/m);
+    expect(stdout).toMatch(/^Errors \(\d+\)$/m);
+    expect(stdout).toContain('  access-denied: a role lacks the access the policy requires');
+    expect(stdout).toContain('    var/cache  [web, cli, cron]');
+    expect(stdout).toContain("      fix: chgrp 'www' 'var/cache' && chmod g+rwx 'var/cache' && chmod g+s 'var/cache'");
+    expect(stdout).toContain("      fix: chmod o-r 'app/etc/env.php'");
+    expect(stdout).toMatch(/^Warnings \(\d+\)$/m);
+    expect(stdout.indexOf('Errors')).toBeLessThan(stdout.indexOf('Warnings'));
+    expect(stdout).toMatch(/^\d+ errors, \d+ warnings?, \d+ info; 31 entries in \d+\.\d\d s$/m);
+  });
+
+  it('prints the documented JSON', () => {
+    const { result, json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]);
+    expect(result.code).toBe(1);
+    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'roles', 'findings', 'summary']);
+    expect(json).toMatchObject({ version: 1, root, preset: 'magento2', summary: { entries: 31 } });
+    expect(json.roles.cli).toMatchObject({ user: 'deploy', uid: DEPLOY.uid, groups: ['deploy', 'www'], umask: '0002' });
+    const denied = json.findings.find((f: { rule: string; role?: string }) => f.rule === 'access-denied' && f.role === 'web');
+    expect(denied).toEqual({
+      rule: 'access-denied',
+      severity: 'error',
+      path: 'var/cache',
+      role: 'web',
+      message: expect.stringContaining('web cannot write to var/cache (drwxr-xr-x root:root)'),
+      fix: expect.stringContaining("chgrp 'www' 'var/cache'"),
+      entries: 1,
+    });
+    const counts = { errors: 0, warnings: 0, infos: 0 };
+    for (const f of json.findings) counts[`${f.severity}s` as 'errors']++;
+    expect(json.summary).toMatchObject(counts);
+  });
+
+  it('honours --fail-on', () => {
+    expect(runCli(['audit', root, '--fail-on', 'never', '--config', config, ...users]).code).toBe(0);
+    const clean = join(tmp.path, 'clean');
+    buildTree(clean, magentoTree());
+    expect(runCli(['audit', clean, '--config', config, ...users]).code).toBe(0);
+    expect(runCli(['audit', clean, '--fail-on', 'info', '--config', config, ...users]).code).toBe(1);
+  });
+
+  it('reads its config from the audited directory and applies rules settings', () => {
+    const dir = join(tmp.path, 'configured');
+    buildTree(dir, plant(magentoTree(), { path: 'bin/magento', type: 'file', mode: 0o4750 }));
+    writeOwned(join(dir, 'permcheck.config.json'), JSON.stringify({ ...ROLES_CONFIG, rules: { 'special-bit': 'warning', 'mode-drift': 'off' } }), DEPLOY.uid, WWW);
+    const { result, json } = runCliJson(['audit', dir, '--format', 'json', ...users]);
+    expect(result.code).toBe(0);
+    expect(json.presetSource).toBe('detected from bin/magento');
+    expect(json.findings.map((f: { rule: string; severity: string }) => `${f.rule} ${f.severity}`)).toEqual(['special-bit warning']);
+  });
+
+  it('takes --ignore, --preset and --umask', () => {
+    const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users, '--ignore', 'var/**', '--ignore', 'app/**', '--preset', 'generic', '--umask', '027']);
+    expect(json.preset).toBe('generic');
+    expect(json.roles.web.umask).toBe('0027');
+    expect(json.findings.some((f: { path: string }) => f.path.startsWith('var') || f.path.startsWith('app'))).toBe(false);
+    expect(json.summary.entries).toBe(31 - 5 - 6);
+  });
+
+  it.each([
+    [['audit', '/nonexistent/x'], "permcheck: '/nonexistent/x' does not exist\n"],
+    [['audit', '--format', 'xml', '.'], "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json.\n"],
+    [['audit', '--preset', 'joomla', '.'], "permcheck: option '--preset <name>' argument 'joomla' is invalid."],
+    [['audit', '--ignore', '/etc/**', '.'], "permcheck: --ignore '/etc/**' is absolute; globs are relative to the audited directory\n"],
+    [['audit', '--umask', '1022', '.'], "permcheck: --umask '1022' is out of range"],
+  ])('%j: one line, exit 2', (args, message) => {
+    const { code, stderr } = runCli([...args, '--config', config, ...users]);
+    expect(code).toBe(2);
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says a file is not a directory', () => {
+    const { code, stderr } = runCli(['audit', join(root, 'pub/index.php'), '--config', config, ...users]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/is not a directory; audit takes the application's root directory\n$/);
+  });
+
+  it('reports config errors with file, line and column, or key path', () => {
+    const broken = join(tmp.path, 'broken.json');
+    writeFileSync(broken, '{\n  "roles": {\n    "web": { "user": "web" }\n  }\n  "paths": []\n}\n');
+    const syntax = runCli(['audit', root, '--config', broken, ...users]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toBe(`permcheck: ${broken}:5:3: not valid JSON: comma expected\n`);
+    writeFileSync(broken, JSON.stringify({ roles: { web: { user: 'web' } }, paths: [{ match: 'var/**', access: { web: 'rwx' } }], colour: true }));
+    const schema = runCli(['audit', root, '--config', broken, ...users]);
+    expect(schema.code).toBe(2);
+    // One line per problem, each naming the file and the key path.
+    expect(schema.stderr.startsWith(`permcheck: ${broken}: `)).toBe(true);
+    expect(schema.stderr.replace(/^permcheck: /, '').split('\n').filter(Boolean).sort()).toEqual([
+      `${broken}: colour: unknown key (known: $schema, preset, umask, roles, paths, ignore, rules)`,
+      `${broken}: paths[0].access.web: Invalid option: expected one of "none"|"read"|"write"`,
+    ]);
+    writeFileSync(broken, JSON.stringify({ roles: { web: { user: 'nobody-here' } } }));
+    expect(runCli(['audit', root, '--config', broken, ...users]).stderr).toMatch(/roles\.web\.user: user 'nobody-here' not found in .*passwd and .*group\n$/);
+    writeFileSync(broken, JSON.stringify({ ...ROLES_CONFIG, paths: [{ match: '**', owner: 'ghost' }] }));
+    expect(runCli(['audit', root, '--config', broken, ...users]).stderr).toMatch(/paths\[0\]\.owner: 'ghost' is neither a role nor a user/);
+  });
+
+  it('delivers large JSON whole through a pipe', () => {
+    const many = join(tmp.path, 'many');
+    // 3,000 world-writable files that no aggregation can fold (every other one is clean).
+    buildTree(many, [
+      { path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW },
+      ...Array.from({ length: 6000 }, (_, i) => ({ path: `f${String(i).padStart(5, '0')}`, type: 'file' as const, mode: i % 2 ? 0o666 : 0o644, uid: DEPLOY.uid, gid: WWW })),
+    ]);
+    const out = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN}" audit "${many}" --format json --config "${config}" ${users.join(' ')} | cat`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(out.length).toBeGreaterThan(1 << 16);
+    const json = JSON.parse(out);
+    expect(json.findings.filter((f: { rule: string }) => f.rule === 'world-writable')).toHaveLength(3000);
+  });
+
+  it('ends quietly when the pipe closes early (| head -1)', () => {
+    const out = execFileSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" audit "${join(tmp.path, 'many')}" --format json --config "${config}" ${users.join(' ')} 2>/tmp/permcheck-head-stderr | head -1; echo "status=$?"`], { encoding: 'utf8' });
+    expect(out).toBe('{\nstatus=0\n');
+    expect(readFileSync('/tmp/permcheck-head-stderr', 'utf8')).toBe('');
+  });
+});
+
+describe.skipIf(!isRoot)('permcheck init (built CLI)', () => {
+  const tmp = makeTempDir('permcheck-init-');
+  afterAll(() => tmp.cleanup());
+
+  it('writes a commented config with the detected preset and users, which audit then accepts', () => {
+    const dir = join(tmp.path, 'app');
+    buildTree(dir, [
+      { path: '.', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: 0, gid: 33 },
+    ]);
+    const { code, stdout } = runCli(['init', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`wrote ${dir}/permcheck.config.json: preset wordpress (detected from wp-config.php)`);
+    const text = readFileSync(join(dir, 'permcheck.config.json'), 'utf8');
+    expect(text).toContain('// the web server / PHP-FPM pool user');
+    const config = parseConfig(text, 'generated');
+    expect(config.preset).toBe('wordpress');
+    expect(config.roles?.web?.user).toBe('www-data');
+    expect(config.roles?.cli?.user).toBe('root');
+    expect(runCli(['audit', dir]).code).toBe(0);
+  });
+
+  it('refuses to overwrite without --force', () => {
+    const dir = join(tmp.path, 'twice');
+    buildTree(dir, [{ path: '.', type: 'dir', mode: 0o755 }]);
+    expect(runCli(['init', dir, '--preset', 'laravel']).code).toBe(0);
+    writeFileSync(join(dir, 'permcheck.config.json'), '{ "preset": "drupal" }');
+    const again = runCli(['init', dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(`permcheck: ${dir}/permcheck.config.json already exists; use --force to replace it\n`);
+    expect(readFileSync(join(dir, 'permcheck.config.json'), 'utf8')).toBe('{ "preset": "drupal" }');
+    expect(runCli(['init', dir, '--force', '--preset', 'symfony']).code).toBe(0);
+    expect(parseConfig(readFileSync(join(dir, 'permcheck.config.json'), 'utf8'), 'x').preset).toBe('symfony');
+  });
+});
+
+void WEB;

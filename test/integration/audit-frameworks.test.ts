@@ -1,0 +1,142 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliJson } from '../helpers/cli.js';
+import { DEPLOY, laravelTree, magentoTree, plant, ROLES_CONFIG, WEB, wordpressTree, WWW } from '../helpers/frameworks.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { buildTree, type EntrySpec } from '../helpers/tree.js';
+import { isRoot, writeUserFiles } from '../helpers/users.js';
+
+interface Report {
+  preset: string;
+  presetSource: string;
+  summary: { entries: number; errors: number; warnings: number; infos: number };
+  findings: { rule: string; severity: string; path: string; role?: string; message: string; fix?: string; entries: number }[];
+}
+
+describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () => {
+  const tmp = makeTempDir('permcheck-frameworks-');
+  afterAll(() => tmp.cleanup());
+  let users: { passwd: string; group: string };
+  let config: string;
+  let count = 0;
+
+  beforeAll(() => {
+    users = writeUserFiles(tmp.path);
+    // Roles only: the preset comes from detection, as with no config at all.
+    config = join(tmp.path, 'roles.json');
+    writeFileSync(config, JSON.stringify(ROLES_CONFIG));
+  });
+
+  function audit(tree: EntrySpec[], extra: string[] = []): { code: number | null; report: Report } {
+    const root = join(tmp.path, `tree${count++}`);
+    buildTree(root, tree);
+    const { result, json } = runCliJson<Report>(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, ...extra]);
+    expect(result.stderr).toBe('');
+    rmSync(root, { recursive: true, force: true });
+    return { code: result.code, report: json };
+  }
+
+  const found = (report: Report, rule: string, path: string, role?: string) =>
+    report.findings.find((f) => f.rule === rule && f.path === path && (role === undefined || f.role === role));
+
+  describe('Magento 2', () => {
+    it('passes the layout the docs recommend: no errors, exit 0, preset detected', () => {
+      const { code, report } = audit(magentoTree());
+      expect(report.preset).toBe('magento2');
+      expect(report.presetSource).toBe('detected from bin/magento');
+      expect(report.summary.errors).toBe(0);
+      expect(report.summary.warnings).toBe(0);
+      expect(report.summary.entries).toBe(magentoTree().length);
+      expect(code).toBe(0);
+    });
+
+    it.each<[string, EntrySpec, string, string, string | undefined]>([
+      ['a root-owned 0755 cache directory', { path: 'var/cache', type: 'dir', mode: 0o755, uid: 0, gid: 0 }, 'access-denied', 'var/cache', 'web'],
+      ['a 0700 pub/', { path: 'pub', type: 'dir', mode: 0o700, uid: DEPLOY.uid, gid: WWW }, 'traverse-denied', 'pub', 'web'],
+      ['a 0644 env.php', { path: 'app/etc/env.php', type: 'file', mode: 0o644 }, 'secret-exposed', 'app/etc/env.php', 'others'],
+      ['a 0666 code file', { path: 'vendor/magento/framework/Url.php', type: 'file', mode: 0o666 }, 'world-writable', 'vendor/magento/framework/Url.php', undefined],
+      ['a setuid script', { path: 'bin/magento', type: 'file', mode: 0o4750 }, 'special-bit', 'bin/magento', undefined],
+      ['a web-owned 0644 cache file the CLI user must write', { path: 'var/cache/mage--a', type: 'file', mode: 0o644, uid: WEB.uid, gid: WWW }, 'access-denied', 'var/cache/mage--a', 'cli'],
+    ])('reports %s as an error and exits 1', (_what, fault, rule, path, role) => {
+      const { code, report } = audit(plant(magentoTree(), fault));
+      const finding = found(report, rule, path, role);
+      expect(finding, JSON.stringify(report.findings, null, 2)).toBeDefined();
+      expect(finding!.severity).toBe('error');
+      expect(finding!.fix).toBeTruthy();
+      expect(code).toBe(1);
+    });
+
+    it('reports a group-writable vendor file as access-excess (warning): exit 0, or 1 with --fail-on warning', () => {
+      const tree = plant(magentoTree(), { path: 'vendor/magento/framework/App.php', type: 'file', mode: 0o660 });
+      const { code, report } = audit(tree);
+      expect(found(report, 'access-excess', 'vendor/magento/framework/App.php', 'web')?.severity).toBe('warning');
+      expect(code).toBe(0);
+      expect(audit(tree, ['--fail-on', 'warning']).code).toBe(1);
+    });
+
+    it('reports every planted fault at once, each under its rule', () => {
+      const { code, report } = audit(
+        plant(
+          magentoTree(),
+          { path: 'var/cache', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+          { path: 'pub', type: 'dir', mode: 0o700, uid: DEPLOY.uid, gid: WWW },
+          { path: 'app/etc/env.php', type: 'file', mode: 0o644 },
+          { path: 'vendor/magento/framework/Url.php', type: 'file', mode: 0o666 },
+          { path: 'bin/magento', type: 'file', mode: 0o4750 },
+          { path: 'vendor/magento/framework/App.php', type: 'file', mode: 0o660 },
+          { path: 'var/log/system.log', type: 'file', mode: 0o644, uid: WEB.uid, gid: WWW },
+        ),
+      );
+      expect(code).toBe(1);
+      const rules = new Set(report.findings.map((f) => f.rule));
+      for (const rule of ['access-denied', 'traverse-denied', 'secret-exposed', 'world-writable', 'special-bit', 'access-excess']) expect(rules).toContain(rule);
+      expect(found(report, 'access-denied', 'var/log/system.log', 'cli')).toBeDefined();
+    });
+
+    it('takes the umask from magento_umask', () => {
+      const tree = [...magentoTree(), { path: 'magento_umask', type: 'file' as const, mode: 0o640, uid: DEPLOY.uid, gid: WWW, content: '027\n' }];
+      const { report } = audit(tree);
+      // Under 027 writable directories (2770) are more permissive than 0750: mode-drift warnings.
+      expect(report.findings.some((f) => f.rule === 'mode-drift' && f.severity === 'warning' && f.message.includes('0027'))).toBe(true);
+    });
+  });
+
+  describe('Laravel', () => {
+    it('passes its layout with no errors; detected from artisan', () => {
+      const { code, report } = audit(laravelTree());
+      expect(report.preset).toBe('laravel');
+      expect(report.summary.errors).toBe(0);
+      expect(code).toBe(0);
+    });
+
+    it('reports a log created by root that the web user cannot append to', () => {
+      const { code, report } = audit(plant(laravelTree(), { path: 'storage/logs/laravel.log', type: 'file', mode: 0o644, uid: 0, gid: 0 }));
+      expect(found(report, 'access-denied', 'storage/logs/laravel.log', 'web')).toBeDefined();
+      expect(code).toBe(1);
+    });
+
+    it('reports a readable .env', () => {
+      const { report } = audit(plant(laravelTree(), { path: '.env', type: 'file', mode: 0o644 }));
+      expect(found(report, 'secret-exposed', '.env', 'others')?.severity).toBe('error');
+    });
+  });
+
+  describe('WordPress', () => {
+    it('passes its layout with no errors; detected from wp-config.php', () => {
+      const { code, report } = audit(wordpressTree());
+      expect(report.preset).toBe('wordpress');
+      expect(report.summary.errors).toBe(0);
+      expect(code).toBe(0);
+    });
+
+    it('reports uploads the web user cannot write, and a readable wp-config.php', () => {
+      const { code, report } = audit(
+        plant(wordpressTree(), { path: 'wp-content/uploads', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: DEPLOY.gid }, { path: 'wp-config.php', type: 'file', mode: 0o644 }),
+      );
+      expect(found(report, 'access-denied', 'wp-content/uploads', 'web')).toBeDefined();
+      expect(found(report, 'secret-exposed', 'wp-config.php', 'others')).toBeDefined();
+      expect(code).toBe(1);
+    });
+  });
+});

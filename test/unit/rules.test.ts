@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { d, f, rule, settings, SUBJECTS, virtualAudit, WEB_ID, DEPLOY_ID, SHARED } from '../helpers/virtual-walk.js';
+
+const quiet = (rulesOn: string[]) =>
+  settings({
+    severities: Object.fromEntries(
+      ['access-denied', 'traverse-denied', 'access-excess', 'world-writable', 'secret-exposed', 'special-bit', 'mode-drift', 'owner-mismatch', 'walk-error']
+        .filter((id) => !rulesOn.includes(id))
+        .map((id) => [id, 'off']),
+    ),
+  });
+const only = (id: string, tree: Parameters<typeof virtualAudit>[0], rules: Parameters<typeof virtualAudit>[1]) => virtualAudit(tree, rules, { settings: quiet([id]) }).findings;
+
+describe('access-denied', () => {
+  it('names the missing bits through the class that applies, with a fix in that class', () => {
+    const [finding] = only('access-denied', [d('.', 0o755), f('log', 0o644, WEB_ID, SHARED)], [rule('**', { cli: 'write' })]);
+    expect(finding).toMatchObject({ rule: 'access-denied', severity: 'error', role: 'cli', path: 'log', fix: "chmod g+rw 'log'" });
+    expect(finding!.message).toBe('cli cannot write log (-rw-r--r-- u33:g2000): cli is in group g2000, group has no w; it needs write access');
+  });
+
+  it('fixes the owner class with u+', () => {
+    const [finding] = only('access-denied', [d('.', 0o755), f('a', 0o044, DEPLOY_ID)], [rule('**', { cli: 'read' })]);
+    expect(finding!.fix).toBe("chmod u+r 'a'");
+  });
+});
+
+describe('access-excess', () => {
+  it('flags code the web user can write', () => {
+    const [finding] = only('access-excess', [d('.', 0o755), f('app.php', 0o664)], [rule('**', { web: 'read' })]);
+    expect(finding).toMatchObject({ severity: 'warning', role: 'web', fix: "chmod g-w 'app.php'" });
+  });
+
+  it('ignores w without x on a directory, and x alone under none', () => {
+    expect(only('access-excess', [d('.', 0o755), d('a', 0o761)], [rule('a', { web: 'read' })])).toEqual([]);
+    expect(only('access-excess', [d('.', 0o755), d('a', 0o711)], [rule('a', { others: 'none' })])).toEqual([]);
+  });
+
+  it('leaves a readable secret to secret-exposed', () => {
+    expect(only('access-excess', [d('.', 0o755), f('.env', 0o640)], [rule('.env', { web: 'none' }, { secret: true })])).toEqual([]);
+  });
+});
+
+describe('secret-exposed', () => {
+  it('flags others by the file\'s own mode, even when a directory above keeps them out', () => {
+    const findings = only('secret-exposed', [d('.', 0o750), f('.env', 0o644)], [rule('.env', { others: 'none' }, { secret: true })]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ role: 'others', fix: "chmod o-r '.env'" });
+  });
+
+  it('flags a role whose access is none but can read it', () => {
+    const findings = only('secret-exposed', [d('.', 0o755), f('.env', 0o640)], [rule('.env', { web: 'none' }, { secret: true })]);
+    expect(findings.map((x) => x.role)).toEqual(['web']);
+  });
+});
+
+describe('world-writable', () => {
+  it('is an error on a file and a plain directory, a warning on a sticky directory', () => {
+    const findings = only('world-writable', [d('.', 0o755), f('a', 0o666), d('tmp', 0o1777), d('up', 0o777)], []);
+    expect(findings.map((x) => `${x.path} ${x.severity}`)).toEqual(['a error', 'tmp warning', 'up error']);
+  });
+
+  it('ignores symlinks, whose mode means nothing', () => {
+    expect(only('world-writable', [d('.', 0o755), { path: 'l', type: 'symlink', mode: 0o777 }], [])).toEqual([]);
+  });
+});
+
+describe('special-bit', () => {
+  it('flags setuid and setgid on regular files only', () => {
+    const findings = only('special-bit', [d('.', 0o755), f('a', 0o4755), f('b', 0o2755), d('c', 0o2775)], []);
+    expect(findings.map((x) => `${x.path} ${x.fix}`)).toEqual(["a chmod u-s 'a'", "b chmod g-s 'b'"]);
+  });
+});
+
+describe('owner-mismatch', () => {
+  it('compares owner and group with the policy', () => {
+    const owner = { uid: DEPLOY_ID, label: 'deploy' };
+    const group = { gid: SHARED, label: 'www-data' };
+    const tree = [d('.', 0o755), f('a', 0o644, WEB_ID, 5), f('b', 0o644, DEPLOY_ID, 5), f('c', 0o644, WEB_ID, SHARED), f('ok', 0o644, DEPLOY_ID, SHARED)];
+    const findings = only('owner-mismatch', tree, [rule(['a', 'b', 'c', 'ok'], {}, { owner, group })]);
+    expect(findings.map((x) => `${x.path}: ${x.fix}`)).toEqual(["a: chown 'deploy:www-data' 'a'", "b: chgrp 'www-data' 'b'", "c: chown 'deploy' 'c'"]);
+    expect(findings[0]!.message).toBe('a (-rw-r--r-- u33:g5) should have owner deploy and group www-data');
+  });
+});
+
+describe('severity settings', () => {
+  it('raise a rule or turn it off', () => {
+    const tree = [d('.', 0o755), f('app.php', 0o664)];
+    const raised = virtualAudit(tree, [rule('**', { web: 'read' })], { settings: settings({ severities: { 'access-excess': 'error', 'mode-drift': 'off' } }) }).findings;
+    expect(raised.map((x) => `${x.rule} ${x.severity}`)).toEqual(['access-excess error']);
+  });
+
+  it('keep the secondary case of a rule at its own severity', () => {
+    const tree = [d('.', 0o755), d('tmp', 0o1777)];
+    const findings = virtualAudit(tree, [], { settings: settings({ severities: { 'world-writable': 'info', 'mode-drift': 'off' } }) }).findings;
+    expect(findings.map((x) => `${x.path} ${x.severity}`)).toEqual(['tmp warning']);
+  });
+});
+
+void SUBJECTS;
