@@ -11,6 +11,7 @@ import { addRoleOptions } from './role-options.js';
 interface AuditCommandOptions extends AuditOptions {
   format: Format;
   failOn: FailOn;
+  verbose?: boolean;
 }
 
 export function defineAudit(command: Command, ctx: CommandContext): void {
@@ -23,11 +24,12 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect, [])
-      .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)"),
+      .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
+      .option('--verbose', 'list info findings one by one in text output'),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
     const plan = planAudit(dir, options);
-    const reporter = REPORTERS[options.format]({ paint: ctx.paint() });
+    const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
     // Progress only for people watching a terminal, never in JSON.
     const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
     let pending = reporter.begin(plan.header);

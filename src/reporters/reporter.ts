@@ -42,4 +42,6 @@ export interface Reporter {
 
 export interface ReporterOptions {
   paint: Paint;
+  /** List info findings one by one (text); otherwise they are counted per rule. */
+  verbose: boolean;
 }

@@ -6,7 +6,7 @@ import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './r
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
 
 /** For people: a header, findings grouped by severity and rule, each with its fix, and a summary. */
-export function textReporter({ paint }: ReporterOptions): Reporter {
+export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
   const findings: Finding[] = [];
   const colour = (severity: Severity, text: string) => (severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text));
   return {
@@ -29,6 +29,14 @@ export function textReporter({ paint }: ReporterOptions): Reporter {
         const ofSeverity = findings.filter((f) => f.severity === severity);
         if (ofSeverity.length === 0) continue;
         lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${ofSeverity.length})`)));
+        if (severity === 'info' && !verbose) {
+          // Info is context, not a problem: counted per rule, listed with --verbose.
+          for (const rule of RULE_IDS) {
+            const count = ofSeverity.filter((f) => f.rule === rule).length;
+            if (count > 0) lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${count}; --verbose lists them)`);
+          }
+          continue;
+        }
         for (const rule of RULE_IDS) {
           // Reported as soon as final (children before their directory); people read by path.
           const ofRule = ofSeverity.filter((f) => f.rule === rule).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
