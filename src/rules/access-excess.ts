@@ -35,6 +35,7 @@ export const accessExcess: Rule = {
   scope: 'entry',
   aggregate: true,
   check(entry, settings, out) {
+    if (entry.inode.type === 'symlink') return;
     const severity = severityOf(this, settings);
     if (!severity) return;
     const { levels, secret } = entry.policy;

@@ -35,6 +35,11 @@ describe('access-excess', () => {
     expect(only('access-excess', [d('.', 0o755), d('a', 0o711)], [rule('a', { others: 'none' })])).toEqual([]);
   });
 
+  it('never judges a symlink by its own (meaningless) mode', () => {
+    const tree = [d('.', 0o755), { path: 'l', type: 'symlink' as const, mode: 0o777 }];
+    expect(virtualAudit(tree, [rule('**', { web: 'read', cli: 'write' })], { settings: quiet(['access-excess', 'access-denied']) }).findings).toEqual([]);
+  });
+
   it('leaves a readable secret to secret-exposed', () => {
     expect(only('access-excess', [d('.', 0o755), f('.env', 0o640)], [rule('.env', { web: 'none' }, { secret: true })])).toEqual([]);
   });
