@@ -8,7 +8,8 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
   const { fix } = described;
   const below = candidate.entries - 1;
   // An aggregate: the top entry's words stand for the whole subtree.
-  const message = rule.aggregate && below > 0 ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'} below it` : described.message;
+  const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];
+  const message = rule.aggregate && below > 0 ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? unit[0] : unit[1]} below it` : described.message;
   const subject = candidate.subject >= 0 ? context.settings.subjects[candidate.subject] : undefined;
   return {
     rule: candidate.rule,
@@ -18,5 +19,6 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
     message,
     ...(fix ? { fix } : {}),
     entries: candidate.entries,
+    ...described.extra,
   };
 }

@@ -68,7 +68,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   return {
     walkRoot: resolved.resolved,
     header: { root, resolvedRoot: resolved.resolved, preset: preset?.name ?? null, presetSource: source, roles: roles.map((role) => roleSummary(role, project.db)) },
-    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles) },
+    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles), preset: preset?.name },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
     ancestorBlocks,
     db: project.db,

@@ -55,6 +55,8 @@ export interface AuditSettings {
   defaultUmask: number;
   /** The group most roles share (www-data in the usual recipe): fixes give entries this group. */
   sharedGid: number | undefined;
+  /** The preset in use: where a role's umask is set depends on the framework (magento_umask). */
+  preset?: string | undefined;
 }
 
 /** What turning a candidate into words needs. */

@@ -8,6 +8,7 @@ export const RULE_IDS = [
   'special-bit',
   'mode-drift',
   'owner-mismatch',
+  'cross-context',
   'walk-error',
 ] as const;
 

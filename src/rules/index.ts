@@ -1,5 +1,6 @@
 import { accessDenied } from './access-denied.js';
 import { accessExcess } from './access-excess.js';
+import { crossContext } from './cross-context.js';
 import type { RuleId } from './ids.js';
 import { modeDrift } from './mode-drift.js';
 import { ownerMismatch } from './owner-mismatch.js';
@@ -20,6 +21,7 @@ export const RULES: Record<RuleId, Rule> = {
   'special-bit': specialBit,
   'mode-drift': modeDrift,
   'owner-mismatch': ownerMismatch,
+  'cross-context': crossContext,
   'walk-error': walkError,
 };
 

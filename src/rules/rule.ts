@@ -20,7 +20,7 @@ export interface Rule extends RuleMeta {
   /** Per-entry check; pushes candidates. Absent for rules the engine raises itself. */
   check?(entry: EntryFacts, settings: AuditSettings, out: Candidate[]): void;
   /** Words and a fix, when the candidate is reported. entries > 1: it covers a whole subtree. */
-  describe(candidate: Candidate, context: DescribeContext): { message: string; fix?: string };
+  describe(candidate: Candidate, context: DescribeContext): { message: string; fix?: string; extra?: Record<string, unknown> };
 }
 
 /**

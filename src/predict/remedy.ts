@@ -1,0 +1,53 @@
+import type { Inode, Principal } from '../access/types.js';
+import { SETGID, STICKY } from '../mode/bits.js';
+import { predictCreated, type Creator } from './created.js';
+import { predictLoss } from './loss.js';
+
+/** One way to stop the loss, checked by predicting again with it applied. */
+export type Remedy =
+  | { kind: 'umask'; umask: number }
+  | { kind: 'shared-group'; gid: number; umask: number | undefined }
+  | { kind: 'acl' }
+  | { kind: 'unsticky' };
+
+export interface Pair {
+  creator: Creator;
+  /** The role that loses access. */
+  user: Principal;
+  writes: boolean;
+  parent: Inode;
+}
+
+/**
+ * The least invasive remedy that actually works for this pair, or undefined when only a change of
+ * design helps: first the creator's umask (open the group bits, so a role in the entries' group gets
+ * them), then a shared group on the directory with setgid (with that umask if still needed), then
+ * default ACLs. A sticky directory that keeps the role from deleting comes first, since no mode
+ * of the new entries can change that.
+ */
+export function findRemedy(pair: Pair): Remedy[] {
+  const steps: Remedy[] = [];
+  let parent = pair.parent;
+  const lostWith = (creator: Creator, dir: Inode) => predictLoss(predictCreated(creator, dir), dir, pair.user, pair.writes);
+  if (parent.mode & STICKY && lostWith(pair.creator, parent) & 8 && pair.user.uid !== parent.uid) {
+    parent = { ...parent, mode: parent.mode & ~STICKY };
+    steps.push({ kind: 'unsticky' });
+    if (lostWith(pair.creator, parent) === 0) return steps;
+  }
+  const groupOpen = pair.creator.umask & ~0o070;
+  const widerUmask = { ...pair.creator, umask: groupOpen };
+  if (groupOpen !== pair.creator.umask && lostWith(widerUmask, parent) === 0) return [...steps, { kind: 'umask', umask: groupOpen }];
+  const shared = sharedGids(pair.creator, pair.user);
+  for (const gid of shared) {
+    // The recipe: chgrp -R G D && chmod -R g+rwX D && find D -type d -exec chmod g+s {} +
+    const grouped: Inode = { ...parent, gid, mode: parent.mode | SETGID | 0o070 };
+    if (lostWith(pair.creator, grouped) === 0) return [...steps, { kind: 'shared-group', gid, umask: undefined }];
+    if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0) return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
+  }
+  return [...steps, { kind: 'acl' }];
+}
+
+/** Groups both the creator and the user are in, the creator's primary group first; never root's. */
+function sharedGids(creator: Creator, user: Principal): number[] {
+  return [...new Set([creator.gid, ...creator.gids])].filter((gid) => gid !== 0 && user.gids.includes(gid));
+}

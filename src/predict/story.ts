@@ -1,0 +1,85 @@
+import { describeInode, joinOr, type Names } from '../access/describe.js';
+import { firstBlocker } from '../access/traversal.js';
+import type { Inode, Located, Principal } from '../access/types.js';
+import { formatOctal, SETGID, symbolicMode } from '../mode/bits.js';
+import type { Role } from '../roles/role.js';
+import { predictCreated, type Created } from './created.js';
+import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from './loss.js';
+
+export interface OtherRole {
+  name: string;
+  user: string;
+  principal: Principal;
+}
+
+export interface CreationStory {
+  creator: Role;
+  umask: number;
+  parent: { path: string; inode: Inode } | undefined;
+  created: Created;
+  /** Per other role: what it can and cannot do with what the creator makes. */
+  others: { role: OtherRole; can: string[]; cannot: string[]; blockedBy?: string }[];
+}
+
+/** The directory, and every directory searched to reach its content (itself included). */
+export interface Place {
+  path: string;
+  inode: Inode;
+  chain: readonly Located[];
+}
+
+/**
+ * What a role creates (in a given directory, or anywhere it is not setgid) and what each other
+ * role can then do with it, as data for `explain --for`.
+ */
+export function creationStory(creator: Role, umask: number, others: readonly OtherRole[], place?: Place): CreationStory {
+  // Without a real directory: one that is not setgid, so new entries get the creator's group.
+  const where: Inode = place?.inode ?? { type: 'directory', mode: 0o777, uid: creator.uid, gid: creator.gid };
+  const created = predictCreated({ ...creator, umask }, where);
+  const ops: [number, string][] = [
+    [LOST_READ, 'read them'],
+    [LOST_WRITE, 'write the files'],
+    [LOST_CREATE_INSIDE, 'create entries in the directories'],
+    // Deleting depends on the directory: only said of a real one.
+    ...(place ? [[LOST_DELETE, 'delete the files'] as [number, string]] : []),
+  ];
+  return {
+    creator,
+    umask,
+    parent: place,
+    created,
+    others: others
+      .filter((other) => other.name !== creator.name)
+      .map((role) => {
+        const blocker = place ? firstBlocker(place.chain, role.principal) : undefined;
+        if (blocker) return { role, can: [], cannot: ops.map(([, w]) => w), blockedBy: blocker.path };
+        const lost = role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true);
+        return { role, can: ops.filter(([bit]) => !(lost & bit)).map(([, w]) => w), cannot: ops.filter(([bit]) => lost & bit).map(([, w]) => w) };
+      }),
+  };
+}
+
+export function renderCreationStory(story: CreationStory, names: Names): string {
+  const { creator, created, parent } = story;
+  const owner = (inode: Inode) => `${names.user(inode.uid)}:${names.group(inode.gid)}`;
+  const lines = [
+    `${creator.name} (${creator.user}) creates, under umask ${formatOctal(story.umask)}${parent ? ` in ${parent.path} (${describeInode(parent.inode, names)})` : ''}:`,
+    `  files        ${formatOctal(created.file.mode)} ${symbolicMode(created.file.mode)}  ${owner(created.file)}`,
+    `  directories  ${formatOctal(created.dir.mode)} ${symbolicMode(created.dir.mode)}  ${owner(created.dir)}`,
+  ];
+  if (parent && parent.inode.mode & SETGID) lines.push(`  (${parent.path} is setgid: new entries get its group, and new directories stay setgid)`);
+  if (!parent) lines.push(`  (in a directory without setgid; give --in DIR to see a real one)`);
+  lines.push('');
+  for (const { role, can, cannot, blockedBy } of story.others) {
+    const who = `${role.name}${role.user ? ` (${role.user})` : ''}`;
+    if (blockedBy) lines.push(`${who} cannot reach them at all: it cannot enter ${blockedBy}`);
+    else if (cannot.length === 0) lines.push(`${who} can ${joinAnd(can)}`);
+    else if (can.length === 0) lines.push(`${who} cannot ${joinOr(cannot)}`);
+    else lines.push(`${who} can ${joinAnd(can)}, but cannot ${joinOr(cannot)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function joinAnd(words: readonly string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
