@@ -100,4 +100,7 @@ export function plant(tree: EntrySpec[], ...faults: EntrySpec[]): EntrySpec[] {
 
 export const ROLES_CONFIG = { roles: { web: { user: 'web' }, cli: { user: 'deploy' }, cron: { user: 'deploy' } } };
 
+/** The shared-group recipe needs a shared umask: 002 for every role, so the group can write. */
+export const SHARED_UMASK_CONFIG = { ...ROLES_CONFIG, umask: '0002' };
+
 export { DEPLOY, WEB };

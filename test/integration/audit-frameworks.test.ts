@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli.js';
-import { DEPLOY, laravelTree, magentoTree, plant, ROLES_CONFIG, WEB, wordpressTree, WWW } from '../helpers/frameworks.js';
+import { DEPLOY, laravelTree, magentoTree, plant, ROLES_CONFIG, SHARED_UMASK_CONFIG, WEB, wordpressTree, WWW } from '../helpers/frameworks.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { isRoot, writeUserFiles } from '../helpers/users.js';
@@ -19,6 +19,7 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
   afterAll(() => tmp.cleanup());
   let users: { passwd: string; group: string };
   let config: string;
+  let sharedUmask: string;
   let count = 0;
 
   beforeAll(() => {
@@ -26,12 +27,14 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
     // Roles only: the preset comes from detection, as with no config at all.
     config = join(tmp.path, 'roles.json');
     writeFileSync(config, JSON.stringify(ROLES_CONFIG));
+    sharedUmask = join(tmp.path, 'shared-umask.json');
+    writeFileSync(sharedUmask, JSON.stringify(SHARED_UMASK_CONFIG));
   });
 
-  function audit(tree: EntrySpec[], extra: string[] = []): { code: number | null; report: Report } {
+  function audit(tree: EntrySpec[], extra: string[] = [], configFile = config): { code: number | null; report: Report } {
     const root = join(tmp.path, `tree${count++}`);
     buildTree(root, tree);
-    const { result, json } = runCliJson<Report>(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, ...extra]);
+    const { result, json } = runCliJson<Report>(['audit', root, '--format', 'json', '--config', configFile, '--passwd', users.passwd, '--group', users.group, ...extra]);
     expect(result.stderr).toBe('');
     rmSync(root, { recursive: true, force: true });
     return { code: result.code, report: json };
@@ -103,15 +106,22 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
   });
 
   describe('Laravel', () => {
-    it('passes its layout with no errors; detected from artisan', () => {
-      const { code, report } = audit(laravelTree());
+    it('passes its layout with a shared umask 002: no errors; detected from artisan', () => {
+      const { code, report } = audit(laravelTree(), [], sharedUmask);
       expect(report.preset).toBe('laravel');
       expect(report.summary.errors).toBe(0);
       expect(code).toBe(0);
     });
 
+    it('predicts, under the default umask 0022, that cli cannot change what web writes in storage/', () => {
+      const { code, report } = audit(laravelTree());
+      const finding = report.findings.find((f) => f.rule === 'cross-context' && f.path === 'storage' && f.role === 'cli') as Report['findings'][number] & { creator: string; lost: string[] };
+      expect(finding).toMatchObject({ creator: 'web', lost: ['write', 'create-inside'] });
+      expect(code).toBe(1);
+    });
+
     it('reports a log created by root that the web user cannot append to', () => {
-      const { code, report } = audit(plant(laravelTree(), { path: 'storage/logs/laravel.log', type: 'file', mode: 0o644, uid: 0, gid: 0 }));
+      const { code, report } = audit(plant(laravelTree(), { path: 'storage/logs/laravel.log', type: 'file', mode: 0o644, uid: 0, gid: 0 }), [], sharedUmask);
       expect(found(report, 'access-denied', 'storage/logs/laravel.log', 'web')).toBeDefined();
       expect(code).toBe(1);
     });
@@ -123,8 +133,8 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
   });
 
   describe('WordPress', () => {
-    it('passes its layout with no errors; detected from wp-config.php', () => {
-      const { code, report } = audit(wordpressTree());
+    it('passes its layout with a shared umask 002: no errors; detected from wp-config.php', () => {
+      const { code, report } = audit(wordpressTree(), [], sharedUmask);
       expect(report.preset).toBe('wordpress');
       expect(report.summary.errors).toBe(0);
       expect(code).toBe(0);

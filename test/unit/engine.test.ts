@@ -8,13 +8,13 @@ const summary = (findings: { rule: string; path: string; role?: string; entries:
 describe('the audit engine', () => {
   it('reports nothing on a tree that matches its policy', () => {
     const tree = [d('.', 0o2750), f('index.php', 0o640), d('var', 0o2770), f('var/a', 0o660)];
-    expect(virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off' } }) }).findings).toEqual([]);
+    expect(virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }) }).findings).toEqual([]);
   });
 
   it('reports a subtree that shares a finding once, at its top, with the count', () => {
     const G = 5; // a group web is not in
     const tree = [d('.', 0o755), d('var', 0o755, DEPLOY_ID, G), d('var/cache', 0o755, DEPLOY_ID, G), f('var/cache/a', 0o644, DEPLOY_ID, G), f('var/cache/b', 0o644, DEPLOY_ID, G), d('var/cache/x', 0o755, DEPLOY_ID, G), f('var/cache/x/c', 0o644, DEPLOY_ID, G)];
-    const { findings } = virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off' } }) });
+    const { findings } = virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }) });
     // web is in the "other" class everywhere below var: one finding for all six entries.
     expect(summary(findings)).toEqual(['access-denied var web 6']);
     expect(findings[0]!.message).toContain('the same holds for the 5 entries below it');
