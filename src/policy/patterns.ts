@@ -62,11 +62,15 @@ function related(base: string, dir: string): boolean {
 function compilePattern(pattern: string): CompiledPattern {
   const dynamic = fg.isDynamicPattern(pattern, { dot: true });
   const prefix = pattern.endsWith('/**') ? pattern.slice(0, -3) : undefined;
+  const prefixTest = prefix === undefined ? undefined : fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel: string) => rel === prefix;
   let subtree: CompiledPattern['subtree'];
   if (pattern === '**') subtree = 'everything';
-  else if (prefix !== undefined && !prefix.includes('**')) subtree = fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel) => rel === prefix;
+  else if (prefixTest && !prefix!.includes('**')) subtree = prefixTest;
+  const full = compileGlob(pattern);
   return {
-    test: compileGlob(pattern),
+    // 'X/**' covers X itself. picomatch agrees for a literal X ('var/**' matches 'var') but not for
+    // a glob X ('d*/**' does not match 'd00'), so X is tested too.
+    test: prefixTest ? (rel) => full(rel) || prefixTest(rel) : full,
     literal: dynamic ? undefined : pattern,
     subtree,
     base: dynamic ? globBase(pattern) : pattern.includes('/') ? pattern.slice(0, pattern.lastIndexOf('/')) : '',

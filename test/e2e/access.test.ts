@@ -81,6 +81,21 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('explain --for tells what a role creates in a directory and who can use it', () => {
+    const { code, stdout } = runCli(['explain', '022', '--for', 'web', '--in', join(app, 'var'), ...flags], { cwd: app });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`web (web) creates, under umask 0022 in ${app}/var (drwxrws--- deploy:www):`);
+    expect(stdout).toContain('  files        0644 rw-r--r--  web:www');
+    expect(stdout).toContain('  directories  2755 rwxr-sr-x  web:www');
+    expect(stdout).toContain('cli (deploy) can read them and delete the files, but cannot write the files or create entries in the directories');
+    expect(stdout).toContain(`others cannot reach them at all: it cannot enter ${app}/var`);
+    const json = JSON.parse(runCli(['explain', '--for', 'cli', '--json', ...flags], { cwd: app }).stdout);
+    expect(json).toMatchObject({ role: 'cli', user: 'deploy', umask: '0022', in: null, file: { mode: '0644', owner: 'deploy', group: 'deploy' } });
+    expect(json.others.web.cannot).toEqual(['write the files', 'create entries in the directories']);
+    expect(runCli(['explain', '--for', 'queue', ...flags], { cwd: app }).stderr).toBe("permcheck: --for 'queue' is not a role here (known: web, cli, cron)\n");
+    expect(runCli(['explain', '--in', app]).code).toBe(2);
+  });
+
   it('reports a bad config with its key path', () => {
     const bad = join(tmp.path, 'bad.json');
     writeFileSync(bad, '{ "roles": { "web": { "user": "web", "umask": "1022" } } }');

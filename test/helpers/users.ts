@@ -17,6 +17,8 @@ export interface TestUser {
 export const DEPLOY: TestUser = { name: 'deploy', uid: 21001, gid: 21001, gids: [21001, 21100] };
 export const WEB: TestUser = { name: 'web', uid: 21002, gid: 21002, gids: [21002, 21100] };
 export const CRON: TestUser = { name: 'cron', uid: 21003, gid: 21003, gids: [21003, 21200] };
+/** Reads what the others write: in the www group, like a monitoring or backup user. */
+export const VIEWER: TestUser = { name: 'viewer', uid: 21005, gid: 21005, gids: [21005, 21100] };
 /** Belongs to nothing the tests create: the kernel's view of "others". */
 export const STRANGER: TestUser = { name: 'stranger', uid: 21004, gid: 21004, gids: [21004] };
 export const ROOT_USER: TestUser = { name: 'root', uid: 0, gid: 0, gids: [0] };
@@ -26,14 +28,15 @@ export const GROUPS = [
   { name: 'web', gid: 21002, members: [] },
   { name: 'cron', gid: 21003, members: [] },
   { name: 'stranger', gid: 21004, members: [] },
-  { name: 'www', gid: 21100, members: ['deploy', 'web'] },
+  { name: 'viewer', gid: 21005, members: [] },
+  { name: 'www', gid: 21100, members: ['deploy', 'web', 'viewer'] },
   { name: 'jobs', gid: 21200, members: ['cron'] },
 ];
 
 export function writeUserFiles(dir: string): { passwd: string; group: string } {
   const passwd = join(dir, 'passwd');
   const group = join(dir, 'group');
-  const users = [ROOT_USER, DEPLOY, WEB, CRON, STRANGER];
+  const users = [ROOT_USER, DEPLOY, WEB, CRON, STRANGER, VIEWER];
   writeFileSync(passwd, users.map((u) => `${u.name}:x:${u.uid}:${u.gid}::/nonexistent:/usr/sbin/nologin`).join('\n') + '\n');
   writeFileSync(group, ['root:x:0:', ...GROUPS.map((g) => `${g.name}:x:${g.gid}:${g.members.join(',')}`)].join('\n') + '\n');
   return { passwd, group };

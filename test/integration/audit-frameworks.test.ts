@@ -97,6 +97,21 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
       expect(found(report, 'access-denied', 'var/log/system.log', 'cli')).toBeDefined();
     });
 
+    it('predicts cross-context breakage when PHP-FPM runs under umask 0022, and none under 0002 with the setgid shared group', () => {
+      const fpm022 = join(tmp.path, 'fpm022.json');
+      writeFileSync(fpm022, JSON.stringify({ roles: { ...ROLES_CONFIG.roles, web: { user: 'web', umask: '0022' } } }));
+      const { code, report } = audit(magentoTree(), [], fpm022);
+      const story = report.findings.filter((f) => f.rule === 'cross-context') as (Report['findings'][number] & { creator: string; lost: string[]; predicted: { file: { mode: string } } })[];
+      expect(story.map((f) => `${f.path} ${f.creator}->${f.role} ${f.lost}`).sort()).toEqual(
+        ['generated', 'pub/media', 'pub/static', 'var'].flatMap((dir) => [`${dir} web->cli write,create-inside`, `${dir} web->cron write,create-inside`]),
+      );
+      expect(story[0]!.predicted.file.mode).toBe('0644');
+      expect(story[0]!.fix).toContain('echo 002 > magento_umask');
+      expect(code).toBe(1);
+      // The docs' recipe: Magento's own umask 002 and setgid directories of the shared group.
+      expect(audit(magentoTree()).report.findings.filter((f) => f.rule === 'cross-context')).toEqual([]);
+    });
+
     it('takes the umask from magento_umask', () => {
       const tree = [...magentoTree(), { path: 'magento_umask', type: 'file' as const, mode: 0o640, uid: DEPLOY.uid, gid: WWW, content: '027\n' }];
       const { report } = audit(tree);

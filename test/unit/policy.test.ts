@@ -35,6 +35,14 @@ describe('policy cascade', () => {
     expect(policyOf(policy, 'var/secret.key')).toMatchObject({ levels: ['none', 'write', 'none'], secret: true });
   });
 
+  it("lets 'X/**' cover X itself even when X is a glob", () => {
+    const globbed = new CompiledPolicy([rule('d*/**', { web: 'write' }), rule('{a,b}/x/**', { cli: 'read' })], ['tmp*/**'], N);
+    expect(policyOf(globbed, 'd00').levels[WEB]).toBe('write');
+    expect(policyOf(globbed, 'd00/f').levels[WEB]).toBe('write');
+    expect(policyOf(globbed, 'b/x').levels[CLI]).toBe('read');
+    expect(globbed.ignored(globbed.root(), 'tmp1')).toBe(true);
+  });
+
   it("lets 'X/**' cover X itself, and match dot files", () => {
     expect(policyOf(policy, 'var').levels[WEB]).toBe('write');
     expect(policyOf(policy, 'generated/.htaccess').levels[WEB]).toBe('write');

@@ -102,3 +102,31 @@ describe('severity settings', () => {
 });
 
 void SUBJECTS;
+
+describe('cross-context', () => {
+  const writable = [rule('**', { web: 'write', cli: 'write' })];
+  const run = (tree: Parameters<typeof virtualAudit>[0], webUmask: number, extra: Partial<Parameters<typeof settings>[0]> = {}) => {
+    const subjects = SUBJECTS.map((s) => (s.role && s.name === 'web' ? { ...s, role: { ...s.role, umask: webUmask } } : s));
+    return virtualAudit(tree, writable, { settings: { ...quiet(['cross-context']), subjects, ...extra } }).findings;
+  };
+
+  it('reports what web creates that cli cannot use, once for a subtree with the same outcome', () => {
+    const tree = [d('.', 0o2770, DEPLOY_ID, SHARED), d('a', 0o2770, DEPLOY_ID, SHARED), d('a/b', 0o2770, DEPLOY_ID, SHARED), f('a/b/x', 0o660)];
+    const findings = run(tree, 0o022);
+    const fromWeb = findings.filter((x) => x.creator === 'web');
+    expect(fromWeb).toHaveLength(1);
+    expect(fromWeb[0]).toMatchObject({ path: '.', role: 'cli', entries: 3, lost: ['write', 'create-inside'], predicted: { file: { mode: '0644', owner: 'u33', group: 'g2000' }, dir: { mode: '2755' } } });
+    expect(fromWeb[0]!.message).toBe('web (u33, umask 0022) creates files 0644 u33:g2000 and directories 2755 u33:g2000 in .; cli (u1001) then cannot write those files or create entries in those directories; the same holds for the 2 directories below it');
+    expect(fromWeb[0]!.fix).toMatch(/^give web umask 0002 so the group gets what web creates: UMask=0002 for PHP-FPM/);
+  });
+
+  it('reports nothing with umask 002 in setgid shared-group directories', () => {
+    expect(run([d('.', 0o2770, DEPLOY_ID, SHARED), d('a', 0o2770, DEPLOY_ID, SHARED)], 0o002).filter((x) => x.creator === 'web')).toEqual([]);
+  });
+
+  it('never reports roles that are the same user', () => {
+    const same = SUBJECTS.map((s) => (s.role ? { ...s, principal: { uid: WEB_ID, gids: [WEB_ID] }, role: { ...s.role, uid: WEB_ID, gid: WEB_ID, gids: [WEB_ID], umask: 0o077 } } : s));
+    const findings = virtualAudit([d('.', 0o777, WEB_ID, WEB_ID)], writable, { settings: { ...quiet(['cross-context']), subjects: same } }).findings;
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,0 +1,37 @@
+// Creates as, or uses as, whatever user runs it; reports what the kernel allowed. stdin: JSON.
+//   { mode: "create", umask, items: [{ file, dir }] } -> [true|false]: both were created
+//   { mode: "use", items: [{ file, dir, writes }] } -> [lost bits: 1 read, 2 write, 4 create-inside, 8 delete]
+import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+
+const input = JSON.parse(readFileSync(0, 'utf8'));
+
+function ok(fn) {
+  try {
+    fn();
+    return true;
+  } catch (error) {
+    if (error.code === 'EACCES' || error.code === 'EPERM') return false;
+    throw error;
+  }
+}
+
+let answers;
+if (input.mode === 'create') {
+  process.umask(input.umask);
+  answers = input.items.map(({ file, dir }) => ok(() => closeSync(openSync(file, 'wx', 0o666))) && ok(() => mkdirSync(dir, 0o777)));
+} else {
+  answers = input.items.map(({ file, dir, writes }) => {
+    let lost = 0;
+    const readFile = ok(() => closeSync(openSync(file, 'r')));
+    const listDir = ok(() => readdirSync(dir)) && ok(() => accessSync(dir, constants.X_OK));
+    if (!readFile || !listDir) lost |= 1;
+    if (writes) {
+      if (!ok(() => closeSync(openSync(file, 'r+')))) lost |= 2;
+      if (!ok(() => closeSync(openSync(`${dir}/made-by-${process.getuid()}`, 'wx', 0o666)))) lost |= 4;
+      // Last: the file is gone afterwards.
+      if (!ok(() => unlinkSync(file))) lost |= 8;
+    }
+    return lost;
+  });
+}
+process.stdout.write(JSON.stringify(answers));
