@@ -12,7 +12,7 @@ import { DirAggregate } from './aggregate.js';
 import type { AuditSettings, Candidate, EntryFacts } from './types.js';
 
 /** Counts what one blocking directory hides from one subject. */
-class Blocked {
+export class Blocked {
   needs = 0;
   constructor(
     readonly subject: number,
@@ -32,7 +32,28 @@ export interface Frame {
   blockers: (Blocked | undefined)[];
   /** Blocks that start at this directory. */
   blocks: Blocked[] | undefined;
-  aggregate: DirAggregate;
+  aggregate: ChildSink;
+}
+
+/** Where a directory's children report: its aggregate, or a job's capture of its summary. */
+export interface ChildSink {
+  addChild(candidates: readonly Candidate[], isDirectory: boolean): void;
+  finish(): Candidate[];
+}
+
+/**
+ * What a worker needs to know of the directory above the subtree it audits: plain data that
+ * crosses threads. The subtree's results are then applied to the real parent frame.
+ */
+export interface ParentContext {
+  rel: string;
+  searchable: number[];
+  /** Per subject: 1 when a directory at or above the parent hides what is below from it. */
+  blockedAbove: number[];
+}
+
+export function parentContext(frame: Frame): ParentContext {
+  return { rel: frame.rel, searchable: [...frame.searchable], blockedAbove: frame.blockers.map((b) => (b ? 1 : 0)) };
 }
 
 export interface EngineInput {
@@ -67,6 +88,23 @@ export class AuditEngine implements WalkVisitor<Frame> {
       policy: input.policy.rootPolicy(),
       reachable: new Uint8Array(this.subjectCount),
       granted: new Uint8Array(this.subjectCount),
+    };
+  }
+
+  /**
+   * A stand-in for the parent of a subtree audited apart (in a worker): it counts what blocked
+   * subjects need and captures the summary the subtree passes up, instead of aggregating.
+   */
+  detachedParent(context: ParentContext, sink: ChildSink): Frame {
+    const block: TraverseBlock = { blocker: context.rel, inode: { type: 'directory', mode: 0, uid: -1, gid: -1 }, ancestor: false, listsIt: false };
+    return {
+      rel: context.rel,
+      parent: undefined,
+      policy: this.input.policy.stateInside(context.rel),
+      searchable: Uint8Array.from(context.searchable),
+      blockers: context.blockedAbove.map((blocked, s) => (blocked ? new Blocked(s, context.rel, block) : undefined)),
+      blocks: undefined,
+      aggregate: sink,
     };
   }
 
@@ -110,15 +148,20 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   leave(frame: Frame): void {
+    this.finishDirectory(frame);
+    const summary = frame.aggregate.finish();
+    if (frame.parent) frame.parent.aggregate.addChild(summary, true);
+    else for (const candidate of summary) this.input.emit(candidate);
+  }
+
+  /** A directory is complete: the traverse-denied findings of the blocks it starts. */
+  private finishDirectory(frame: Frame): void {
     if (frame.blocks) {
       const severity = severityOf(RULES['traverse-denied'], this.input.settings);
       for (const blocked of frame.blocks) {
         if (severity && blocked.needs > 0) this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs));
       }
     }
-    const summary = frame.aggregate.finish();
-    if (frame.parent) frame.parent.aggregate.addChild(summary, true);
-    else for (const candidate of summary) this.input.emit(candidate);
   }
 
   error(rel: string, path: string, error: NodeJS.ErrnoException, frame: Frame | undefined): void {

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { formatOctal } from '../mode/bits.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { choosePreset, chooseDefaultUmask } from '../policy/choose.js';
-import { CompiledPolicy } from '../policy/compile.js';
+import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { checkGlob } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
@@ -31,6 +31,9 @@ export interface AuditPlan {
   header: ReportHeader;
   settings: AuditSettings;
   policy: CompiledPolicy;
+  /** What the policy was compiled from: plain data for worker threads. */
+  rules: PolicyRule[];
+  ignore: string[];
   ancestorBlocks: (TraverseBlock | undefined)[];
   db: UserDatabase;
 }
@@ -70,6 +73,8 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
     header: { root, resolvedRoot: resolved.resolved, preset: preset?.name ?? null, presetSource: source, roles: roles.map((role) => roleSummary(role, project.db)) },
     settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles), preset: preset?.name },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
+    rules: assembled.rules,
+    ignore: assembled.ignore,
     ancestorBlocks,
     db: project.db,
   };

@@ -10,6 +10,8 @@ const SLICE = 4096;
 
 export interface AuditHooks {
   finding(finding: Finding): void;
+  /** Findings a worker already wrote as UTF-8 JSON, joined by JSON_SEPARATOR (streaming formats only). */
+  serialized?(json: Uint8Array): Promise<void>;
   /** Between slices: flush output, draw progress. Awaited, so output backpressure holds the walk. */
   afterSlice(entries: number): Promise<void>;
 }

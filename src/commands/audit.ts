@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { runParallel } from '../audit/parallel.js';
 import { planAudit, type AuditOptions } from '../audit/plan.js';
-import { runAudit } from '../audit/run.js';
+import { runAudit, type AuditHooks } from '../audit/run.js';
+import { UsageError } from '../errors.js';
 import { FAIL_ON, type FailOn } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
@@ -12,6 +15,7 @@ interface AuditCommandOptions extends AuditOptions {
   format: Format;
   failOn: FailOn;
   verbose?: boolean;
+  jobs: number;
 }
 
 export function defineAudit(command: Command, ctx: CommandContext): void {
@@ -25,7 +29,8 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect, [])
       .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
-      .option('--verbose', 'list info findings one by one in text output'),
+      .option('--verbose', 'list info findings one by one in text output')
+      .option('--jobs <n>', 'threads that walk the tree (default: the machine\'s cores; 1: no worker threads)', jobsArgument, defaultJobs()),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
     const plan = planAudit(dir, options);
@@ -33,9 +38,15 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
     // Progress only for people watching a terminal, never in JSON.
     const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
     let pending = reporter.begin(plan.header);
-    const result = await runAudit(plan, {
+    const hooks: AuditHooks = {
       finding: (finding) => {
         pending += reporter.finding(finding);
+      },
+      serialized: async (json) => {
+        const before = pending + reporter.serializedFinding!();
+        pending = '';
+        await ctx.out(before);
+        await ctx.out(json);
       },
       afterSlice: async (entries) => {
         progress?.update(entries);
@@ -45,11 +56,23 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
           await ctx.out(chunk);
         }
       },
-    });
+    };
+    const result = options.jobs > 1 ? await runParallel(plan, hooks, options.jobs, reporter.serializedFinding !== undefined) : await runAudit(plan, hooks);
     progress?.clear();
     await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
     ctx.settle({ counts: result, failOn: options.failOn });
   });
+}
+
+/** Both cores of a small CI box; past a few threads the disk, not the CPU, is the limit. */
+function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+function jobsArgument(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs '${value}' must be a whole number from 1 to 64`);
+  return jobs;
 }
 
 function collect(value: string, previous: string[]): string[] {

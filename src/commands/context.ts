@@ -4,7 +4,7 @@ import type { Paint } from '../paint.js';
 /** What a command may use of the outside world; the CLI builds it, tests may fake it. */
 export interface CommandContext {
   /** Write to stdout; resolves when the stream can take more (backpressure on pipes). */
-  out(text: string): Promise<void>;
+  out(text: string | Uint8Array): Promise<void>;
   /** Write one message to stderr. */
   err(text: string): void;
   /** Styles for stdout, honouring --no-color, NO_COLOR and whether stdout is a terminal. */

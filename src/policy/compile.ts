@@ -80,6 +80,15 @@ export class CompiledPolicy {
     return state;
   }
 
+  /** The state inside directory `rel`, computed from the root down (for a subtree audited apart). */
+  stateInside(rel: string): DirectoryPolicy {
+    let state = this.root();
+    if (rel === '.' || rel === '') return state;
+    const parts = rel.split('/');
+    for (let i = 1; i <= parts.length; i++) state = this.inside(parts.slice(0, i).join('/'), state);
+    return state;
+  }
+
   /** Is this entry (inside the directory of `dir`) to be left out of the audit? */
   ignored(dir: DirectoryPolicy, rel: string): boolean {
     if (dir.ignore === Reach.None) return false;

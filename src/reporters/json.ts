@@ -1,3 +1,4 @@
+import { JSON_SEPARATOR } from '../audit/job.js';
 import type { Finding } from '../audit/types.js';
 import type { ReportHeader, Reporter, ReportSummary } from './reporter.js';
 
@@ -24,9 +25,12 @@ export function jsonReporter(): Reporter {
       return `${text.slice(0, -2)},\n  "findings": [`;
     },
     finding(finding: Finding) {
-      const line = `${first ? '' : ','}\n    ${JSON.stringify(finding)}`;
+      return this.serializedFinding!() + JSON.stringify(finding);
+    },
+    serializedFinding() {
+      const separator = first ? '\n    ' : JSON_SEPARATOR;
       first = false;
-      return line;
+      return separator;
     },
     end(summary: ReportSummary) {
       const { elapsedMs, ...counts } = summary;

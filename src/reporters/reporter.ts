@@ -38,6 +38,12 @@ export interface Reporter {
   begin(header: ReportHeader): string;
   finding(finding: Finding): string;
   end(summary: ReportSummary): string;
+  /**
+   * For streaming JSON formats: findings arrive already serialized by worker threads (UTF-8
+   * JSON of each finding, joined by JSON_SEPARATOR), written as they are, which is cheaper to pass
+   * between threads and to hold than objects. Returns what goes before such a chunk.
+   */
+  serializedFinding?(): string;
 }
 
 export interface ReporterOptions {

@@ -68,6 +68,11 @@ export class UserDatabase implements Names {
     return [user.gid, ...[...gids].sort((a, b) => a - b)];
   }
 
+  /** Everything known, to rebuild the same database in a worker thread. */
+  records(): { users: UserRecord[]; groups: GroupRecord[]; nameService: boolean } {
+    return { users: [...new Set(this.usersByUid.values())], groups: [...new Set(this.groupsByGid.values())], nameService: this.fallback !== undefined };
+  }
+
   user(uid: number): string {
     return this.userByUid(uid)?.name ?? String(uid);
   }

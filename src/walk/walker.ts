@@ -41,19 +41,25 @@ export class Walker<Frame> {
   private started = false;
   entries = 0;
 
+  /**
+   * `root`: the path to walk (its rel is '.'), or an entry already stat'ed inside a larger walk
+   * (a subtree handed to a worker), entered with `parent` as its parent's frame.
+   */
   constructor(
-    private readonly root: string,
+    private readonly root: string | WalkEntry,
     private readonly visitor: WalkVisitor<Frame>,
+    private readonly parent?: Frame,
   ) {}
 
   /** Visit up to `budget` entries; false once the walk is complete. */
   step(budget: number): boolean {
     if (!this.started) {
       this.started = true;
-      const root = this.stat(this.root, '.', undefined);
+      const root = typeof this.root === 'string' ? this.stat(this.root, '.', undefined) : this.root;
       if (!root) return false;
-      if (root.type !== 'directory') throw new Error(`walk root ${this.root} is not a directory`);
-      this.push(root, undefined);
+      if (root.type !== 'directory') throw new Error(`walk root ${root.path} is not a directory`);
+      if (typeof this.root !== 'string') this.entries++;
+      this.push(root, this.parent);
     }
     let visited = 0;
     while (this.stack.length > 0 && visited < budget) {
@@ -64,10 +70,10 @@ export class Walker<Frame> {
         continue;
       }
       const name = top.names[top.next++]!;
-      const rel = top.dir.rel === '.' ? name : `${top.dir.rel}/${name}`;
+      const rel = Walker.childRel(top.dir.rel, name);
       if (this.visitor.skip(rel, top.frame)) continue;
       visited++;
-      const entry = this.stat(top.dir.path === '/' ? `/${name}` : `${top.dir.path}/${name}`, rel, top.frame);
+      const entry = this.stat(Walker.child(top.dir.path, name), rel, top.frame);
       if (!entry) continue;
       if (entry.type === 'directory') this.push(entry, top.frame);
       else this.visitor.entry(entry, top.frame);
@@ -75,32 +81,53 @@ export class Walker<Frame> {
     return this.stack.length > 0;
   }
 
+  /** lstat one entry: what the walk would report for it (undefined when it vanished or failed). */
+  static lstat(path: string, rel: string): WalkEntry | NodeJS.ErrnoException | undefined {
+    try {
+      const stats = lstatSync(path);
+      return { path, rel, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel !== '.') return undefined;
+      return error as NodeJS.ErrnoException;
+    }
+  }
+
   private push(dir: WalkEntry, parent: Frame | undefined): void {
     const frame = this.visitor.enter(dir, parent);
     if (frame === undefined) return;
-    let names: string[];
+    const names = Walker.list(dir.path);
+    if (names instanceof Error) this.visitor.error(dir.rel, dir.path, names, frame);
+    this.stack.push({ dir, frame, names: names instanceof Error ? [] : names, next: 0 });
+  }
+
+  /** A directory's names in the walk's order: plain code-unit order, the same on every machine. */
+  static list(path: string): string[] | NodeJS.ErrnoException {
     try {
-      names = readdirSync(dir.path);
+      return readdirSync(path).sort();
     } catch (error) {
-      this.visitor.error(dir.rel, dir.path, error as NodeJS.ErrnoException, frame);
-      names = [];
+      return error as NodeJS.ErrnoException;
     }
-    // Plain code-unit order: stable across runs and machines, independent of locale.
-    names.sort();
-    this.stack.push({ dir, frame, names, next: 0 });
+  }
+
+  /** The path of a child, as every walker in permcheck builds it. */
+  static child(dirPath: string, name: string): string {
+    return dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
+  }
+
+  /** The rel of a child. */
+  static childRel(dirRel: string, name: string): string {
+    return dirRel === '.' ? name : `${dirRel}/${name}`;
   }
 
   private stat(path: string, rel: string, parent: Frame | undefined): WalkEntry | undefined {
-    try {
-      const stats = lstatSync(path);
-      this.entries++;
-      return { path, rel, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // Gone between readdir and lstat (a cache being cleared): nothing to audit.
-      if (code === 'ENOENT' && rel !== '.') return undefined;
-      this.visitor.error(rel, path, error as NodeJS.ErrnoException, parent);
+    // Gone between readdir and lstat (a cache being cleared): nothing to audit.
+    const entry = Walker.lstat(path, rel);
+    if (entry === undefined) return undefined;
+    if (entry instanceof Error) {
+      this.visitor.error(rel, path, entry, parent);
       return undefined;
     }
+    this.entries++;
+    return entry;
   }
 }

@@ -1,0 +1,42 @@
+import type { SeverityCounts } from '../exit-code.js';
+import type { WalkEntry } from '../walk/walker.js';
+import type { ParentContext } from './engine.js';
+import type { Candidate, Finding } from './types.js';
+
+/** One subtree for a worker: its root, already stat'ed, and what it needs of its parent. */
+export interface Job {
+  id: number;
+  entry: WalkEntry;
+  parent: ParentContext;
+}
+
+/** Findings reported inside a subtree, sent as they accumulate: objects, or JSON text. */
+export interface JobBatch {
+  kind: 'batch';
+  id: number;
+  findings: Finding[];
+  /**
+   * JSON formats: the findings as UTF-8 JSON joined by JSON_SEPARATOR, transferred (not copied)
+   * to the main thread, which writes the bytes as they are.
+   */
+  serialized: Uint8Array | undefined;
+  counts: SeverityCounts;
+  /** Roughly what the batch holds in memory, for backpressure. */
+  bytes: number;
+}
+
+/** The end of a subtree: what the main thread applies where the subtree stood. */
+export interface JobDone {
+  kind: 'done';
+  id: number;
+  /** What the subtree passes up to its parent's aggregate. */
+  summary: Candidate[];
+  /** Per subject blocked above: how many entries inside it needs. */
+  needs: number[];
+  entries: number;
+}
+
+export type JobMessage = JobBatch | JobDone;
+
+/** Between two findings in the JSON array: what the JSON reporter writes, so chunks splice in as they are. */
+export const JSON_SEPARATOR = ',\n    ';

@@ -1,0 +1,78 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
+import { UserDatabase } from '../users/database.js';
+import { getentNameService } from '../users/getent.js';
+import type { GroupRecord, UserRecord } from '../users/records.js';
+import { Walker } from '../walk/walker.js';
+import { AuditEngine, type Frame } from './engine.js';
+import { toFinding } from './finding.js';
+import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage } from './job.js';
+import type { AuditSettings, Candidate } from './types.js';
+
+/** Everything a worker needs once: plain data from the main thread's plan. */
+export interface WorkerSetup {
+  settings: AuditSettings;
+  rules: PolicyRule[];
+  ignore: string[];
+  users: UserRecord[];
+  groups: GroupRecord[];
+  source: string;
+  nameService: boolean;
+  /** JSON output: findings travel as JSON text, the cheapest to pass and to hold. */
+  serialize: boolean;
+}
+
+/** A batch goes out once it holds about this much, so no thread holds a whole subtree's report. */
+const BATCH_BYTES = 256 * 1024;
+
+const setup = workerData as WorkerSetup;
+const policy = new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length);
+const names = new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined);
+const context = { settings: setup.settings, names };
+const post = (message: JobMessage) =>
+  parentPort!.postMessage(message, message.kind === 'batch' && message.serialized ? [message.serialized.buffer as ArrayBuffer] : []);
+
+parentPort!.on('message', (job: Job) => runJob(job));
+
+/** Audit one subtree with the same engine the main thread uses, streaming what it finds. */
+function runJob(job: Job): void {
+  let batch = emptyBatch(job.id);
+  let lines: string[] = [];
+  const flush = () => {
+    if (batch.findings.length + lines.length === 0) return;
+    if (lines.length > 0) batch.serialized = Buffer.from(lines.join(JSON_SEPARATOR));
+    post(batch);
+    batch = emptyBatch(job.id);
+    lines = [];
+  };
+  const engine = new AuditEngine({
+    settings: setup.settings,
+    policy,
+    ancestorBlocks: [],
+    emit: (candidate) => {
+      const finding = toFinding(candidate, context);
+      if (finding.severity === 'error') batch.counts.errors++;
+      else if (finding.severity === 'warning') batch.counts.warnings++;
+      else batch.counts.infos++;
+      if (setup.serialize) {
+        const json = JSON.stringify(finding);
+        lines.push(json);
+        batch.bytes += json.length;
+      } else {
+        batch.findings.push(finding);
+        batch.bytes += finding.message.length + 200;
+      }
+      if (batch.bytes >= BATCH_BYTES) flush();
+    },
+  });
+  const summary: Candidate[] = [];
+  const parent: Frame = engine.detachedParent(job.parent, { addChild: (passed) => void summary.push(...passed), finish: () => [] });
+  const walker = new Walker(job.entry, engine, parent);
+  while (walker.step(65536));
+  flush();
+  post({ kind: 'done', id: job.id, summary, needs: parent.blockers.map((blocked) => blocked?.needs ?? 0), entries: walker.entries });
+}
+
+function emptyBatch(id: number): JobBatch {
+  return { kind: 'batch', id, findings: [], serialized: undefined, counts: { errors: 0, warnings: 0, infos: 0 }, bytes: 0 };
+}

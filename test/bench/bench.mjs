@@ -1,0 +1,87 @@
+// npm run bench: permcheck audit against find on the same synthetic trees, in the same run.
+// Trees are built once and kept in $PERMCHECK_BENCH_DIR (default: the temp dir).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cachedBenchTree } from './tree.mjs';
+
+const RUNS = Number(process.env.PERMCHECK_BENCH_RUNS ?? 5);
+const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
+const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
+
+mkdirSync(CACHE, { recursive: true });
+const me = process.getuid();
+const webUser = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === 'www-data');
+if (!webUser) throw new Error('the benchmark binds the web role to www-data, which this machine lacks');
+const web = { uid: Number(webUser[2]), gid: Number(webUser[3]) };
+const user = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === me)[0];
+
+// A three-role policy for a Magento deployment: code written by the deploy user under umask 022,
+// PHP-FPM (www-data, umask 002) writing var/, generated/, pub/static/.
+const policy = join(CACHE, 'policy.json');
+writeFileSync(policy, JSON.stringify({ preset: 'magento2', umask: '0022', roles: { web: { user: 'www-data', umask: '0002' }, cli: { user }, cron: { user } } }));
+// The same tree judged against Magento's own umask 002: nearly every code file is "stricter than
+// expected", and the 1% odd modes keep those findings from folding: a findings-heavy worst case.
+const heavy = join(CACHE, 'policy-heavy.json');
+writeFileSync(heavy, JSON.stringify({ preset: 'magento2', roles: { web: { user: 'www-data' }, cli: { user }, cron: { user } } }));
+
+function time(command, args, options = {}) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], ...options });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
+  return { seconds, rssKb: result.output[3] ? Number(String(result.output[3]).trim()) : undefined };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const find = (root) => time('find', [root, '-printf', '%m %U %G %p\n']);
+const permcheck = (root, config, extra = []) => time(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config, ...extra]);
+
+function findings(root, config) {
+  const out = spawnSync(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+  return JSON.parse(out.stdout).summary;
+}
+
+console.log(`permcheck benchmark: ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}, ${RUNS} runs each, medians`);
+if (me !== 0) console.log('(not root: the run-time trees cannot be given to www-data, so this tree has more findings than in CI)');
+const rows = [];
+for (const size of SIZES) {
+  const root = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
+  // Warm the page cache and the dentry cache for both tools first.
+  find(root);
+  permcheck(root, policy);
+  const summary = findings(root, policy);
+  const cases = [
+    ['permcheck', () => permcheck(root, policy)],
+    ['permcheck --jobs 1', () => permcheck(root, policy, ['--jobs', '1'])],
+    ['permcheck, findings-heavy', () => permcheck(root, heavy)],
+  ];
+  const heavySummary = findings(root, heavy);
+  for (const [name, run] of cases) {
+    const findTimes = [];
+    const ours = [];
+    for (let i = 0; i < RUNS; i++) {
+      findTimes.push(find(root).seconds);
+      ours.push(run());
+    }
+    const f = median(findTimes);
+    const p = median(ours.map((r) => r.seconds));
+    const rss = Math.max(...ours.map((r) => r.rssKb ?? 0));
+    const s = name.includes('heavy') ? heavySummary : summary;
+    rows.push({ entries: summary.entries, name, find: f, permcheck: p, ratio: p / f, rssMb: rss / 1024, findings: s.errors + s.warnings + s.infos });
+  }
+}
+
+const pad = (text, width) => String(text).padStart(width);
+console.log(`\n| entries | run | find | permcheck | ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`);
+for (const r of rows) {
+  console.log(`| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`);
+}
+const main = rows.filter((r) => r.name === 'permcheck');
+if (main.length >= 2) {
+  const [small, large] = [main[0], main[main.length - 1]];
+  console.log(`\nscaling: ${large.entries.toLocaleString('en-US')} entries took ${(large.permcheck / small.permcheck).toFixed(1)}x the time of ${small.entries.toLocaleString('en-US')} (${(large.entries / small.entries).toFixed(0)}x the entries)`);
+}

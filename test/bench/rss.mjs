@@ -1,0 +1,7 @@
+// Runs the built CLI in this process and reports, on exit, the peak resident memory of the
+// whole process (every thread: getrusage(RUSAGE_SELF)) on file descriptor 3.
+import { writeSync } from 'node:fs';
+import { main } from '../../dist/cli.js';
+
+process.on('exit', () => writeSync(3, `${process.resourceUsage().maxRSS}\n`));
+await main(['node', 'permcheck', ...process.argv.slice(2)]);

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planAudit } from '../../src/audit/plan.js';
+import { runCliJson } from '../helpers/cli.js';
+import { referenceAudit } from '../helpers/reference-walk.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { buildTree, pick, random, type EntrySpec } from '../helpers/tree.js';
+import { CRON, DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+
+/** Deep and wide enough that the parallel path splits it into many subtrees. */
+function randomTree(seed: number, count: number): EntrySpec[] {
+  const next = random(seed);
+  const dirs = [''];
+  const entries: EntrySpec[] = [{ path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: 21100 }];
+  const owners = [0, DEPLOY.uid, WEB.uid, CRON.uid];
+  const groups = [0, 21100, 21200, 21001];
+  const dirModes = [0o755, 0o2775, 0o2770, 0o700, 0o777, 0o1777, 0o750, 0o711];
+  const fileModes = [0o644, 0o664, 0o640, 0o600, 0o666, 0o4755, 0o755, 0o444];
+  const tops = ['var', 'vendor', 'pub', 'generated', 'app', 'node_modules'];
+  for (const top of tops) {
+    entries.push({ path: top, type: 'dir', mode: 0o2775, uid: DEPLOY.uid, gid: 21100 });
+    dirs.push(top);
+  }
+  // Mostly uniform, so aggregation has subtrees to fold; odd modes and owners here and there.
+  for (let i = 0; entries.length < count; i++) {
+    const parent = pick(next, dirs.slice(1));
+    if (parent.split('/').length > 7) continue;
+    const path = posix.join(parent, `${next() < 0.5 ? 'e' : 'E'}${i}${next() < 0.1 ? '.tmp' : ''}`);
+    const odd = next() < 0.08;
+    const owner = odd ? { uid: pick(next, owners), gid: pick(next, groups) } : { uid: DEPLOY.uid, gid: 21100 };
+    const roll = next();
+    if (roll < 0.3) {
+      entries.push({ path, type: 'dir', mode: odd ? pick(next, dirModes) : 0o2775, ...owner });
+      dirs.push(path);
+    } else if (roll < 0.97) {
+      entries.push({ path, type: 'file', mode: odd ? pick(next, fileModes) : 0o664, ...owner });
+    } else {
+      entries.push({ path, type: 'symlink', target: '../x', ...owner });
+    }
+  }
+  return entries;
+}
+
+describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk gives', () => {
+  const tmp = makeTempDir('permcheck-equivalence-');
+  afterAll(() => tmp.cleanup());
+  let users: { passwd: string; group: string };
+  let config: string;
+
+  beforeAll(() => {
+    users = writeUserFiles(tmp.path);
+    config = join(tmp.path, 'policy.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        preset: 'magento2',
+        roles: { web: { user: 'web', umask: '0022' }, cli: { user: 'deploy' }, cron: { user: 'cron', groups: ['cron', 'www'] } },
+        paths: [{ match: 'node_modules/**', access: { web: 'none' } }, { match: '**/*.tmp', access: { cron: 'write' } }],
+        ignore: ['**/E1*'],
+      }),
+    );
+  });
+
+  it.each([1, 2, 3])('random tree %i: --jobs 1, 2 and 3 match the reference, finding for finding, in order', (seed) => {
+    const root = join(tmp.path, `tree${seed}`);
+    buildTree(root, randomTree(seed, 2500));
+    const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
+    const reference = referenceAudit(planAudit(root, options));
+    // The tree must give the comparison something to compare: many findings, folded subtrees.
+    expect(reference.findings.length).toBeGreaterThan(50);
+    expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
+    for (const jobs of ['1', '2', '3']) {
+      const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs]);
+      expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
+      expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
+    }
+  });
+});
