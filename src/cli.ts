@@ -67,16 +67,17 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-function failureCode(error: unknown): number {
+/** The exit code for what escaped a command, after telling the user on stderr. */
+export function failureCode(error: unknown, write: (text: string) => void = (text) => void process.stderr.write(text)): number {
   if (error instanceof CommanderError) {
     // Help and --version end through exitOverride too; everything else is a usage mistake.
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (isUserError(error)) {
-    process.stderr.write(`permcheck: ${error.message}\n`);
+    write(`permcheck: ${error.message}\n`);
     return EXIT_USAGE;
   }
   const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-  process.stderr.write(`permcheck: internal error, this is a bug; please report it with this output at ${ISSUES_URL}\n${stack}\n`);
+  write(`permcheck: internal error, this is a bug; please report it with this output at ${ISSUES_URL}\n${stack}\n`);
   return EXIT_BUG;
 }

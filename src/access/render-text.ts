@@ -1,5 +1,6 @@
 import type { Paint } from '../paint.js';
 import { symbolicMode } from '../mode/bits.js';
+import { printable } from '../reporters/printable.js';
 import { describeInode, type Names } from './describe.js';
 import type { AccessResult } from './report.js';
 
@@ -43,5 +44,5 @@ export function renderAccessText(result: AccessResult, subjects: readonly Subjec
     lines.push(`  ${paint.bold('directories searched on the way')}`);
     for (const dir of result.chain) lines.push(`    ${describeInode(dir.inode, names).padEnd(28)} ${dir.path}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map(printable).join('\n') + '\n';
 }

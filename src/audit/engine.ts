@@ -18,6 +18,7 @@ export class Blocked {
     readonly subject: number,
     readonly rel: string,
     readonly block: TraverseBlock,
+    readonly raw?: Uint8Array,
   ) {}
 }
 
@@ -83,6 +84,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
     this.subjectCount = input.settings.subjects.length;
     this.facts = {
       rel: '',
+      raw: undefined,
       inode: { type: 'unknown', mode: 0, uid: 0, gid: 0 },
       isDir: false,
       policy: input.policy.rootPolicy(),
@@ -114,7 +116,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
 
   enter(dir: WalkEntry, parent: Frame | undefined): Frame {
     const policy = parent ? this.input.policy.policyFor(parent.policy, dir.rel) : this.input.policy.rootPolicy();
-    const own = this.examine(dir.rel, dir, true, policy, parent);
+    const own = this.examine(dir, true, policy, parent);
     const searchable = new Uint8Array(this.subjectCount);
     const blockers = parent ? parent.blockers.slice() : new Array<Blocked | undefined>(this.subjectCount).fill(undefined);
     let blocks: Blocked[] | undefined;
@@ -125,7 +127,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       const ancestor = parent ? undefined : this.input.ancestorBlocks[s];
       if (ancestor || (reachable && !enters)) {
         const block = ancestor ?? { blocker: dir.rel, inode: toInode(dir), ancestor: false, listsIt: needs(policy.levels[s]) };
-        const blocked = new Blocked(s, dir.rel, block);
+        const blocked = new Blocked(s, dir.rel, block, dir.raw?.rel);
         blocked.needs = needs(policy.levels[s]) ? 1 : 0;
         blockers[s] = blocked;
         (blocks ??= []).push(blocked);
@@ -143,7 +145,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   entry(entry: WalkEntry, parent: Frame): void {
-    const candidates = this.examine(entry.rel, entry, false, this.input.policy.policyFor(parent.policy, entry.rel), parent);
+    const candidates = this.examine(entry, false, this.input.policy.policyFor(parent.policy, entry.rel), parent);
     parent.aggregate.addChild(candidates, false);
   }
 
@@ -159,7 +161,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
     if (frame.blocks) {
       const severity = severityOf(RULES['traverse-denied'], this.input.settings);
       for (const blocked of frame.blocks) {
-        if (severity && blocked.needs > 0) this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs));
+        if (severity && blocked.needs > 0) this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
       }
     }
   }
@@ -172,10 +174,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
     else if (candidate) this.input.emit(candidate);
   }
 
-  private examine(rel: string, inode: Inode, isDir: boolean, policy: EntryPolicy, parent: Frame | undefined): readonly Candidate[] {
+  private examine(entry: WalkEntry, isDir: boolean, policy: EntryPolicy, parent: Frame | undefined): readonly Candidate[] {
     const { facts, subjectCount } = this;
     const subjects = this.input.settings.subjects;
-    facts.rel = rel;
+    const inode: Inode = entry;
+    facts.rel = entry.rel;
+    facts.raw = entry.raw?.rel;
     facts.inode = inode;
     facts.isDir = isDir;
     facts.policy = policy;

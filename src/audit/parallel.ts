@@ -7,7 +7,7 @@ import { AuditEngine, parentContext, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
 import type { Job, JobBatch, JobDone, JobMessage } from './job.js';
 import type { AuditPlan } from './plan.js';
-import type { AuditHooks, AuditResult } from './run.js';
+import { turn, type AuditHooks, type AuditResult } from './run.js';
 import type { WorkerSetup } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -34,16 +34,18 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
       hooks.finding(finding);
     },
   });
-  const root = Walker.lstat(plan.walkRoot, '.');
+  const root = Walker.lstat({ path: plan.walkRoot, rel: '.' });
   if (!root || root instanceof Error) throw new Error(`cannot lstat the audit root ${plan.walkRoot}`);
-  const walkPlan = planWalk<DirectoryPolicy>(root, plan.policy.root(), {
+  const walkPlan = await planWalk<DirectoryPolicy>(root, plan.policy.root(), {
     inside: (rel, parent) => plan.policy.inside(rel, parent),
     skip: (rel, parent) => plan.policy.ignored(parent, rel),
     // Enough subtrees that a big one cannot leave the other threads idle for long.
     targetJobs: workers * 16,
     maxDepth: 4,
+    pause: turn,
   });
   let entries = walkPlan.entries;
+  let replayed = 0;
   const pool = walkPlan.jobs.length > 0 ? new Pool(Math.min(workers, walkPlan.jobs.length), setupFor(plan, serialize)) : undefined;
   const channels = new Map<number, Channel>();
 
@@ -51,6 +53,11 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
     const frame = engine.enter(dir.entry, parent);
     if (dir.listError) engine.error(dir.entry.rel, dir.entry.path, dir.listError, frame);
     for (const child of dir.children) {
+      // The top of a tree can be one huge directory: stay interruptible and keep output flowing.
+      if (++replayed % 4096 === 0) {
+        await hooks.afterSlice(entries);
+        await turn();
+      }
       if ('file' in child) engine.entry(child.entry, frame);
       else if ('error' in child) engine.error(child.rel, child.path, child.error, frame);
       else if (child.job === undefined) await replay(child, frame);

@@ -70,7 +70,14 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   });
   return {
     walkRoot: resolved.resolved,
-    header: { root, resolvedRoot: resolved.resolved, preset: preset?.name ?? null, presetSource: source, roles: roles.map((role) => roleSummary(role, project.db)) },
+    header: {
+      root,
+      resolvedRoot: resolved.resolved,
+      preset: preset?.name ?? null,
+      presetSource: source,
+      roles: roles.map((role) => roleSummary(role, project.db)),
+      runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
+    },
     settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles), preset: preset?.name },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
     rules: assembled.rules,

@@ -20,6 +20,14 @@ export interface AuditResult extends SeverityCounts {
   entries: number;
 }
 
+/**
+ * A real turn of the event loop (a resolved promise is only a microtask): Ctrl-C, progress timers
+ * and pipe writes are served here, between slices of synchronous work.
+ */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Walk the tree and report each finding as soon as it is final. */
 export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
@@ -37,7 +45,10 @@ export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<Audi
     },
   });
   const walker = new Walker(plan.walkRoot, engine);
-  while (walker.step(SLICE)) await hooks.afterSlice(walker.entries);
+  while (walker.step(SLICE)) {
+    await hooks.afterSlice(walker.entries);
+    await turn();
+  }
   await hooks.afterSlice(walker.entries);
   return { ...counts, entries: walker.entries };
 }

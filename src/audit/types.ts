@@ -31,11 +31,15 @@ export interface Candidate {
   entries: number;
   /** Rule-specific data that does not fit in `detail`. */
   extra?: unknown;
+  /** The bytes of `rel`, when it is not valid UTF-8: fix commands must name the real entry. */
+  raw?: Uint8Array;
 }
 
 /** What one entry looks like to the rules. The engine reuses one object per walk. */
 export interface EntryFacts {
   rel: string;
+  /** The bytes of `rel` when it is not valid UTF-8. */
+  raw: Uint8Array | undefined;
   inode: Inode;
   isDir: boolean;
   policy: EntryPolicy;

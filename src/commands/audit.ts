@@ -37,7 +37,9 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
     const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
     // Progress only for people watching a terminal, never in JSON.
     const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
-    let pending = reporter.begin(plan.header);
+    // The header at once: whoever waits sees what is being audited, and how.
+    await ctx.out(reporter.begin(plan.header));
+    let pending = '';
     const hooks: AuditHooks = {
       finding: (finding) => {
         pending += reporter.finding(finding);

@@ -3,7 +3,8 @@
  * expanded, so '$(touch x).php' stays a name), bash's $'...' when the name holds control
  * characters such as a newline, and './' before a name that would read as an option.
  */
-export function shellQuote(path: string): string {
+export function shellQuote(path: string | Uint8Array): string {
+  if (typeof path !== 'string') return quoteBytes(path);
   const safe = path.startsWith('-') ? `./${path}` : path;
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(safe)) {
@@ -18,6 +19,18 @@ export function shellQuote(path: string): string {
     return `$'${escaped}'`;
   }
   return `'${safe.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A name that is not valid UTF-8, byte for byte: $'...' with every other byte escaped. */
+function quoteBytes(bytes: Uint8Array): string {
+  const prefix = bytes[0] === 0x2d ? './' : '';
+  let out = '';
+  for (const byte of bytes) {
+    if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `$'${prefix}${out}'`;
 }
 
 const CLASS_LETTER = { owner: 'u', group: 'g', other: 'o' } as const;

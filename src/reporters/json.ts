@@ -20,6 +20,7 @@ export function jsonReporter(): Reporter {
         preset: header.preset,
         presetSource: header.presetSource,
         roles: Object.fromEntries(header.roles.map(({ name, ...role }) => [name, role])),
+        runner: header.runner,
       };
       const text = JSON.stringify(head, null, 2);
       return `${text.slice(0, -2)},\n  "findings": [`;

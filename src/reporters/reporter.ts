@@ -20,6 +20,8 @@ export interface ReportHeader {
   preset: string | null;
   presetSource: string;
   roles: RoleSummary[];
+  /** Who ran the audit: not root means what it cannot read is reported, not seen. */
+  runner: { uid: number; user: string };
 }
 
 export interface ReportSummary {

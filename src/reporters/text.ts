@@ -1,6 +1,7 @@
 import type { Finding } from '../audit/types.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
+import { printable } from './printable.js';
 import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
 
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
@@ -12,10 +13,13 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
   return {
     begin(header: ReportHeader) {
       const width = Math.max(6, ...header.roles.map((role) => role.name.length));
-      const lines = [`${paint.bold('permcheck audit')} ${header.root}${header.resolvedRoot !== header.root ? ` (-> ${header.resolvedRoot})` : ''}`];
+      const lines = [`${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`];
       lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
       for (const role of header.roles) {
         lines.push(`  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`);
+      }
+      if (header.runner.uid !== 0) {
+        lines.push(`  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`);
       }
       return lines.join('\n') + '\n';
     },
@@ -43,8 +47,8 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           if (ofRule.length === 0) continue;
           lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.length})`);
           for (const { finding: f, roles } of mergeRoles(ofRule)) {
-            lines.push(`    ${paint.bold(f.path)}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
-            lines.push(`      ${f.message}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
+            lines.push(`    ${paint.bold(printable(f.path))}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
+            lines.push(`      ${printable(f.message)}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
             if (f.fix) lines.push(`      ${paint.dim('fix:')} ${f.fix}`);
           }
         }

@@ -57,6 +57,7 @@ export const crossContext: Rule = {
           subject: b,
           detail,
           entries: 1,
+          ...(entry.raw ? { raw: entry.raw } : {}),
         });
       }
     }

@@ -56,6 +56,7 @@ export function candidate(rule: RuleId, severity: Severity, entry: EntryFacts, s
     detail,
     entries: 1,
     ...(extra === undefined ? {} : { extra }),
+    ...(entry.raw ? { raw: entry.raw } : {}),
   };
 }
 

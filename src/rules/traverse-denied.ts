@@ -16,8 +16,8 @@ export interface TraverseBlock {
   listsIt: boolean;
 }
 
-export function traverseCandidate(severity: Candidate['severity'], subject: number, rel: string, block: TraverseBlock, entries: number): Candidate {
-  return { rule: 'traverse-denied', severity, key: candidateKey('traverse-denied', severity, subject), rel, inode: block.inode, subject, detail: 0, entries, extra: block };
+export function traverseCandidate(severity: Candidate['severity'], subject: number, rel: string, block: TraverseBlock, entries: number, raw?: Uint8Array): Candidate {
+  return { rule: 'traverse-denied', severity, key: candidateKey('traverse-denied', severity, subject), rel, inode: block.inode, subject, detail: 0, entries, extra: block, ...(raw ? { raw } : {}) };
 }
 
 export const traverseDenied: Rule = {

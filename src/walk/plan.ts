@@ -32,6 +32,8 @@ export interface PlanOptions<S> {
   targetJobs: number;
   /** ...or at this depth. */
   maxDepth: number;
+  /** Yield to the event loop (long listings stay interruptible). */
+  pause(): Promise<void>;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface PlanOptions<S> {
  * directories to keep every worker busy; the frontier directories become jobs. What is listed here
  * is replayed in order by the main thread, so the result is the same as one sequential walk.
  */
-export function planWalk<S>(root: WalkEntry, rootState: S, options: PlanOptions<S>): WalkPlan<S> {
+export async function planWalk<S>(root: WalkEntry, rootState: S, options: PlanOptions<S>): Promise<WalkPlan<S>> {
   const top: PlannedDir<S> = { entry: root, state: rootState, children: [] };
   let level: PlannedDir<S>[] = [top];
   let entries = 1;
@@ -50,22 +52,24 @@ export function planWalk<S>(root: WalkEntry, rootState: S, options: PlanOptions<
     }
     const next: PlannedDir<S>[] = [];
     for (const dir of level) {
-      const names = Walker.list(dir.entry.path);
+      const names = Walker.list(dir.entry);
       if (names instanceof Error) {
         dir.listError = names;
         continue;
       }
       for (const name of names) {
-        const rel = Walker.childRel(dir.entry.rel, name);
+        const at = Walker.childOf(dir.entry, name);
+        const rel = at.rel;
         if (options.skip(rel, dir.state)) continue;
-        const path = Walker.child(dir.entry.path, name);
-        const entry = Walker.lstat(path, rel);
+        const entry = Walker.lstat(at);
         if (entry === undefined) continue;
         if (entry instanceof Error) {
-          dir.children.push({ error: entry, rel, path });
+          dir.children.push({ error: entry, rel, path: at.path });
           continue;
         }
         entries++;
+        // A huge directory is listed here in one go: let signals in now and then.
+        if (entries % 4096 === 0) await options.pause();
         if (entry.type === 'directory') {
           const child: PlannedDir<S> = { entry, state: options.inside(rel, dir.state), children: [] };
           dir.children.push(child);

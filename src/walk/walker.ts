@@ -5,11 +5,19 @@ import { MODE_BITS } from '../mode/bits.js';
 
 /** One entry as the walker saw it: lstat, never followed. */
 export interface WalkEntry extends Inode {
-  /** File system path (absolute, or as the root was given). */
+  /** File system path (absolute, or as the root was given); for display when `raw` is set. */
   path: string;
-  /** Relative to the root, POSIX; '.' for the root itself. */
+  /** Relative to the root, POSIX; '.' for the root itself. Invalid UTF-8 shows as U+FFFD. */
   rel: string;
+  /**
+   * Set when the path is not valid UTF-8 (a name with stray bytes): the real bytes of `path` and
+   * of `rel`, which the file system calls and the fix commands must use.
+   */
+  raw?: { path: Uint8Array; rel: Uint8Array };
 }
+
+/** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
+export type Name = string | { display: string; bytes: Uint8Array };
 
 export interface WalkVisitor<Frame> {
   /** Entering a directory; return its frame, or undefined to skip what is below it. */
@@ -27,7 +35,7 @@ export interface WalkVisitor<Frame> {
 interface StackItem<Frame> {
   dir: WalkEntry;
   frame: Frame;
-  names: string[];
+  names: Name[];
   next: number;
 }
 
@@ -36,6 +44,18 @@ interface StackItem<Frame> {
  * one lstat per entry. Symlinks are reported, never followed. Work is done in slices so the
  * caller can yield to the event loop (signals, progress, output backpressure) between them.
  */
+export type ChildPath = Pick<WalkEntry, 'path' | 'rel' | 'raw'>;
+
+const SLASH = Buffer.from('/');
+
+function compareNames(a: Name, b: Name): number {
+  const da = typeof a === 'string' ? a : a.display;
+  const db = typeof b === 'string' ? b : b.display;
+  if (da !== db) return da < db ? -1 : 1;
+  // Two names that only differ in bytes that do not decode: order by the bytes.
+  return Buffer.compare(Buffer.from(typeof a === 'string' ? a : a.bytes), Buffer.from(typeof b === 'string' ? b : b.bytes));
+}
+
 export class Walker<Frame> {
   private readonly stack: StackItem<Frame>[] = [];
   private started = false;
@@ -55,7 +75,7 @@ export class Walker<Frame> {
   step(budget: number): boolean {
     if (!this.started) {
       this.started = true;
-      const root = typeof this.root === 'string' ? this.stat(this.root, '.', undefined) : this.root;
+      const root = typeof this.root === 'string' ? this.stat({ path: this.root, rel: '.' }, undefined) : this.root;
       if (!root) return false;
       if (root.type !== 'directory') throw new Error(`walk root ${root.path} is not a directory`);
       if (typeof this.root !== 'string') this.entries++;
@@ -70,10 +90,10 @@ export class Walker<Frame> {
         continue;
       }
       const name = top.names[top.next++]!;
-      const rel = Walker.childRel(top.dir.rel, name);
-      if (this.visitor.skip(rel, top.frame)) continue;
+      const child = Walker.childOf(top.dir, name);
+      if (this.visitor.skip(child.rel, top.frame)) continue;
       visited++;
-      const entry = this.stat(Walker.child(top.dir.path, name), rel, top.frame);
+      const entry = this.stat(child, top.frame);
       if (!entry) continue;
       if (entry.type === 'directory') this.push(entry, top.frame);
       else this.visitor.entry(entry, top.frame);
@@ -81,13 +101,15 @@ export class Walker<Frame> {
     return this.stack.length > 0;
   }
 
-  /** lstat one entry: what the walk would report for it (undefined when it vanished or failed). */
-  static lstat(path: string, rel: string): WalkEntry | NodeJS.ErrnoException | undefined {
+  /** lstat one entry: what the walk would report for it (undefined when it vanished). */
+  static lstat(at: ChildPath): WalkEntry | NodeJS.ErrnoException | undefined {
     try {
-      const stats = lstatSync(path);
-      return { path, rel, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
+      const stats = lstatSync(at.raw ? Buffer.from(at.raw.path) : at.path);
+      return { ...at, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel !== '.') return undefined;
+      const code = (error as NodeJS.ErrnoException).code;
+      // Gone between readdir and lstat (a cache being cleared), or its parent turned into a file.
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && at.rel !== '.') return undefined;
       return error as NodeJS.ErrnoException;
     }
   }
@@ -95,36 +117,57 @@ export class Walker<Frame> {
   private push(dir: WalkEntry, parent: Frame | undefined): void {
     const frame = this.visitor.enter(dir, parent);
     if (frame === undefined) return;
-    const names = Walker.list(dir.path);
+    const names = Walker.list(dir);
     if (names instanceof Error) this.visitor.error(dir.rel, dir.path, names, frame);
     this.stack.push({ dir, frame, names: names instanceof Error ? [] : names, next: 0 });
   }
 
-  /** A directory's names in the walk's order: plain code-unit order, the same on every machine. */
-  static list(path: string): string[] | NodeJS.ErrnoException {
+  /**
+   * A directory's names in the walk's order: plain code-unit order, the same on every machine.
+   * Names that are not valid UTF-8 would come back with U+FFFD in them and could not be found
+   * again; then the directory is read once more as bytes, and those names keep their bytes.
+   * A directory that vanished since it was entered has no names (nothing to report).
+   */
+  static list(dir: Pick<WalkEntry, 'path' | 'raw'>): Name[] | NodeJS.ErrnoException {
     try {
-      return readdirSync(path).sort();
+      const names = dir.raw ? [] : readdirSync(dir.path);
+      if (!dir.raw && !names.some((name) => name.includes('\ufffd'))) return names.sort();
+      return readdirSync(dir.raw ? Buffer.from(dir.raw.path) : dir.path, { encoding: 'buffer' })
+        .map((bytes): Name => {
+          const display = bytes.toString('utf8');
+          return Buffer.from(display).equals(bytes) ? display : { display, bytes };
+        })
+        .sort(compareNames);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       return error as NodeJS.ErrnoException;
     }
   }
 
-  /** The path of a child, as every walker in permcheck builds it. */
-  static child(dirPath: string, name: string): string {
-    return dirPath === '/' ? `/${name}` : `${dirPath}/${name}`;
+  /** Where a child of `dir` is: its path and rel, with bytes when either is not valid UTF-8. */
+  static childOf(dir: Pick<WalkEntry, 'path' | 'rel' | 'raw'>, name: Name): ChildPath {
+    const display = typeof name === 'string' ? name : name.display;
+    const path = dir.path === '/' ? `/${display}` : `${dir.path}/${display}`;
+    const rel = dir.rel === '.' ? display : `${dir.rel}/${display}`;
+    if (typeof name === 'string' && !dir.raw) return { path, rel };
+    const bytes = typeof name === 'string' ? Buffer.from(name) : Buffer.from(name.bytes);
+    const parentPath = dir.raw ? Buffer.from(dir.raw.path) : Buffer.from(dir.path);
+    const parentRel = dir.raw ? Buffer.from(dir.raw.rel) : Buffer.from(dir.rel);
+    return {
+      path,
+      rel,
+      raw: {
+        path: dir.path === '/' ? Buffer.concat([SLASH, bytes]) : Buffer.concat([parentPath, SLASH, bytes]),
+        rel: dir.rel === '.' ? bytes : Buffer.concat([parentRel, SLASH, bytes]),
+      },
+    };
   }
 
-  /** The rel of a child. */
-  static childRel(dirRel: string, name: string): string {
-    return dirRel === '.' ? name : `${dirRel}/${name}`;
-  }
-
-  private stat(path: string, rel: string, parent: Frame | undefined): WalkEntry | undefined {
-    // Gone between readdir and lstat (a cache being cleared): nothing to audit.
-    const entry = Walker.lstat(path, rel);
+  private stat(at: ChildPath, parent: Frame | undefined): WalkEntry | undefined {
+    const entry = Walker.lstat(at);
     if (entry === undefined) return undefined;
     if (entry instanceof Error) {
-      this.visitor.error(rel, path, entry, parent);
+      this.visitor.error(at.rel, at.path, entry, parent);
       return undefined;
     }
     this.entries++;

@@ -52,7 +52,8 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   it('prints the documented JSON', () => {
     const { result, json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]);
     expect(result.code).toBe(1);
-    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'roles', 'findings', 'summary']);
+    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'roles', 'runner', 'findings', 'summary']);
+    expect(json.runner).toEqual({ uid: 0, user: 'root' });
     expect(json).toMatchObject({ version: 1, root, preset: 'magento2', summary: { entries: 31 } });
     expect(json.roles.cli).toMatchObject({ user: 'deploy', uid: DEPLOY.uid, groups: ['deploy', 'www'], umask: '0002' });
     const denied = json.findings.find((f: { rule: string; role?: string }) => f.rule === 'access-denied' && f.role === 'web');

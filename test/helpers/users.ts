@@ -57,3 +57,14 @@ export function runAs(user: TestUser, command: string, args: string[], options: 
     { encoding: 'utf8', maxBuffer: 1 << 28, ...options },
   );
 }
+
+/** Run the built CLI as another user (the world-readable copy from the global setup). */
+export function runCliAs(user: TestUser, bin: string, args: string[], options: { cwd?: string } = {}): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, `--groups=${user.gids.join(',')}`, '--inh-caps=-all', '--', process.execPath, bin, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    cwd: options.cwd ?? '/',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
