@@ -9,7 +9,8 @@ import { UsageError } from '../errors.js';
 import { findConfigFile } from '../policy/load.js';
 import type { Role } from '../roles/role.js';
 import type { CommandContext } from './context.js';
-import { addRoleOptions, bindRoles, loadProject, type RoleOptions } from './role-options.js';
+import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { addRoleOptions } from './role-options.js';
 
 interface AccessOptions extends RoleOptions {
   role: string[];

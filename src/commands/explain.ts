@@ -12,7 +12,8 @@ import { formatOctal, symbolicMode } from '../mode/bits.js';
 import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
 import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
-import { addRoleOptions, bindRoles, loadProject, type RoleOptions } from './role-options.js';
+import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { addRoleOptions } from './role-options.js';
 
 interface ExplainOptions extends RoleOptions {
   mode: string[];

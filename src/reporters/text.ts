@@ -54,7 +54,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
         }
       }
       const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'info')}`;
-      const scanned = `${summary.entries.toLocaleString('en-US')} entries in ${(summary.elapsedMs / 1000).toFixed(2)} s`;
+      const scanned = `${plural(summary.entries, 'entry')} in ${(summary.elapsedMs / 1000).toFixed(2)} s`;
       const total = summary.errors + summary.warnings + summary.infos;
       lines.push('', total === 0 ? paint.green(`no findings; ${scanned}`) : `${counts}; ${scanned}`);
       return lines.join('\n') + '\n';
@@ -78,5 +78,6 @@ function mergeRoles(findings: Finding[]): { finding: Finding; roles: string[] }[
 }
 
 function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 || word === 'info' ? '' : 's'}`;
+  const many = word === 'entry' ? 'entries' : word === 'info' ? 'info' : `${word}s`;
+  return `${count.toLocaleString('en-US')} ${count === 1 ? word : many}`;
 }

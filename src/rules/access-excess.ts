@@ -1,8 +1,8 @@
 import { classReason, describeInode, joinOr } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
-import { chmod, chmodClause, shellQuote } from '../fix/shell.js';
+import { chmod, chmodClause } from '../fix/shell.js';
+import { ownerFix } from './grant.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
-import type { AuditSettings, Candidate } from '../audit/types.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 
 /**
@@ -13,18 +13,6 @@ export function excessBits(level: 'none' | 'read', granted: number, isDir: boole
   const canRead = (granted & READ) !== 0;
   const canWrite = (granted & WRITE) !== 0 && (!isDir || (granted & EXECUTE) !== 0);
   return (level === 'none' && canRead ? READ : 0) | (canWrite ? WRITE : 0);
-}
-
-/**
- * The owner class cannot be narrowed without locking the owner out: the entry must belong to the
- * deploy user instead. When that user is the same one, only a separate account can help.
- */
-export function ownerFix(settings: AuditSettings, c: Candidate): { fix?: string; note?: string } {
-  const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
-  if (!owner || owner.uid === c.inode.uid) {
-    return { note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out` };
-  }
-  return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(c.rel)}` };
 }
 
 export const accessExcess: Rule = {

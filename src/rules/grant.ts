@@ -1,7 +1,7 @@
 import { classReason, describeInode, missingBits, verbs } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
-import type { Subject } from '../audit/types.js';
+import type { AuditSettings, Candidate, Subject } from '../audit/types.js';
 import type { Names } from '../access/describe.js';
 import { chmod, chmodClause, setgidDirectories, shellQuote } from '../fix/shell.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
@@ -37,4 +37,16 @@ export function grantFix(subject: Subject, inode: Inode, path: string, bits: num
   ];
   if (needsWrite && (inode.type === 'directory' || recursive)) steps.push(setgidDirectories(path, recursive));
   return steps.join(' && ');
+}
+
+/**
+ * The owner class cannot be narrowed without locking the owner out: the entry must belong to the
+ * deploy user instead. When that user is the same one, only a separate account can help.
+ */
+export function ownerFix(settings: AuditSettings, c: Candidate): { fix?: string; note?: string } {
+  const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
+  if (!owner || owner.uid === c.inode.uid) {
+    return { note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out` };
+  }
+  return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(c.rel)}` };
 }

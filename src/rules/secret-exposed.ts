@@ -1,7 +1,7 @@
 import { classReason, describeInode } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import { chmod, chmodClause } from '../fix/shell.js';
-import { ownerFix } from './access-excess.js';
+import { ownerFix } from './grant.js';
 import { READ } from '../mode/bits.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 

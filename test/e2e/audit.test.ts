@@ -7,7 +7,7 @@ import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { magentoTree, plant, ROLES_CONFIG, WWW } from '../helpers/frameworks.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, writeOwned } from '../helpers/tree.js';
-import { DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
 
 describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   const tmp = makeTempDir('permcheck-audit-');
@@ -157,6 +157,17 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   });
 });
 
+describe('audit of an empty directory', () => {
+  const tmp = makeTempDir('permcheck-empty-');
+  afterAll(() => tmp.cleanup());
+
+  it('reports nothing and exits 0', () => {
+    const { code, stdout } = runCli(['audit', tmp.path, '--preset', 'generic', '--web-user', 'nobody']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^no findings; 1 entry in \d+\.\d\d s$/m);
+  });
+});
+
 describe.skipIf(!isRoot)('permcheck init (built CLI)', () => {
   const tmp = makeTempDir('permcheck-init-');
   afterAll(() => tmp.cleanup());
@@ -193,4 +204,3 @@ describe.skipIf(!isRoot)('permcheck init (built CLI)', () => {
   });
 });
 
-void WEB;

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Walker, type WalkVisitor } from '../../src/walk/walker.js';
@@ -253,5 +253,3 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   });
 });
 
-void renameSync;
-void symlinkSync;

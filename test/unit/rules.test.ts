@@ -101,7 +101,6 @@ describe('severity settings', () => {
   });
 });
 
-void SUBJECTS;
 
 describe('cross-context', () => {
   const writable = [rule('**', { web: 'write', cli: 'write' })];
