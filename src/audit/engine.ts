@@ -111,12 +111,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   skip(rel: string, parent: Frame): boolean {
-    return this.input.policy.ignored(parent.policy, rel);
+    return this.input.policy.skipped(parent.policy, rel);
   }
 
   enter(dir: WalkEntry, parent: Frame | undefined): Frame {
     const policy = parent ? this.input.policy.policyFor(parent.policy, dir.rel) : this.input.policy.rootPolicy();
-    const own = this.examine(dir, true, policy, parent);
+    const own = this.examine(dir, true, policy, parent, this.input.policy.reported(parent?.policy, dir.rel));
     const searchable = new Uint8Array(this.subjectCount);
     const blockers = parent ? parent.blockers.slice() : new Array<Blocked | undefined>(this.subjectCount).fill(undefined);
     let blocks: Blocked[] | undefined;
@@ -128,7 +128,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       if (ancestor || (reachable && !enters)) {
         const block = ancestor ?? { blocker: dir.rel, inode: toInode(dir), ancestor: false, listsIt: needs(policy.levels[s]) };
         const blocked = new Blocked(s, dir.rel, block, dir.raw?.rel);
-        blocked.needs = needs(policy.levels[s]) ? 1 : 0;
+        blocked.needs = needs(policy.levels[s]) && this.input.policy.reported(parent?.policy, dir.rel) ? 1 : 0;
         blockers[s] = blocked;
         (blocks ??= []).push(blocked);
       }
@@ -145,7 +145,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   entry(entry: WalkEntry, parent: Frame): void {
-    const candidates = this.examine(entry, false, this.input.policy.policyFor(parent.policy, entry.rel), parent);
+    const candidates = this.examine(entry, false, this.input.policy.policyFor(parent.policy, entry.rel), parent, this.input.policy.reported(parent.policy, entry.rel));
     parent.aggregate.addChild(candidates, false);
   }
 
@@ -174,7 +174,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
     else if (candidate) this.input.emit(candidate);
   }
 
-  private examine(entry: WalkEntry, isDir: boolean, policy: EntryPolicy, parent: Frame | undefined): readonly Candidate[] {
+  /** The rules over one entry; an entry outside --only still gives its reach to what is below. */
+  private examine(entry: WalkEntry, isDir: boolean, policy: EntryPolicy, parent: Frame | undefined, reported: boolean): readonly Candidate[] {
     const { facts, subjectCount } = this;
     const subjects = this.input.settings.subjects;
     const inode: Inode = entry;
@@ -187,11 +188,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
       const reachable = parent ? parent.searchable[s]! : this.input.ancestorBlocks[s] ? 0 : 1;
       facts.reachable[s] = reachable;
       facts.granted[s] = grantedBits(inode, subjects[s]!.principal);
-      if (!reachable && parent && needs(policy.levels[s])) {
+      if (reported && !reachable && parent && needs(policy.levels[s])) {
         const blocked = parent.blockers[s];
         if (blocked) blocked.needs++;
       }
     }
+    if (!reported) return NONE;
     const out = this.scratch;
     for (const rule of ENTRY_RULES) rule.check!(facts, this.input.settings, out);
     if (out.length === 0) return NONE;

@@ -32,7 +32,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
   if (!root || root instanceof Error) throw new Error(`cannot lstat the audit root ${plan.walkRoot}`);
   const walkPlan = await planWalk<DirectoryPolicy>(root, plan.policy.root(), {
     inside: (rel, parent) => plan.policy.inside(rel, parent),
-    skip: (rel, parent) => plan.policy.ignored(parent, rel),
+    skip: (rel, parent) => plan.policy.skipped(parent, rel),
     // Enough subtrees that a big one cannot leave the other threads idle for long.
     targetJobs: workers * 16,
     maxDepth: 4,
@@ -110,7 +110,7 @@ function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Poo
 
 function setupFor(plan: AuditPlan, serialize: boolean): WorkerSetup {
   const records = plan.db.records();
-  return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, serialize };
+  return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, only: plan.only, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, serialize };
 }
 
 function addCount(counts: SeverityCounts, severity: string): void {

@@ -21,6 +21,8 @@ export interface AuditOptions extends RoleOptions {
   umask?: string;
   ignore: string[];
   ignoreAncestors?: boolean;
+  /** --only globs: report only matching entries. */
+  only?: string[];
 }
 
 /** Everything a run needs, resolved from flags, config, presets and the machine. */
@@ -33,6 +35,7 @@ export interface AuditPlan {
   /** What the policy was compiled from: plain data for worker threads. */
   rules: PolicyRule[];
   ignore: string[];
+  only: string[];
   ancestorBlocks: (TraverseBlock | undefined)[];
   db: UserDatabase;
 }
@@ -45,10 +48,13 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, root);
   const roles = bindRoles(project, options, root, umask);
   const subjects: Subject[] = [...roles.map((role) => ({ name: role.name, principal: role, role })), { name: SUBJECT_OTHERS, principal: OTHERS, role: undefined }];
-  for (const glob of options.ignore) {
+  const globFlag = (flag: string) => (glob: string) => {
     const checked = checkGlob(glob);
-    if (!checked.ok) throw new UsageError(`--ignore '${glob}' ${checked.reason}`);
-  }
+    if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);
+    return checked.pattern;
+  };
+  options.ignore.forEach(globFlag('--ignore'));
+  const only = (options.only ?? []).map(globFlag('--only'));
   const assembled = assemblePolicy({
     config: project.config,
     configFile: project.file,
@@ -78,9 +84,10 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
     },
     settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles), preset: preset?.name },
-    policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length),
+    policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
     rules: assembled.rules,
     ignore: assembled.ignore,
+    only,
     ancestorBlocks,
     db: project.db,
   };

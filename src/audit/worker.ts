@@ -14,6 +14,7 @@ export interface WorkerSetup {
   settings: AuditSettings;
   rules: PolicyRule[];
   ignore: string[];
+  only: string[];
   users: UserRecord[];
   groups: GroupRecord[];
   source: string;
@@ -26,7 +27,7 @@ export interface WorkerSetup {
 const BATCH_BYTES = 256 * 1024;
 
 const setup = workerData as WorkerSetup;
-const policy = new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length);
+const policy = new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length, setup.only);
 const names = new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined);
 const context = { settings: setup.settings, names };
 const post = (message: JobMessage) =>

@@ -28,6 +28,7 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect, [])
+      .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', collect, [])
       .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
       .option('--verbose', 'list info findings one by one in text output')
       .option('--jobs <n>', 'threads that walk the tree (default: the machine\'s cores; 1: no worker threads)', jobsArgument, defaultJobs()),

@@ -24,6 +24,8 @@ export interface DirectoryPolicy {
   readonly rel: string;
   readonly reach: Uint8Array;
   readonly ignore: Reach;
+  /** How --only reaches the entries inside (All without --only). */
+  readonly only: Reach;
   /** Set when no entry needs testing: every entry inside shares it. */
   readonly shared: EntryPolicy | undefined;
   /** Bits of the rules that match everything inside. */
@@ -39,6 +41,7 @@ export interface DirectoryPolicy {
 export class CompiledPolicy {
   private readonly sets: PatternSet[];
   private readonly ignoreSet: PatternSet;
+  private readonly onlySet: PatternSet | undefined;
   private readonly memo = new Map<number | string, EntryPolicy>();
   private readonly wide: boolean;
 
@@ -46,9 +49,12 @@ export class CompiledPolicy {
     private readonly rules: readonly PolicyRule[],
     ignore: readonly string[],
     private readonly subjectCount: number,
+    /** --only: report only entries matching these; subtrees that cannot match are not walked. */
+    only: readonly string[] = [],
   ) {
     this.sets = rules.map((rule) => new PatternSet(rule.match));
     this.ignoreSet = new PatternSet(ignore);
+    this.onlySet = only.length > 0 ? new PatternSet(only) : undefined;
     // Past 31 entries the matched set no longer fits a small integer key.
     this.wide = rules.length > 31;
   }
@@ -75,7 +81,8 @@ export class CompiledPolicy {
       if (reach[i] === Reach.Test) testing = true;
     }
     const ignore = this.ignoreSet.reachInside(rel, parent ? parent.ignore : Reach.Test);
-    const state: DirectoryPolicy = { rel, reach, ignore, shared: undefined, allMask };
+    const only = this.onlySet ? this.onlySet.reachInside(rel, parent ? parent.only : Reach.Test) : Reach.All;
+    const state: DirectoryPolicy = { rel, reach, ignore, only, shared: undefined, allMask };
     if (!testing && !this.wide) return { ...state, shared: this.resolve(allMask, () => matchedFromMask(allMask, this.sets.length)) };
     return state;
   }
@@ -89,10 +96,21 @@ export class CompiledPolicy {
     return state;
   }
 
-  /** Is this entry (inside the directory of `dir`) to be left out of the audit? */
-  ignored(dir: DirectoryPolicy, rel: string): boolean {
-    if (dir.ignore === Reach.None) return false;
-    return dir.ignore === Reach.All || this.ignoreSet.matches(rel);
+  /**
+   * Is this entry (inside the directory of `dir`) left out of the walk: ignored, or outside --only
+   * with nothing below it that --only could match? Asked before lstat, so it cannot see the type.
+   */
+  skipped(dir: DirectoryPolicy, rel: string): boolean {
+    if (dir.ignore !== Reach.None && (dir.ignore === Reach.All || this.ignoreSet.matches(rel))) return true;
+    if (!this.onlySet || dir.only === Reach.All) return false;
+    return !this.onlySet.matches(rel) && this.onlySet.reachInside(rel, dir.only) === Reach.None;
+  }
+
+  /** Is this entry reported? Without --only, always; with it, when it matches. */
+  reported(dir: DirectoryPolicy | undefined, rel: string): boolean {
+    if (!this.onlySet) return true;
+    if (!dir) return false;
+    return dir.only === Reach.All || (dir.only === Reach.Test && this.onlySet.matches(rel));
   }
 
   /** The policy of an entry inside the directory of `dir`. */

@@ -97,6 +97,30 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(json.summary.entries).toBe(31 - 5 - 6);
   });
 
+  it('reports only what --only names, and walks less', () => {
+    const all = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]).json;
+    const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users, '--only', 'var/**', '--only', 'app/etc/env.php']);
+    expect(json.findings.length).toBeGreaterThan(0);
+    expect(json.findings.every((f: { path: string }) => f.path === 'var' || f.path.startsWith('var/') || f.path === 'app/etc/env.php')).toBe(true);
+    const expected = all.findings.filter((f: { path: string; entries: number }) => (f.path.startsWith('var') || f.path === 'app/etc/env.php') && f.entries === 1);
+    for (const finding of expected) expect(json.findings).toContainEqual(finding);
+    expect(json.summary.entries).toBeLessThan(all.summary.entries);
+  });
+
+  it('checks the directories above the root unless --ignore-ancestors', () => {
+    const locked = join(tmp.path, 'locked');
+    buildTree(locked, [
+      { path: '.', type: 'dir', mode: 0o700, uid: DEPLOY.uid, gid: DEPLOY.gid },
+      { path: 'app', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: DEPLOY.gid },
+      { path: 'app/index.php', type: 'file', mode: 0o644, uid: DEPLOY.uid, gid: DEPLOY.gid },
+    ]);
+    const args = ['audit', join(locked, 'app'), '--format', 'json', '--preset', 'generic', '--web-user', 'web', '--cli-user', 'deploy', ...users];
+    const blocked = runCliJson(args).json.findings.find((f: { rule: string }) => f.rule === 'traverse-denied');
+    expect(blocked).toMatchObject({ path: '.', role: 'web', entries: 2 });
+    expect(blocked.message).toContain(`web cannot enter ${locked} (drwx------ deploy:deploy)`);
+    expect(runCliJson([...args, '--ignore-ancestors']).json.findings.filter((f: { rule: string }) => f.rule === 'traverse-denied')).toEqual([]);
+  });
+
   it.each([
     [['audit', '/nonexistent/x'], "permcheck: '/nonexistent/x' does not exist\n"],
     [['audit', '--format', 'xml', '.'], "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json.\n"],

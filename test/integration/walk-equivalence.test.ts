@@ -76,4 +76,16 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
       expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
     }
   });
+
+  it('matches the reference with --only, which prunes what cannot match', () => {
+    const root = join(tmp.path, 'tree1');
+    const only = ['vendor/**', '**/*.tmp'];
+    const reference = referenceAudit(planAudit(root, { config, passwd: users.passwd, group: users.group, ignore: [], only }));
+    expect(reference.findings.length).toBeGreaterThan(10);
+    for (const jobs of ['1', '2']) {
+      const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs, ...only.flatMap((g) => ['--only', g])]);
+      expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
+      expect(json.summary.entries).toBe(reference.entries);
+    }
+  });
 });

@@ -40,7 +40,7 @@ describe('policy cascade', () => {
     expect(policyOf(globbed, 'd00').levels[WEB]).toBe('write');
     expect(policyOf(globbed, 'd00/f').levels[WEB]).toBe('write');
     expect(policyOf(globbed, 'b/x').levels[CLI]).toBe('read');
-    expect(globbed.ignored(globbed.root(), 'tmp1')).toBe(true);
+    expect(globbed.skipped(globbed.root(), 'tmp1')).toBe(true);
   });
 
   it("lets 'X/**' cover X itself, and match dot files", () => {
@@ -91,10 +91,10 @@ describe('ignore', () => {
   it('skips matching entries and whole directories', () => {
     const policy = new CompiledPolicy([], ['node_modules/**', '**/*.tmp'], N);
     const root = policy.root();
-    expect(policy.ignored(root, 'node_modules')).toBe(true);
-    expect(policy.ignored(root, 'a.tmp')).toBe(true);
-    expect(policy.ignored(root, 'src')).toBe(false);
-    expect(policy.ignored(policy.inside('src', root), 'src/deep.tmp')).toBe(true);
+    expect(policy.skipped(root, 'node_modules')).toBe(true);
+    expect(policy.skipped(root, 'a.tmp')).toBe(true);
+    expect(policy.skipped(root, 'src')).toBe(false);
+    expect(policy.skipped(policy.inside('src', root), 'src/deep.tmp')).toBe(true);
   });
 });
 
@@ -118,5 +118,34 @@ describe('checkGlob', () => {
     const checked = checkGlob(glob);
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.reason).toMatch(reason);
+  });
+});
+
+describe('--only', () => {
+  const policy = new CompiledPolicy([], [], N, ['var/**', '**/*.key']);
+  const root = policy.root();
+
+  it('reports only matching entries', () => {
+    expect(policy.reported(root, 'var')).toBe(true);
+    expect(policy.reported(root, 'index.php')).toBe(false);
+    expect(policy.reported(policy.inside('var', root), 'var/cache')).toBe(true);
+    expect(policy.reported(policy.inside('app', root), 'app/x.key')).toBe(true);
+    expect(policy.reported(undefined, '.')).toBe(false);
+  });
+
+  it('walks directories that may hold a match, and skips what cannot', () => {
+    const literal = new CompiledPolicy([], [], N, ['var/cache/**', 'app/etc/env.php']);
+    const top = literal.root();
+    expect(literal.skipped(top, 'vendor')).toBe(true);
+    expect(literal.skipped(top, 'var')).toBe(false);
+    expect(literal.skipped(literal.inside('var', top), 'var/log')).toBe(true);
+    expect(literal.skipped(top, 'app')).toBe(false);
+    expect(literal.skipped(literal.inside('app', top), 'app/code')).toBe(true);
+  });
+
+  it('reports everything without --only', () => {
+    const all = new CompiledPolicy([], [], N);
+    expect(all.reported(undefined, '.')).toBe(true);
+    expect(all.skipped(all.root(), 'anything')).toBe(false);
   });
 });
