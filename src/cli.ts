@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { paintFor, useColor } from './color.js';
 import type { CommandContext } from './commands/context.js';
@@ -7,11 +6,10 @@ import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
 import { defineInit } from './commands/init.js';
 import { isUserError } from './errors.js';
+import { HOMEPAGE, VERSION } from './version.js';
 import { EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCode, type Outcome } from './exit-code.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-export const ISSUES_URL = 'https://github.com/permcheck/permcheck/issues';
+export const ISSUES_URL = `${HOMEPAGE}/issues`;
 
 /** The executable's entry point: parse, run one command, turn its outcome into an exit code. */
 export async function main(argv: string[]): Promise<void> {
@@ -46,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .description('Audit file modes and owners of a web application for the web, CLI and cron users.')
-    .version(version, '-V, --version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--no-color', 'no colours (also when NO_COLOR is set or output is not a terminal)')
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(`permcheck: ${message.replace(/^error: /, '')}`) })

@@ -1,5 +1,6 @@
 import type { SeverityCounts } from '../exit-code.js';
 import type { DirectoryPolicy } from '../policy/compile.js';
+import type { Format } from '../reporters/index.js';
 import { planWalk, type PlannedDir } from '../walk/plan.js';
 import { Walker } from '../walk/walker.js';
 import { AuditEngine, parentContext, type Frame } from './engine.js';
@@ -15,7 +16,7 @@ import type { WorkerSetup } from './worker.js';
  * engine and splices each subtree's findings and summary in where the walk would have produced
  * them. The findings, their order and the aggregation are those of a single walk.
  */
-export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: number, serialize: boolean): Promise<AuditResult> {
+export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: number, format: Format): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
   const context = { settings: plan.settings, names: plan.db };
   const engine = new AuditEngine({
@@ -40,7 +41,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
   });
   let entries = walkPlan.entries;
   let replayed = 0;
-  const pool = walkPlan.jobs.length > 0 ? new Pool(Math.min(workers, walkPlan.jobs.length), setupFor(plan, serialize)) : undefined;
+  const pool = walkPlan.jobs.length > 0 ? new Pool(Math.min(workers, walkPlan.jobs.length), setupFor(plan, format)) : undefined;
   const channels = new Map<number, Channel>();
 
   const replay = async (dir: PlannedDir<DirectoryPolicy>, parent: Frame | undefined): Promise<void> => {
@@ -108,9 +109,9 @@ function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Poo
   visit(root, undefined);
 }
 
-function setupFor(plan: AuditPlan, serialize: boolean): WorkerSetup {
+function setupFor(plan: AuditPlan, format: Format): WorkerSetup {
   const records = plan.db.records();
-  return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, only: plan.only, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, serialize };
+  return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, only: plan.only, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, format };
 }
 
 function addCount(counts: SeverityCounts, severity: string): void {

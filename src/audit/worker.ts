@@ -3,6 +3,8 @@ import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { UserDatabase } from '../users/database.js';
 import { getentNameService } from '../users/getent.js';
 import type { GroupRecord, UserRecord } from '../users/records.js';
+import { plain } from '../paint.js';
+import { REPORTERS, type Format } from '../reporters/index.js';
 import { Walker } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
@@ -19,8 +21,8 @@ export interface WorkerSetup {
   groups: GroupRecord[];
   source: string;
   nameService: boolean;
-  /** JSON output: findings travel as JSON text, the cheapest to pass and to hold. */
-  serialize: boolean;
+  /** The output format: a streaming one serializes findings here, the cheapest to pass and to hold. */
+  format: Format;
 }
 
 /** A batch goes out once it holds about this much, so no thread holds a whole subtree's report. */
@@ -30,6 +32,7 @@ const setup = workerData as WorkerSetup;
 const policy = new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length, setup.only);
 const names = new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined);
 const context = { settings: setup.settings, names };
+const serialize = REPORTERS[setup.format]({ paint: plain, verbose: false }).serialize;
 const post = (message: JobMessage) =>
   parentPort!.postMessage(message, message.kind === 'batch' && message.serialized ? [message.serialized.buffer as ArrayBuffer] : []);
 
@@ -55,8 +58,8 @@ function runJob(job: Job): void {
       if (finding.severity === 'error') batch.counts.errors++;
       else if (finding.severity === 'warning') batch.counts.warnings++;
       else batch.counts.infos++;
-      if (setup.serialize) {
-        const json = JSON.stringify(finding);
+      if (serialize) {
+        const json = serialize(finding);
         lines.push(json);
         batch.bytes += json.length;
       } else {

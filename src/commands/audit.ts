@@ -60,7 +60,7 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
         }
       },
     };
-    const result = options.jobs > 1 ? await runParallel(plan, hooks, options.jobs, reporter.serializedFinding !== undefined) : await runAudit(plan, hooks);
+    const result = options.jobs > 1 ? await runParallel(plan, hooks, options.jobs, options.format) : await runAudit(plan, hooks);
     progress?.clear();
     await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
     ctx.settle({ counts: result, failOn: options.failOn });

@@ -25,8 +25,9 @@ export function jsonReporter(): Reporter {
       const text = JSON.stringify(head, null, 2);
       return `${text.slice(0, -2)},\n  "findings": [`;
     },
+    serialize: (finding: Finding) => JSON.stringify(finding),
     finding(finding: Finding) {
-      return this.serializedFinding!() + JSON.stringify(finding);
+      return this.serializedFinding!() + this.serialize!(finding);
     },
     serializedFinding() {
       const separator = first ? '\n    ' : JSON_SEPARATOR;

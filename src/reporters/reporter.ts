@@ -41,10 +41,11 @@ export interface Reporter {
   finding(finding: Finding): string;
   end(summary: ReportSummary): string;
   /**
-   * For streaming JSON formats: findings arrive already serialized by worker threads (UTF-8
-   * JSON of each finding, joined by JSON_SEPARATOR), written as they are, which is cheaper to pass
-   * between threads and to hold than objects. Returns what goes before such a chunk.
+   * Streaming JSON formats: one finding as the format writes it (pure, so worker threads run it
+   * and pass the bytes, which is cheaper to pass and to hold than objects).
    */
+  serialize?(finding: Finding): string;
+  /** Streaming formats: what goes before a chunk of serialized findings joined by JSON_SEPARATOR. */
   serializedFinding?(): string;
 }
 

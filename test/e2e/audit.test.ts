@@ -71,6 +71,24 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(json.summary).toMatchObject(counts);
   });
 
+  it('prints SARIF 2.1.0 for code scanning, the same with or without worker threads', () => {
+    const json = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]).json;
+    const one = runCli(['audit', root, '--format', 'sarif', '--jobs', '1', '--config', config, ...users]);
+    const two = runCli(['audit', root, '--format', 'sarif', '--jobs', '2', '--config', config, ...users]);
+    expect(one.code).toBe(1);
+    const strip = (text: string) => text.replace(/"elapsedMs":\d+/, '');
+    expect(strip(two.stdout)).toBe(strip(one.stdout));
+    const sarif = JSON.parse(one.stdout);
+    expect(sarif).toMatchObject({ version: '2.1.0', runs: [{ tool: { driver: { name: 'permcheck' } } }] });
+    const run = sarif.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toContain('cross-context');
+    expect(run.originalUriBaseIds.ROOT.uri).toBe(`file://${root}/`);
+    expect(run.results).toHaveLength(json.findings.length);
+    const denied = run.results.find((r: { ruleId: string; properties: { role?: string } }) => r.ruleId === 'access-denied' && r.properties.role === 'web');
+    expect(denied).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'var/cache', uriBaseId: 'ROOT' } } }] });
+    expect(run.properties).toMatchObject({ errors: json.summary.errors, entries: 31 });
+  });
+
   it('honours --fail-on', () => {
     expect(runCli(['audit', root, '--fail-on', 'never', '--config', config, ...users]).code).toBe(0);
     const clean = join(tmp.path, 'clean');
@@ -123,7 +141,7 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
 
   it.each([
     [['audit', '/nonexistent/x'], "permcheck: '/nonexistent/x' does not exist\n"],
-    [['audit', '--format', 'xml', '.'], "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json.\n"],
+    [['audit', '--format', 'xml', '.'], "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.\n"],
     [['audit', '--preset', 'joomla', '.'], "permcheck: option '--preset <name>' argument 'joomla' is invalid."],
     [['audit', '--ignore', '/etc/**', '.'], "permcheck: --ignore '/etc/**' is absolute; globs are relative to the audited directory\n"],
     [['audit', '--umask', '1022', '.'], "permcheck: --umask '1022' is out of range"],
