@@ -5,7 +5,7 @@ import { planWalk, type PlannedDir } from '../walk/plan.js';
 import { Walker } from '../walk/walker.js';
 import { AuditEngine, parentContext, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
-import { Channel, Pool } from './pool.js';
+import { Channel, type Pool } from './pool.js';
 import type { AuditPlan } from './plan.js';
 import { turn, type AuditHooks, type AuditResult } from './run.js';
 import type { WorkerSetup } from './worker.js';
@@ -16,7 +16,7 @@ import type { WorkerSetup } from './worker.js';
  * engine and splices each subtree's findings and summary in where the walk would have produced
  * them. The findings, their order and the aggregation are those of a single walk.
  */
-export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: number, format: Format): Promise<AuditResult> {
+export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool, format: Format): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
   const context = { settings: plan.settings, names: plan.db };
   const engine = new AuditEngine({
@@ -35,13 +35,13 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
     inside: (rel, parent) => plan.policy.inside(rel, parent),
     skip: (rel, parent) => plan.policy.skipped(parent, rel),
     // Enough subtrees that a big one cannot leave the other threads idle for long.
-    targetJobs: workers * 16,
+    targetJobs: pool.size * 16,
     maxDepth: 4,
     pause: turn,
   });
   let entries = walkPlan.entries;
   let replayed = 0;
-  const pool = walkPlan.jobs.length > 0 ? new Pool(Math.min(workers, walkPlan.jobs.length), setupFor(plan, format)) : undefined;
+  if (walkPlan.jobs.length > 0) pool.configure(setupFor(plan, format));
   const channels = new Map<number, Channel>();
 
   const replay = async (dir: PlannedDir<DirectoryPolicy>, parent: Frame | undefined): Promise<void> => {
@@ -62,7 +62,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
           for (const finding of batch.findings) hooks.finding(finding);
           if (batch.serialized) await hooks.serialized?.(batch.serialized);
           addCounts(counts, batch.counts);
-          pool!.consumed(batch.bytes);
+          pool.consumed(batch.bytes);
           await hooks.afterSlice(entries);
         });
         channels.delete(child.job);
@@ -77,13 +77,9 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, workers: n
     engine.leave(frame);
   };
 
-  try {
-    // Every job is queued, in walk order, before the replay waits on the first one.
-    if (pool) queueJobs(walkPlan.root, plan, pool, channels);
-    await replay(walkPlan.root, undefined);
-  } finally {
-    await pool?.close();
-  }
+  // Every job is queued, in walk order, before the replay waits on the first one.
+  if (walkPlan.jobs.length > 0) queueJobs(walkPlan.root, plan, pool, channels);
+  await replay(walkPlan.root, undefined);
   return { ...counts, entries };
 }
 

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { UserDatabase } from '../users/database.js';
 import { getentNameService } from '../users/getent.js';
@@ -9,7 +9,7 @@ import { Walker } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
 import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage } from './job.js';
-import type { AuditSettings, Candidate } from './types.js';
+import type { AuditSettings, Candidate, Finding } from './types.js';
 
 /** Everything a worker needs once: plain data from the main thread's plan. */
 export interface WorkerSetup {
@@ -28,18 +28,37 @@ export interface WorkerSetup {
 /** A batch goes out once it holds about this much, so no thread holds a whole subtree's report. */
 const BATCH_BYTES = 256 * 1024;
 
-const setup = workerData as WorkerSetup;
-const policy = new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length, setup.only);
-const names = new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined);
-const context = { settings: setup.settings, names };
-const serialize = REPORTERS[setup.format]({ paint: plain, verbose: false }).serialize;
+/** What a worker holds once set up: built from the setup the main thread sends first. */
+interface Ready {
+  setup: WorkerSetup;
+  policy: CompiledPolicy;
+  context: { settings: AuditSettings; names: UserDatabase };
+  serialize: ((finding: Finding) => string) | undefined;
+}
+
 const post = (message: JobMessage) =>
   parentPort!.postMessage(message, message.kind === 'batch' && message.serialized ? [message.serialized.buffer as ArrayBuffer] : []);
 
-parentPort!.on('message', (job: Job) => runJob(job));
+let ready: Ready | undefined;
+
+// Workers start before the plan exists (their modules load while the main thread plans): the first
+// message is the setup, every later one a job.
+parentPort!.on('message', (message: WorkerSetup | Job) => {
+  if (!ready) ready = prepare(message as WorkerSetup);
+  else runJob(message as Job, ready);
+});
+
+function prepare(setup: WorkerSetup): Ready {
+  return {
+    setup,
+    policy: new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length, setup.only),
+    context: { settings: setup.settings, names: new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined) },
+    serialize: REPORTERS[setup.format]({ paint: plain, verbose: false }).serialize,
+  };
+}
 
 /** Audit one subtree with the same engine the main thread uses, streaming what it finds. */
-function runJob(job: Job): void {
+function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
   let batch = emptyBatch(job.id);
   let lines: string[] = [];
   const flush = () => {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runParallel } from '../audit/parallel.js';
+import { Pool } from '../audit/pool.js';
 import { planAudit, type AuditOptions } from '../audit/plan.js';
 import { runAudit, type AuditHooks } from '../audit/run.js';
 import { UsageError } from '../errors.js';
@@ -34,37 +35,47 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .option('--jobs <n>', 'threads that walk the tree (default: the machine\'s cores; 1: no worker threads)', jobsArgument, defaultJobs()),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
-    const plan = planAudit(dir, options);
-    const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
-    // Progress only for people watching a terminal, never in JSON.
-    const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
-    // The header at once: whoever waits sees what is being audited, and how.
-    await ctx.out(reporter.begin(plan.header));
-    let pending = '';
-    const hooks: AuditHooks = {
-      finding: (finding) => {
-        pending += reporter.finding(finding);
-      },
-      serialized: async (json) => {
-        const before = pending + reporter.serializedFinding!();
-        pending = '';
-        await ctx.out(before);
-        await ctx.out(json);
-      },
-      afterSlice: async (entries) => {
-        progress?.update(entries);
-        if (pending) {
-          const chunk = pending;
-          pending = '';
-          await ctx.out(chunk);
-        }
-      },
-    };
-    const result = options.jobs > 1 ? await runParallel(plan, hooks, options.jobs, options.format) : await runAudit(plan, hooks);
-    progress?.clear();
-    await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
-    ctx.settle({ counts: result, failOn: options.failOn });
+    // Threads first: their start-up overlaps with reading the config and planning the walk.
+    const pool = options.jobs > 1 ? new Pool(options.jobs) : undefined;
+    try {
+      await audit(dir, options, ctx, started, pool);
+    } finally {
+      await pool?.close();
+    }
   });
+}
+
+async function audit(dir: string, options: AuditCommandOptions, ctx: CommandContext, started: number, pool: Pool | undefined): Promise<void> {
+  const plan = planAudit(dir, options);
+  const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
+  // Progress only for people watching a terminal, never in JSON.
+  const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
+  // The header at once: whoever waits sees what is being audited, and how.
+  await ctx.out(reporter.begin(plan.header));
+  let pending = '';
+  const hooks: AuditHooks = {
+    finding: (finding) => {
+      pending += reporter.finding(finding);
+    },
+    serialized: async (json) => {
+      const before = pending + reporter.serializedFinding!();
+      pending = '';
+      await ctx.out(before);
+      await ctx.out(json);
+    },
+    afterSlice: async (entries) => {
+      progress?.update(entries);
+      if (pending) {
+        const chunk = pending;
+        pending = '';
+        await ctx.out(chunk);
+      }
+    },
+  };
+  const result = pool ? await runParallel(plan, hooks, pool, options.format) : await runAudit(plan, hooks);
+  progress?.clear();
+  await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
+  ctx.settle({ counts: result, failOn: options.failOn });
 }
 
 /** Both cores of a small CI box; past a few threads the disk, not the CPU, is the limit. */
