@@ -52,9 +52,9 @@ export async function main(argv: string[]): Promise<void> {
       colorFlag = thisCommand.opts().color !== false;
     });
 
-  defineExplain(program.command('explain'), ctx);
-  defineAccess(program.command('access'), ctx);
   defineAudit(program.command('audit'), ctx);
+  defineAccess(program.command('access'), ctx);
+  defineExplain(program.command('explain'), ctx);
   defineInit(program.command('init'), ctx);
 
   try {

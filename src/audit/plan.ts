@@ -19,7 +19,7 @@ import { SUBJECT_OTHERS, type AuditSettings, type Subject } from './types.js';
 export interface AuditOptions extends RoleOptions {
   preset?: string;
   umask?: string;
-  ignore: string[];
+  ignore?: string[];
   ignoreAncestors?: boolean;
   /** --only globs: report only matching entries. */
   only?: string[];
@@ -53,7 +53,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
     if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);
     return checked.pattern;
   };
-  options.ignore.forEach(globFlag('--ignore'));
+  (options.ignore ?? []).forEach(globFlag('--ignore'));
   const only = (options.only ?? []).map(globFlag('--only'));
   const assembled = assemblePolicy({
     config: project.config,
@@ -62,7 +62,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
     subjects: subjects.map((s) => s.name),
     roles,
     db: project.db,
-    extraIgnore: options.ignore,
+    extraIgnore: options.ignore ?? [],
   });
   const umaskByUid = new Map<number, number>();
   for (const role of roles) if (!umaskByUid.has(role.uid)) umaskByUid.set(role.uid, role.umask);

@@ -13,7 +13,7 @@ import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { addRoleOptions } from './role-options.js';
 
 interface AccessOptions extends RoleOptions {
-  role: string[];
+  role?: string[];
   json?: boolean;
   chain?: boolean;
 }
@@ -23,7 +23,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
     command
       .description('show who can read, write, enter and delete paths, and why not')
       .argument('<path...>', 'files or directories (symlinks are followed, as open(2) would)')
-      .option('--role <name>', 'only this role (repeatable; web, cli, cron, a custom role, or others)', collect, [])
+      .option('--role <name>', 'only this role (repeatable; web, cli, cron, a custom role, or others)', collect)
       .option('--json', 'print one JSON object')
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
@@ -31,7 +31,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
     const setup = loadProject(options, project, true);
     const roles = bindRoles(setup, options, project);
     const { db } = setup;
-    const subjects = selectSubjects(roles, options.role);
+    const subjects = selectSubjects(roles, options.role ?? []);
     const results = [];
     let missing = 0;
     for (const path of paths) {
@@ -54,7 +54,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
   });
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

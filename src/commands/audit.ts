@@ -5,6 +5,8 @@ import { Pool } from '../audit/pool.js';
 import { planAudit, type AuditOptions } from '../audit/plan.js';
 import { runAudit, type AuditHooks } from '../audit/run.js';
 import { UsageError } from '../errors.js';
+import { RULE_IDS } from '../rules/ids.js';
+import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
@@ -28,11 +30,12 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
-      .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect, [])
-      .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', collect, [])
+      .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect)
+      .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', collect)
       .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
       .option('--verbose', 'list info findings one by one in text output')
-      .option('--jobs <n>', 'threads that walk the tree (default: the machine\'s cores; 1: no worker threads)', jobsArgument, defaultJobs()),
+      .addOption(new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)').argParser(jobsArgument).default(defaultJobs(), "the machine's cores, up to 4"))
+      .addHelpText('after', rulesHelp),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
     // Threads first: their start-up overlaps with reading the config and planning the walk.
@@ -89,6 +92,13 @@ function jobsArgument(value: string): number {
   return jobs;
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The rules, from the same table that feeds the reporters: id, default severity, what breaks. */
+function rulesHelp(): string {
+  const width = Math.max(...RULE_IDS.map((id) => id.length));
+  const lines = RULE_IDS.map((id) => `  ${id.padEnd(width)}  ${RULES[id].defaultSeverity.padEnd(7)}  ${RULES[id].title}`);
+  return `\nRules (severity by default; set them under "rules" in the config; docs/rules.md explains each):\n${lines.join('\n')}\n\nExit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad input.`;
 }

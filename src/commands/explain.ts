@@ -16,7 +16,7 @@ import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { addRoleOptions } from './role-options.js';
 
 interface ExplainOptions extends RoleOptions {
-  mode: string[];
+  mode?: string[];
   json?: boolean;
   for?: string;
   in?: string;
@@ -26,7 +26,7 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
   command
     .description('show what a umask does to new files and directories, and who may then use them')
     .argument('[umask]', 'octal (027, 0027, 0o027) or symbolic (u=rwx,g=rx,o=); default: the current umask')
-    .option('--mode <octal>', 'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)', collect, [])
+    .option('--mode <octal>', 'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)', collect)
     .option('--json', 'print one JSON object')
     .option('--for <role>', 'what this role (web, cli, cron...) creates, and what the other roles can do with it')
     .option('--in <dir>', 'with --for: in this directory (its setgid bit and group decide the group of new entries)');
@@ -34,7 +34,7 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
       if (options.for !== undefined) return explainFor(options.for, umaskArg === undefined ? undefined : umaskArgument(umaskArg), options, ctx);
       if (options.in !== undefined) throw new UsageError('--in needs --for ROLE');
       const umask = umaskArg === undefined ? currentUmask() : umaskArgument(umaskArg);
-      const custom = options.mode.map(requestedArgument);
+      const custom = (options.mode ?? []).map(requestedArgument);
       const explanation = explainUmask(umask, custom);
       const text = options.json
         ? JSON.stringify(explanationJson(explanation), null, 2) + '\n'
@@ -82,7 +82,7 @@ function placeOf(dir: string): Place {
   return { ...self, chain: [...resolved.chain, self] };
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

@@ -85,6 +85,13 @@ describe('permcheck --help and --version', () => {
     expect(stdout.trim()).toBe(version);
   });
 
+  it('lists every rule with its default severity in audit --help', async () => {
+    const { RULE_IDS } = await import('../../src/rules/ids.js');
+    const { RULES } = await import('../../src/rules/index.js');
+    const { stdout } = runCli(['audit', '--help']);
+    for (const id of RULE_IDS) expect(stdout).toMatch(new RegExp(`^  ${id} +${RULES[id].defaultSeverity} +`, 'm'));
+  });
+
   it('prints help for the program and each command', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
