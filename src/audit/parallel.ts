@@ -4,10 +4,9 @@ import type { Format } from '../reporters/index.js';
 import { planWalk, type PlannedDir } from '../walk/plan.js';
 import { Walker } from '../walk/walker.js';
 import { AuditEngine, parentContext, type Frame } from './engine.js';
-import { toFinding } from './finding.js';
 import { Channel, type Pool } from './pool.js';
 import type { AuditPlan } from './plan.js';
-import { turn, type AuditHooks, type AuditResult } from './run.js';
+import { reportingEngine, turn, type AuditHooks, type AuditResult } from './run.js';
 import type { WorkerSetup } from './worker.js';
 
 /**
@@ -18,17 +17,7 @@ import type { WorkerSetup } from './worker.js';
  */
 export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool, format: Format): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
-  const context = { settings: plan.settings, names: plan.db };
-  const engine = new AuditEngine({
-    settings: plan.settings,
-    policy: plan.policy,
-    ancestorBlocks: plan.ancestorBlocks,
-    emit: (candidate) => {
-      const finding = toFinding(candidate, context);
-      addCount(counts, finding.severity);
-      hooks.finding(finding);
-    },
-  });
+  const engine = reportingEngine(plan, hooks, counts);
   const root = Walker.lstat({ path: plan.walkRoot, rel: '.' });
   if (!root || root instanceof Error) throw new Error(`cannot lstat the audit root ${plan.walkRoot}`);
   const walkPlan = await planWalk<DirectoryPolicy>(root, plan.policy.root(), {
@@ -108,12 +97,6 @@ function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Poo
 function setupFor(plan: AuditPlan, format: Format): WorkerSetup {
   const records = plan.db.records();
   return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, only: plan.only, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, format };
-}
-
-function addCount(counts: SeverityCounts, severity: string): void {
-  if (severity === 'error') counts.errors++;
-  else if (severity === 'warning') counts.warnings++;
-  else counts.infos++;
 }
 
 function addCounts(into: SeverityCounts, add: SeverityCounts): void {

@@ -28,22 +28,31 @@ export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Walk the tree and report each finding as soon as it is final. */
-export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
-  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
+/** The plan's engine, reporting each finding through the hooks and counting it by severity. */
+export function reportingEngine(plan: AuditPlan, hooks: AuditHooks, counts: SeverityCounts): AuditEngine {
   const context = { settings: plan.settings, names: plan.db };
-  const engine = new AuditEngine({
+  return new AuditEngine({
     settings: plan.settings,
     policy: plan.policy,
     ancestorBlocks: plan.ancestorBlocks,
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
-      if (finding.severity === 'error') counts.errors++;
-      else if (finding.severity === 'warning') counts.warnings++;
-      else counts.infos++;
+      countSeverity(counts, finding.severity);
       hooks.finding(finding);
     },
   });
+}
+
+export function countSeverity(counts: SeverityCounts, severity: string): void {
+  if (severity === 'error') counts.errors++;
+  else if (severity === 'warning') counts.warnings++;
+  else counts.infos++;
+}
+
+/** Walk the tree and report each finding as soon as it is final. */
+export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
+  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
+  const engine = reportingEngine(plan, hooks, counts);
   const walker = new Walker(plan.walkRoot, engine);
   while (walker.step(SLICE)) {
     await hooks.afterSlice(walker.entries);

@@ -8,6 +8,7 @@ import { REPORTERS, type Format } from '../reporters/index.js';
 import { Walker } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
+import { countSeverity } from './run.js';
 import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage } from './job.js';
 import type { AuditSettings, Candidate, Finding } from './types.js';
 
@@ -74,9 +75,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
     ancestorBlocks: [],
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
-      if (finding.severity === 'error') batch.counts.errors++;
-      else if (finding.severity === 'warning') batch.counts.warnings++;
-      else batch.counts.infos++;
+      countSeverity(batch.counts, finding.severity);
       if (serialize) {
         const json = serialize(finding);
         lines.push(json);

@@ -61,6 +61,13 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     expect(json.findings.some((f: { path: string }) => f.path.startsWith('etc-link/') || f.path.startsWith('up/'))).toBe(false);
   });
 
+  it('access names a symlink loop as an error, with exit 2', () => {
+    const { code, stdout, stderr } = runCli(['access', join(hostile, 'loop1'), ...FLAGS.slice(2)]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`permcheck: '${join(hostile, 'loop1')}': too many levels of symbolic links\n`);
+  });
+
   it('prints control characters in names escaped in text output', () => {
     const { stdout } = runCli(['audit', hostile, ...FLAGS]);
     expect(stdout).toContain('    new\\nline.php');
@@ -234,6 +241,16 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr.trim()).toMatch(message);
     expect(stderr).toMatch(/^permcheck: /);
+  });
+
+  it('prints usage on stderr and exits 2 without a command, and init refuses a missing directory', () => {
+    const bare = runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^Usage: permcheck \[options\] \[command\]/);
+    const init = runCli(['init', join(tmp.path, 'missing')]);
+    expect(init.code).toBe(2);
+    expect(init.stderr).toBe(`permcheck: '${join(tmp.path, 'missing')}' is not a directory\n`);
   });
 
   it('names magento_umask when it holds a bad umask', () => {
