@@ -1,4 +1,3 @@
-import { shellQuote } from '../fix/shell.js';
 import { RULES } from '../rules/index.js';
 import type { Candidate, DescribeContext, Finding } from './types.js';
 
@@ -6,8 +5,7 @@ import type { Candidate, DescribeContext, Finding } from './types.js';
 export function toFinding(candidate: Candidate, context: DescribeContext): Finding {
   const rule = RULES[candidate.rule];
   const described = rule.describe(candidate, context);
-  // Fixes quote `rel`; for a name that is not valid UTF-8 they must name its real bytes.
-  const fix = described.fix && candidate.raw ? described.fix.split(shellQuote(candidate.rel)).join(shellQuote(candidate.raw)) : described.fix;
+  const { fix } = described;
   const below = candidate.entries - 1;
   // An aggregate: the top entry's words stand for the whole subtree.
   const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];

@@ -42,11 +42,11 @@ export function chmodClause(cls: keyof typeof CLASS_LETTER, op: '+' | '-', bits:
 }
 
 /** chmod [-R] CLAUSE 'path' */
-export function chmod(clause: string, path: string, recursive: boolean): string {
+export function chmod(clause: string, path: string | Uint8Array, recursive: boolean): string {
   return `chmod ${recursive ? '-R ' : ''}${clause} ${shellQuote(path)}`;
 }
 
 /** Keep the group on what is created later: setgid on every directory of the tree. */
-export function setgidDirectories(path: string, recursive: boolean): string {
+export function setgidDirectories(path: string | Uint8Array, recursive: boolean): string {
   return recursive ? `find ${shellQuote(path)} -type d -exec chmod g+s {} +` : `chmod g+s ${shellQuote(path)}`;
 }

@@ -1,6 +1,6 @@
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { denialText, grantFix } from './grant.js';
-import { candidate, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, target, type Rule } from './rule.js';
 
 const LEVEL_BIT = 8;
 
@@ -37,6 +37,6 @@ export const accessDenied: Rule = {
     const level = c.detail & LEVEL_BIT ? 'write' : 'read';
     const message = `${denialText(subject, c.inode, c.rel, c.detail & 7, names)}; it needs ${level} access`;
     const recursive = c.entries > 1;
-    return { message, fix: grantFix(subject, c.inode, c.rel, requiredBits(level, c.inode.type === 'directory' || recursive), recursive, names, settings.sharedGid) };
+    return { message, fix: grantFix(subject, c.inode, target(c), requiredBits(level, c.inode.type === 'directory' || recursive), recursive, names, settings.sharedGid) };
   },
 };

@@ -3,7 +3,7 @@ import { accessClass } from '../access/permission.js';
 import { chmod, chmodClause } from '../fix/shell.js';
 import { ownerFix } from './grant.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
-import { candidate, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, target, type Rule } from './rule.js';
 
 /**
  * What a role can do beyond its level. Only abilities count: on a directory, w without x changes
@@ -49,6 +49,6 @@ export const accessExcess: Rule = {
       return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
     }
     const bits = excess & WRITE ? WRITE : READ;
-    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), c.rel, recursive) };
+    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), target(c), recursive) };
   },
 };

@@ -7,7 +7,7 @@ import { predictCreated, type Created } from '../predict/created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, lostNames, predictLoss } from '../predict/loss.js';
 import { findRemedy, type Remedy } from '../predict/remedy.js';
 import type { Role } from '../roles/role.js';
-import { candidateKey, severityOf, type Rule } from './rule.js';
+import { candidateKey, severityOf, target, type Rule } from './rule.js';
 
 /** detail: the lost operations (4 bits), whether the role writes there (1 bit), the creator. */
 const WRITES_BIT = 16;
@@ -125,7 +125,7 @@ export function umaskPlace(role: Role, umask: number, preset: string | undefined
 
 function remedyText(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): string {
   const role = creator.role!;
-  const dir = shellQuote(c.rel);
+  const dir = shellQuote(target(c));
   const recursive = c.entries > 1;
   switch (remedy.kind) {
     case 'umask':
@@ -141,6 +141,6 @@ function remedyText(remedy: Remedy, c: Candidate, creator: Subject, user: Subjec
       return `setfacl -R -m ${who}:${bits} ${dir} && setfacl -R -d -m ${who}:${bits} ${dir} (default ACLs replace the umask for new entries)`;
     }
     case 'unsticky':
-      return `${chmod('-t', c.rel, recursive)} (the sticky bit lets only owners delete; drop it unless the directory is shared with strangers)`;
+      return `${chmod('-t', target(c), recursive)} (the sticky bit lets only owners delete; drop it unless the directory is shared with strangers)`;
   }
 }

@@ -5,6 +5,7 @@ import type { AuditSettings, Candidate, Subject } from '../audit/types.js';
 import type { Names } from '../access/describe.js';
 import { chmod, chmodClause, setgidDirectories, shellQuote } from '../fix/shell.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
+import { target } from './rule.js';
 
 /** "cannot read or write var/x (-rw-r--r-- www-data:www-data): cli is in group www-data, group has no w" */
 export function denialText(subject: Subject, inode: Inode, path: string, missing: number, names: Names): string {
@@ -20,7 +21,7 @@ export function denialText(subject: Subject, inode: Inode, path: string, missing
  * from the other class, by giving the entry the role's group (chmod o+ would open it to everyone).
  * Writable trees also get setgid directories, so what is created later keeps that group.
  */
-export function grantFix(subject: Subject, inode: Inode, path: string, bits: number, recursive: boolean, names: Names, sharedGid: number | undefined): string {
+export function grantFix(subject: Subject, inode: Inode, path: string | Uint8Array, bits: number, recursive: boolean, names: Names, sharedGid: number | undefined): string {
   const cls = accessClass(inode, subject.principal);
   const needsWrite = (bits & WRITE) !== 0;
   if (cls === 'owner') return chmod(chmodClause('owner', '+', bits, recursive), path, recursive);
@@ -48,5 +49,5 @@ export function ownerFix(settings: AuditSettings, c: Candidate): { fix?: string;
   if (!owner || owner.uid === c.inode.uid) {
     return { note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out` };
   }
-  return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(c.rel)}` };
+  return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(target(c))}` };
 }

@@ -3,7 +3,7 @@ import type { AuditSettings } from '../audit/types.js';
 import { chmod, chmodClause } from '../fix/shell.js';
 import { classBits, formatOctal, PERMISSION_BITS, PERMISSION_CLASSES } from '../mode/bits.js';
 import { creationMode } from '../mode/creation.js';
-import { candidate, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, target, type Rule } from './rule.js';
 
 /**
  * The mode the entry would have if its owner had created it under the configured umask: 0666 for
@@ -42,6 +42,6 @@ export const modeDrift: Rule = {
     const message = `${c.rel} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(c.detail)} that ${source} gives`;
     if (!extra) return { message };
     const clauses = PERMISSION_CLASSES.map((cls) => (classBits(extra, cls) ? chmodClause(cls, '-', classBits(extra, cls), false) : '')).filter(Boolean);
-    return { message, fix: chmod(clauses.join(','), c.rel, c.entries > 1) };
+    return { message, fix: chmod(clauses.join(','), target(c), c.entries > 1) };
   },
 };

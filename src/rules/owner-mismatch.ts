@@ -1,6 +1,6 @@
 import { describeInode } from '../access/describe.js';
 import { shellQuote } from '../fix/shell.js';
-import { candidate, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, target, type Rule } from './rule.js';
 
 interface Wanted {
   owner?: string;
@@ -30,8 +30,8 @@ export const ownerMismatch: Rule = {
     const message = `${c.rel} (${describeInode(c.inode, names)}) should have ${parts}`;
     const recursive = c.entries > 1 ? '-R ' : '';
     const fix = wanted.owner
-      ? `chown ${recursive}${shellQuote(wanted.owner + (wanted.group ? `:${wanted.group}` : ''))} ${shellQuote(c.rel)}`
-      : `chgrp ${recursive}${shellQuote(wanted.group!)} ${shellQuote(c.rel)}`;
+      ? `chown ${recursive}${shellQuote(wanted.owner + (wanted.group ? `:${wanted.group}` : ''))} ${shellQuote(target(c))}`
+      : `chgrp ${recursive}${shellQuote(wanted.group!)} ${shellQuote(target(c))}`;
     return { message, fix };
   },
 };

@@ -35,6 +35,14 @@ export function severityOf(rule: RuleMeta, settings: AuditSettings, secondary?: 
   return configured ?? rule.defaultSeverity;
 }
 
+/**
+ * What a fix command must name: the entry's real bytes when its path is not valid UTF-8 (its `rel`
+ * then only shows U+FFFD), else `rel`. Messages show `rel`; commands always use this.
+ */
+export function target(c: Candidate): string | Uint8Array {
+  return c.raw ?? c.rel;
+}
+
 const SEVERITY_INDEX: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**

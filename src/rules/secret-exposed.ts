@@ -3,7 +3,7 @@ import { accessClass } from '../access/permission.js';
 import { chmod, chmodClause } from '../fix/shell.js';
 import { ownerFix } from './grant.js';
 import { READ } from '../mode/bits.js';
-import { candidate, severityOf, type Rule } from './rule.js';
+import { candidate, severityOf, target, type Rule } from './rule.js';
 
 export const secretExposed: Rule = {
   id: 'secret-exposed',
@@ -30,7 +30,7 @@ export const secretExposed: Rule = {
     const subject = settings.subjects[c.subject]!;
     const recursive = c.entries > 1;
     if (!subject.role) {
-      return { message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`, fix: chmod('o-r', c.rel, recursive) };
+      return { message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`, fix: chmod('o-r', target(c), recursive) };
     }
     const cls = accessClass(c.inode, subject.principal);
     const message = `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by ${subject.name}, whose access there is none: ${classReason(subject.name, cls, c.inode, names)}`;
@@ -38,6 +38,6 @@ export const secretExposed: Rule = {
       const { fix, note } = ownerFix(settings, c);
       return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
     }
-    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', READ, false), c.rel, recursive) };
+    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', READ, false), target(c), recursive) };
   },
 };

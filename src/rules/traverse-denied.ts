@@ -4,7 +4,7 @@ import type { Inode } from '../access/types.js';
 import type { Candidate } from '../audit/types.js';
 import { EXECUTE, READ } from '../mode/bits.js';
 import { grantFix } from './grant.js';
-import { candidateKey, type Rule } from './rule.js';
+import { candidateKey, target, type Rule } from './rule.js';
 
 /** Where the block is: a directory in the tree, or an ancestor of the audited root. */
 export interface TraverseBlock {
@@ -39,6 +39,6 @@ export const traverseDenied: Rule = {
       ? `${subject.name} cannot reach the audited directory: ${c.entries.toLocaleString('en-US')} entries in it that ${subject.name} needs are out of reach`
       : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself and ` : ''}${count} below it`;
     const message = `${subject.name} cannot enter ${block.blocker} (${describeInode(block.inode, names)})${why}; ${hidden}`;
-    return { message, fix: grantFix(subject, block.inode, block.blocker, block.listsIt ? READ | EXECUTE : EXECUTE, false, names, settings.sharedGid) };
+    return { message, fix: grantFix(subject, block.inode, block.ancestor ? block.blocker : target(c), block.listsIt ? READ | EXECUTE : EXECUTE, false, names, settings.sharedGid) };
   },
 };
