@@ -2,12 +2,9 @@ import { formatOctal } from '../mode/bits.js';
 import type { Names } from './describe.js';
 import { effectiveAccess, type Verdict } from './effective.js';
 import type { ResolvedPath, SymlinkStep } from './resolve.js';
-import type { EntryType, Located, Principal } from './types.js';
+import type { Subject } from '../roles/subject.js';
+import type { EntryType, Located } from './types.js';
 
-export interface Subject {
-  name: string;
-  principal: Principal;
-}
 
 export interface AccessResult {
   path: string;

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolvePath } from '../access/resolve.js';
 import { firstBlocker } from '../access/traversal.js';
-import { OTHERS } from '../access/types.js';
 import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { UsageError } from '../errors.js';
 import { formatOctal } from '../mode/bits.js';
@@ -14,7 +13,8 @@ import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
 import type { UserDatabase } from '../users/database.js';
 import type { ReportHeader } from '../reporters/reporter.js';
-import { SUBJECT_OTHERS, type AuditSettings, type Subject } from './types.js';
+import { subjectsOf } from '../roles/subject.js';
+import type { AuditSettings } from './types.js';
 
 export interface AuditOptions extends RoleOptions {
   preset?: string;
@@ -47,7 +47,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const { preset, source } = choosePreset(options.preset, project.config, project.file, root);
   const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, root);
   const roles = bindRoles(project, options, root, umask);
-  const subjects: Subject[] = [...roles.map((role) => ({ name: role.name, principal: role, role })), { name: SUBJECT_OTHERS, principal: OTHERS, role: undefined }];
+  const subjects = subjectsOf(roles);
   const globFlag = (flag: string) => (glob: string) => {
     const checked = checkGlob(glob);
     if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);

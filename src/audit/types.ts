@@ -1,16 +1,10 @@
 import type { Names } from '../access/describe.js';
-import type { Inode, Principal } from '../access/types.js';
+import type { Inode } from '../access/types.js';
 import type { EntryPolicy } from '../policy/compile.js';
-import type { Role } from '../roles/role.js';
+import type { Subject } from '../roles/subject.js';
 import type { RuleId, Severity } from '../rules/ids.js';
 
-/** Who the audit speaks for: every role, then "others" (always last). */
-export interface Subject {
-  name: string;
-  principal: Principal;
-  /** undefined for others */
-  role: Role | undefined;
-}
+export type { Subject };
 
 /**
  * A finding before it has words: small and cheap, because most are folded into an aggregate
@@ -80,5 +74,3 @@ export interface Finding {
   entries: number;
   [extra: string]: unknown;
 }
-
-export const SUBJECT_OTHERS = 'others';

@@ -2,14 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderAccessText, type SubjectLabel } from '../access/render-text.js';
-import { accessResult, accessResultJson, type Subject } from '../access/report.js';
+import { accessResult, accessResultJson } from '../access/report.js';
 import { resolvePath } from '../access/resolve.js';
-import { OTHERS } from '../access/types.js';
 import { UsageError } from '../errors.js';
 import { findConfigFile } from '../policy/load.js';
 import type { Role } from '../roles/role.js';
+import { subjectsOf, type Subject } from '../roles/subject.js';
 import type { CommandContext } from './context.js';
 import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
 interface AccessOptions extends RoleOptions {
@@ -23,7 +24,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
     command
       .description('show who can read, write, enter and delete paths, and why not')
       .argument('<path...>', 'files or directories (symlinks are followed, as open(2) would)')
-      .option('--role <name>', 'only this role (repeatable; web, cli, cron, a custom role, or others)', collect)
+      .option('--role <name>', 'only this role (repeatable; web, cli, cron, a custom role, or others)', repeatable)
       .option('--json', 'print one JSON object')
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
@@ -54,10 +55,6 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
   });
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /**
  * The project the paths belong to: the nearest directory above the first path that holds
  * permcheck.config.json, else the current directory. Its owner is the default CLI user.
@@ -72,7 +69,7 @@ function projectDirectory(firstPath: string): string {
 }
 
 function selectSubjects(roles: Role[], wanted: string[]): Subject[] {
-  const all: Subject[] = [...roles.map((role) => ({ name: role.name, principal: role })), { name: 'others', principal: OTHERS }];
+  const all = subjectsOf(roles);
   if (wanted.length === 0) return all;
   return wanted.map((name) => {
     const subject = all.find((candidate) => candidate.name === name);

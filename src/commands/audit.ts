@@ -12,6 +12,7 @@ import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
 import type { CommandContext } from './context.js';
 import { Progress } from './progress.js';
+import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
 interface AuditCommandOptions extends AuditOptions {
@@ -30,8 +31,8 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
-      .option('--ignore <glob>', 'leave matching entries out (repeatable)', collect)
-      .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', collect)
+      .option('--ignore <glob>', 'leave matching entries out (repeatable)', repeatable)
+      .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', repeatable)
       .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
       .option('--verbose', 'list info findings one by one in text output')
       .addOption(new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)').argParser(jobsArgument).default(defaultJobs(), "the machine's cores, up to 4"))
@@ -90,10 +91,6 @@ function jobsArgument(value: string): number {
   const jobs = Number(value);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs '${value}' must be a whole number from 1 to 64`);
   return jobs;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /** The rules, from the same table that feeds the reporters: id, default severity, what breaks. */

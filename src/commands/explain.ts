@@ -7,12 +7,14 @@ import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
 import { currentUmask } from '../system/current-umask.js';
 import { dirname } from 'node:path';
 import { resolvePath } from '../access/resolve.js';
-import { OTHERS, type Inode, type Principal } from '../access/types.js';
+import type { Inode } from '../access/types.js';
+import { subjectsOf } from '../roles/subject.js';
 import { formatOctal, symbolicMode } from '../mode/bits.js';
 import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
 import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
 import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
 interface ExplainOptions extends RoleOptions {
@@ -26,7 +28,7 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
   command
     .description('show what a umask does to new files and directories, and who may then use them')
     .argument('[umask]', 'octal (027, 0027, 0o027) or symbolic (u=rwx,g=rx,o=); default: the current umask')
-    .option('--mode <octal>', 'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)', collect)
+    .option('--mode <octal>', 'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)', repeatable)
     .option('--json', 'print one JSON object')
     .option('--for <role>', 'what this role (web, cli, cron...) creates, and what the other roles can do with it')
     .option('--in <dir>', 'with --for: in this directory (its setgid bit and group decide the group of new entries)');
@@ -54,8 +56,7 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
   const roles = bindRoles(project, options, root, chooseDefaultUmask(undefined, project.config, project.file, preset, root));
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
-  const others = [...roles.map((role) => ({ name: role.name, user: role.user, principal: role as Principal })), { name: 'others', user: '', principal: OTHERS }];
-  const story = creationStory(creator, umask ?? creator.umask, others, place);
+  const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);
   if (options.json) {
     const entry = (i: Inode) => ({ mode: formatOctal(i.mode), symbolic: symbolicMode(i.mode), owner: project.db.user(i.uid), group: project.db.group(i.gid) });
     const json = {
@@ -80,10 +81,6 @@ function placeOf(dir: string): Place {
   if (resolved.target.type !== 'directory') throw new UsageError(`--in '${dir}' is not a directory`);
   const self = { path: resolved.resolved, inode: resolved.target };
   return { ...self, chain: [...resolved.chain, self] };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 function umaskArgument(text: string): number {

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 
-export type { RoleOptions } from '../project/setup.js';
-
 /** The flags that bind roles to users, shared by `access` and `audit`. */
 export function addRoleOptions(command: Command): Command {
   return command

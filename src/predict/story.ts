@@ -1,16 +1,12 @@
 import { describeInode, joinOr, type Names } from '../access/describe.js';
 import { firstBlocker } from '../access/traversal.js';
-import type { Inode, Located, Principal } from '../access/types.js';
+import type { Inode, Located } from '../access/types.js';
 import { formatOctal, SETGID, symbolicMode } from '../mode/bits.js';
 import type { Role } from '../roles/role.js';
+import type { Subject } from '../roles/subject.js';
 import { predictCreated, type Created } from './created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from './loss.js';
 
-export interface OtherRole {
-  name: string;
-  user: string;
-  principal: Principal;
-}
 
 export interface CreationStory {
   creator: Role;
@@ -18,7 +14,7 @@ export interface CreationStory {
   parent: { path: string; inode: Inode } | undefined;
   created: Created;
   /** Per other role: what it can and cannot do with what the creator makes. */
-  others: { role: OtherRole; can: string[]; cannot: string[]; blockedBy?: string }[];
+  others: { role: Subject; can: string[]; cannot: string[]; blockedBy?: string }[];
 }
 
 /** The directory, and every directory searched to reach its content (itself included). */
@@ -32,7 +28,7 @@ export interface Place {
  * What a role creates (in a given directory, or anywhere it is not setgid) and what each other
  * role can then do with it, as data for `explain --for`.
  */
-export function creationStory(creator: Role, umask: number, others: readonly OtherRole[], place?: Place): CreationStory {
+export function creationStory(creator: Role, umask: number, others: readonly Subject[], place?: Place): CreationStory {
   // Without a real directory: one that is not setgid, so new entries get the creator's group.
   const where: Inode = place?.inode ?? { type: 'directory', mode: 0o777, uid: creator.uid, gid: creator.gid };
   const created = predictCreated({ ...creator, umask }, where);
@@ -71,7 +67,7 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
   if (!parent) lines.push(`  (in a directory without setgid; give --in DIR to see a real one)`);
   lines.push('');
   for (const { role, can, cannot, blockedBy } of story.others) {
-    const who = `${role.name}${role.user ? ` (${role.user})` : ''}`;
+    const who = `${role.name}${role.role ? ` (${role.role.user})` : ''}`;
     if (blockedBy) lines.push(`${who} cannot reach them at all: it cannot enter ${blockedBy}`);
     else if (cannot.length === 0) lines.push(`${who} can ${joinAnd(can)}`);
     else if (can.length === 0) lines.push(`${who} cannot ${joinOr(cannot)}`);
