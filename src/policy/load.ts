@@ -45,7 +45,10 @@ function readConfigText(file: string): string {
 }
 
 /** JSON with comments and trailing commas (what `permcheck init` writes), validated by the schema. */
-export function parseConfig(text: string, file: string): Config {
+export function parseConfig(raw: string, file: string): Config {
+  // Editors on Windows save a byte order mark; it is not JSON but means nothing here.
+  const text = raw.startsWith('\ufeff') ? raw.slice(1) : raw;
+  if (text.trim() === '') throw new ConfigError(`${file}: the configuration is empty; write {} or run permcheck init`);
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0) {

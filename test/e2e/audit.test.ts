@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/policy/load.js';
@@ -150,6 +150,19 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(code).toBe(2);
     expect(stderr.startsWith(message)).toBe(true);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('audits a root reached through a symlink (current -> releases/42) as the tree it points to', () => {
+    const releases = join(tmp.path, 'releases');
+    mkdirSync(releases);
+    symlinkSync(root, join(releases, 'current'));
+    const direct = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]).json;
+    const linked = runCliJson(['audit', join(releases, 'current'), '--format', 'json', '--config', config, ...users]).json;
+    expect(linked.root).toBe(join(releases, 'current'));
+    expect(linked.resolvedRoot).toBe(root);
+    expect(linked.findings).toEqual(direct.findings);
+    const text = runCli(['audit', join(releases, 'current'), '--config', config, ...users]).stdout;
+    expect(text.split('\n')[0]).toBe(`permcheck audit ${join(releases, 'current')} (-> ${root})`);
   });
 
   it('says a file is not a directory', () => {

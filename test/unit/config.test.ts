@@ -50,6 +50,11 @@ describe('parseConfig', () => {
     expect(errorOf(text)).toContain(message);
   });
 
+  it('accepts a byte order mark and says when the file is empty', () => {
+    expect(parseConfig('\ufeff{ "umask": "0022" }', FILE)).toEqual({ umask: '0022' });
+    expect(errorOf('  \n')).toBe(`${FILE}: the configuration is empty; write {} or run permcheck init`);
+  });
+
   it('names the line and column of a syntax error', () => {
     expect(errorOf('{\n  "umask": "0022"\n  "roles": {}\n}')).toBe(`${FILE}:3:3: not valid JSON: comma expected`);
   });
