@@ -21,7 +21,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'permcheck-public-'));
   for (const part of ['dist', 'bin', 'package.json']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
-  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   for (const path of listed.trim().split('\n').slice(1)) cpSync(path, join(dir, relative(ROOT, path)), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', dir]);
   chmodSync(dir, 0o755);

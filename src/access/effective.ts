@@ -77,7 +77,9 @@ export function cannotEnter(role: string, dir: Located, who: Principal, names: N
 
 function bitsReason(role: string, facts: PathFacts, cls: AccessClass, missing: number, names: Names): string {
   const verb = verbs(facts.target.type);
-  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(Boolean);
+  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(
+    Boolean,
+  );
   const subject = `${role} cannot ${joinOr(denied)} ${facts.path} (${describeInode(facts.target, names)})`;
   if (cls === 'root') return `${subject}: root executes only files with an x bit`;
   return `${subject}: ${classReason(role, cls, facts.target, names)}, ${missingBits(cls, missing)}`;

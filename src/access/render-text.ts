@@ -11,12 +11,21 @@ export interface SubjectLabel {
 }
 
 /** One block per path: a table of roles by read / write / execute (enter) / delete, then why not. */
-export function renderAccessText(result: AccessResult, subjects: readonly SubjectLabel[], names: Names, paint: Paint, showChain: boolean): string {
+export function renderAccessText(
+  result: AccessResult,
+  subjects: readonly SubjectLabel[],
+  names: Names,
+  paint: Paint,
+  showChain: boolean,
+): string {
   const isDir = result.type === 'directory';
   const mode = symbolicMode(Number.parseInt(result.mode, 8));
   const lines = [`${paint.bold(result.path)}  ${result.type} ${mode} (${result.mode}) ${result.owner}:${result.group}`];
   for (const step of result.symlinks) lines.push(`  ${paint.dim('symlink')} ${step.link} -> ${step.target}`);
-  if (result.resolved !== result.path) lines.push(`  ${paint.dim('resolves to')} ${result.resolved} (read, write and ${isDir ? 'enter' : 'execute'} apply there; delete removes the link)`);
+  if (result.resolved !== result.path)
+    lines.push(
+      `  ${paint.dim('resolves to')} ${result.resolved} (read, write and ${isDir ? 'enter' : 'execute'} apply there; delete removes the link)`,
+    );
   const header = ['role', 'user', 'read', 'write', isDir ? 'enter' : 'execute', 'delete'];
   const rows = subjects.map((subject) => {
     const verdict = result.roles[subject.name]!;

@@ -5,7 +5,6 @@ import type { ResolvedPath, SymlinkStep } from './resolve.js';
 import type { Subject } from '../roles/subject.js';
 import type { EntryType, Located } from './types.js';
 
-
 export interface AccessResult {
   path: string;
   resolved: string;

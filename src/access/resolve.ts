@@ -114,7 +114,8 @@ function lookup(path: string, input: string): Located['inode'] {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`'${input}': no such file or directory (${path} does not exist)`);
     if (code === 'ENOTDIR') throw new UsageError(`'${input}': ${dirname(path)} is not a directory`);
-    if (code === 'EACCES') throw new UsageError(`'${input}': permcheck itself may not look up ${path} as this user; run it as root to see everything`);
+    if (code === 'EACCES')
+      throw new UsageError(`'${input}': permcheck itself may not look up ${path} as this user; run it as root to see everything`);
     if (code === 'ENAMETOOLONG') throw new UsageError(`'${input}': the path is too long`);
     throw error;
   }

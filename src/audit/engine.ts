@@ -98,7 +98,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
    * subjects need and captures the summary the subtree passes up, instead of aggregating.
    */
   detachedParent(context: ParentContext, sink: ChildSink): Frame {
-    const block: TraverseBlock = { blocker: context.rel, inode: { type: 'directory', mode: 0, uid: -1, gid: -1 }, ancestor: false, listsIt: false };
+    const block: TraverseBlock = {
+      blocker: context.rel,
+      inode: { type: 'directory', mode: 0, uid: -1, gid: -1 },
+      ancestor: false,
+      listsIt: false,
+    };
     return {
       rel: context.rel,
       parent: undefined,
@@ -145,7 +150,13 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   entry(entry: WalkEntry, parent: Frame): void {
-    const candidates = this.examine(entry, false, this.input.policy.policyFor(parent.policy, entry.rel), parent, this.input.policy.reported(parent.policy, entry.rel));
+    const candidates = this.examine(
+      entry,
+      false,
+      this.input.policy.policyFor(parent.policy, entry.rel),
+      parent,
+      this.input.policy.reported(parent.policy, entry.rel),
+    );
     parent.aggregate.addChild(candidates, false);
   }
 
@@ -161,21 +172,30 @@ export class AuditEngine implements WalkVisitor<Frame> {
     if (frame.blocks) {
       const severity = severityOf(RULES['traverse-denied'], this.input.settings);
       for (const blocked of frame.blocks) {
-        if (severity && blocked.needs > 0) this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
+        if (severity && blocked.needs > 0)
+          this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
       }
     }
   }
 
   error(rel: string, path: string, error: NodeJS.ErrnoException, frame: Frame | undefined): void {
     const severity = severityOf(RULES['walk-error'], this.input.settings);
-    const candidate = severity ? walkErrorCandidate(severity, rel, { message: walkErrorMessage(rel, path, error), code: error.code }) : undefined;
+    const candidate = severity
+      ? walkErrorCandidate(severity, rel, { message: walkErrorMessage(rel, path, error), code: error.code })
+      : undefined;
     // What could not be read cannot be vouched for: it breaks its directory's uniformity.
     if (frame) frame.aggregate.addChild(candidate ? [candidate] : NONE, false);
     else if (candidate) this.input.emit(candidate);
   }
 
   /** The rules over one entry; an entry outside --only still gives its reach to what is below. */
-  private examine(entry: WalkEntry, isDir: boolean, policy: EntryPolicy, parent: Frame | undefined, reported: boolean): readonly Candidate[] {
+  private examine(
+    entry: WalkEntry,
+    isDir: boolean,
+    policy: EntryPolicy,
+    parent: Frame | undefined,
+    reported: boolean,
+  ): readonly Candidate[] {
     const { facts, subjectCount } = this;
     const subjects = this.input.settings.subjects;
     const inode: Inode = entry;

@@ -9,7 +9,10 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
   const below = candidate.entries - 1;
   // An aggregate: the top entry's words stand for the whole subtree.
   const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];
-  const message = rule.aggregate && below > 0 ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? unit[0] : unit[1]} below it` : described.message;
+  const message =
+    rule.aggregate && below > 0
+      ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? unit[0] : unit[1]} below it`
+      : described.message;
   const subject = candidate.subject >= 0 ? context.settings.subjects[candidate.subject] : undefined;
   return {
     rule: candidate.rule,

@@ -96,7 +96,17 @@ function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Poo
 
 function setupFor(plan: AuditPlan, format: Format): WorkerSetup {
   const records = plan.db.records();
-  return { settings: plan.settings, rules: plan.rules, ignore: plan.ignore, only: plan.only, users: records.users, groups: records.groups, source: plan.db.source, nameService: records.nameService, format };
+  return {
+    settings: plan.settings,
+    rules: plan.rules,
+    ignore: plan.ignore,
+    only: plan.only,
+    users: records.users,
+    groups: records.groups,
+    source: plan.db.source,
+    nameService: records.nameService,
+    format,
+  };
 }
 
 function addCounts(into: SeverityCounts, add: SeverityCounts): void {

@@ -83,7 +83,14 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       roles: roles.map((role) => roleSummary(role, project.db)),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
     },
-    settings: { subjects, severities: project.config.rules ?? {}, umaskByUid, defaultUmask: umask.value, sharedGid: sharedGroup(roles), preset: preset?.name },
+    settings: {
+      subjects,
+      severities: project.config.rules ?? {},
+      umaskByUid,
+      defaultUmask: umask.value,
+      sharedGid: sharedGroup(roles),
+      preset: preset?.name,
+    },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
     rules: assembled.rules,
     ignore: assembled.ignore,
@@ -99,12 +106,14 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
  */
 export function sharedGroup(roles: readonly Role[]): number | undefined {
   const users = new Map<number, Set<number>>();
-  for (const role of roles) for (const gid of role.gids) if (gid !== 0) (users.get(gid) ?? users.set(gid, new Set()).get(gid)!).add(role.uid);
+  for (const role of roles)
+    for (const gid of role.gids) if (gid !== 0) (users.get(gid) ?? users.set(gid, new Set()).get(gid)!).add(role.uid);
   const web = roles.find((role) => role.name === 'web');
   let best: number | undefined;
   let bestCount = 1;
   for (const [gid, members] of users) {
-    const better = members.size > bestCount || (members.size === bestCount && best !== undefined && web?.gids.includes(gid) && !web.gids.includes(best));
+    const better =
+      members.size > bestCount || (members.size === bestCount && best !== undefined && web?.gids.includes(gid) && !web.gids.includes(best));
     if (better) {
       best = gid;
       bestCount = members.size;
@@ -119,7 +128,9 @@ function checkRoot(root: string, given: string): void {
     isDirectory = statSync(root).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`'${given}' ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be reached by this user' : (error as Error).message}`);
+    throw new UsageError(
+      `'${given}' ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be reached by this user' : (error as Error).message}`,
+    );
   }
   if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
 }

@@ -53,7 +53,10 @@ function prepare(setup: WorkerSetup): Ready {
   return {
     setup,
     policy: new CompiledPolicy(setup.rules, setup.ignore, setup.settings.subjects.length, setup.only),
-    context: { settings: setup.settings, names: new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined) },
+    context: {
+      settings: setup.settings,
+      names: new UserDatabase(setup.users, setup.groups, setup.source, setup.nameService ? getentNameService : undefined),
+    },
     serialize: REPORTERS[setup.format]({ paint: plain, verbose: false }).serialize,
   };
 }

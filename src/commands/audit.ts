@@ -33,9 +33,13 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', repeatable)
       .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', repeatable)
-      .option('--ignore-ancestors', "do not check the directories above the root (auditing a build artifact)")
+      .option('--ignore-ancestors', 'do not check the directories above the root (auditing a build artifact)')
       .option('--verbose', 'list info findings one by one in text output')
-      .addOption(new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)').argParser(jobsArgument).default(defaultJobs(), "the machine's cores, up to 4"))
+      .addOption(
+        new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)')
+          .argParser(jobsArgument)
+          .default(defaultJobs(), "the machine's cores, up to 4"),
+      )
       .addHelpText('after', rulesHelp),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
@@ -49,7 +53,13 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
   });
 }
 
-async function audit(dir: string, options: AuditCommandOptions, ctx: CommandContext, started: number, pool: Pool | undefined): Promise<void> {
+async function audit(
+  dir: string,
+  options: AuditCommandOptions,
+  ctx: CommandContext,
+  started: number,
+  pool: Pool | undefined,
+): Promise<void> {
   const plan = planAudit(dir, options);
   const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
   // Progress only for people watching a terminal, never in JSON.

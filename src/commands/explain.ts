@@ -28,22 +28,27 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
   command
     .description('show what a umask does to new files and directories, and who may then use them')
     .argument('[umask]', 'octal (027, 0027, 0o027) or symbolic (u=rwx,g=rx,o=); default: the current umask')
-    .option('--mode <octal>', 'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)', repeatable)
+    .option(
+      '--mode <octal>',
+      'also show a mode that code requests, e.g. 0775 for mkdir($dir, 0775) (repeatable; prefix file: or dir:)',
+      repeatable,
+    )
     .option('--json', 'print one JSON object')
     .option('--for <role>', 'what this role (web, cli, cron...) creates, and what the other roles can do with it')
     .option('--in <dir>', 'with --for: in this directory (its setgid bit and group decide the group of new entries)');
   addRoleOptions(command).action(async (umaskArg: string | undefined, options: ExplainOptions) => {
-      if (options.for !== undefined) return explainFor(options.for, umaskArg === undefined ? undefined : umaskArgument(umaskArg), options, ctx);
-      if (options.in !== undefined) throw new UsageError('--in needs --for ROLE');
-      const umask = umaskArg === undefined ? currentUmask() : umaskArgument(umaskArg);
-      const custom = (options.mode ?? []).map(requestedArgument);
-      const explanation = explainUmask(umask, custom);
-      const text = options.json
-        ? JSON.stringify(explanationJson(explanation), null, 2) + '\n'
-        : renderExplanationText(explanation, umaskArg === undefined ? 'the current umask' : '', ctx.paint());
-      await ctx.out(text);
-      ctx.settle({});
-    });
+    if (options.for !== undefined)
+      return explainFor(options.for, umaskArg === undefined ? undefined : umaskArgument(umaskArg), options, ctx);
+    if (options.in !== undefined) throw new UsageError('--in needs --for ROLE');
+    const umask = umaskArg === undefined ? currentUmask() : umaskArgument(umaskArg);
+    const custom = (options.mode ?? []).map(requestedArgument);
+    const explanation = explainUmask(umask, custom);
+    const text = options.json
+      ? JSON.stringify(explanationJson(explanation), null, 2) + '\n'
+      : renderExplanationText(explanation, umaskArg === undefined ? 'the current umask' : '', ctx.paint());
+    await ctx.out(text);
+    ctx.settle({});
+  });
 }
 
 /** `explain --for web`: the role's umask from the config (unless one is given), its creations, who can use them. */
@@ -58,7 +63,12 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);
   if (options.json) {
-    const entry = (i: Inode) => ({ mode: formatOctal(i.mode), symbolic: symbolicMode(i.mode), owner: project.db.user(i.uid), group: project.db.group(i.gid) });
+    const entry = (i: Inode) => ({
+      mode: formatOctal(i.mode),
+      symbolic: symbolicMode(i.mode),
+      owner: project.db.user(i.uid),
+      group: project.db.group(i.gid),
+    });
     const json = {
       role: name,
       user: creator.user,
@@ -66,7 +76,9 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
       in: story.parent?.path ?? null,
       file: entry(story.created.file),
       directory: entry(story.created.dir),
-      others: Object.fromEntries(story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }])),
+      others: Object.fromEntries(
+        story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }]),
+      ),
     };
     await ctx.out(JSON.stringify(json, null, 2) + '\n');
   } else {

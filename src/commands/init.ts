@@ -28,7 +28,11 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       const file = join(root, CONFIG_FILE);
       const detected = options.preset ? undefined : detectFramework(root);
       const preset = options.preset ? PRESETS[options.preset] : (detected?.preset ?? PRESETS.generic);
-      const presetSource = options.preset ? 'chosen with --preset' : detected ? `detected from ${detected.markers.join(' and ')}` : 'no framework detected';
+      const presetSource = options.preset
+        ? 'chosen with --preset'
+        : detected
+          ? `detected from ${detected.markers.join(' and ')}`
+          : 'no framework detected';
       const db = loadUserDatabase({});
       const text = configTemplate({
         preset,
@@ -36,7 +40,9 @@ export function defineInit(command: Command, ctx: CommandContext): void {
         webUser: WEB_USER_CANDIDATES.find((name) => db.userByName(name)),
         cliUser: db.user(statSync(root).uid),
         // Editors resolve a local install; otherwise the published copy.
-        schemaRef: existsSync(join(root, 'node_modules/permcheck', SCHEMA_FILE)) ? `./node_modules/permcheck/${SCHEMA_FILE}` : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
+        schemaRef: existsSync(join(root, 'node_modules/permcheck', SCHEMA_FILE))
+          ? `./node_modules/permcheck/${SCHEMA_FILE}`
+          : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
       });
       try {
         // 'wx' fails if the file exists, so an existing config is never clobbered by a race either.
@@ -45,7 +51,10 @@ export function defineInit(command: Command, ctx: CommandContext): void {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
         throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
       }
-      await ctx.out(`wrote ${file}: preset ${preset.name} (${presetSource})\nnext: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() + '\n');
+      await ctx.out(
+        `wrote ${file}: preset ${preset.name} (${presetSource})\nnext: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
+          '\n',
+      );
       ctx.settle({});
     });
 }

@@ -42,7 +42,10 @@ function warningsFor(file: ModeRow, directory: ModeRow, custom: ModeRow[]): stri
   const d = formatOctal(directory.mode);
   for (const r of [file, directory, ...custom]) {
     if (classBits(r.mode, 'other') & WRITE) {
-      const what = r === file || r === directory ? `new ${r.kind === 'file' ? 'files' : 'directories'}` : `entries requested as ${formatOctal(r.requested)}`;
+      const what =
+        r === file || r === directory
+          ? `new ${r.kind === 'file' ? 'files' : 'directories'}`
+          : `entries requested as ${formatOctal(r.requested)}`;
       warnings.push(
         r.kind === 'file'
           ? `World-writable: ${what} get ${formatOctal(r.mode)}, so any local user (another tenant on a shared host, any compromised service) can change them.`
@@ -71,7 +74,9 @@ function warningsFor(file: ModeRow, directory: ModeRow, custom: ModeRow[]): stri
     );
   }
   if ((owner & (READ | WRITE)) !== (READ | WRITE)) {
-    warnings.push(`The owner itself loses access: new files get ${f}, so even the user that created them cannot ${owner & READ ? 'change' : 'read'} them.`);
+    warnings.push(
+      `The owner itself loses access: new files get ${f}, so even the user that created them cannot ${owner & READ ? 'change' : 'read'} them.`,
+    );
   }
   return warnings;
 }
@@ -79,14 +84,20 @@ function warningsFor(file: ModeRow, directory: ModeRow, custom: ModeRow[]): stri
 function notesFor(custom: ModeRow[]): string[] {
   const notes: string[] = [];
   if (custom.length > 0) {
-    notes.push('chmod() ignores the umask: code that calls chmod($path, 0777) after creating an entry gets exactly that mode, whatever umask the operator chose.');
+    notes.push(
+      'chmod() ignores the umask: code that calls chmod($path, 0777) after creating an entry gets exactly that mode, whatever umask the operator chose.',
+    );
   }
   if (custom.some((r) => r.kind === 'directory' && r.requested & (SETUID | SETGID))) {
-    notes.push('mkdir() drops setuid and setgid from the requested mode: a new directory gets setgid only by inheriting it from a setgid parent.');
+    notes.push(
+      'mkdir() drops setuid and setgid from the requested mode: a new directory gets setgid only by inheriting it from a setgid parent.',
+    );
   }
   const narrowed = custom.find((r) => (r.requested & PERMISSION_BITS) !== (r.mode & PERMISSION_BITS));
   if (narrowed) {
-    notes.push(`Explicit modes go through the umask too: asking for ${formatOctal(narrowed.requested)} gives ${formatOctal(narrowed.mode)} here.`);
+    notes.push(
+      `Explicit modes go through the umask too: asking for ${formatOctal(narrowed.requested)} gives ${formatOctal(narrowed.mode)} here.`,
+    );
   }
   return notes;
 }

@@ -7,7 +7,9 @@ import type { Explanation, ModeRow } from './explain.js';
 const CLASS_LABEL = { owner: 'owner ', group: 'group ', other: 'others' } as const;
 
 function modeBlock(title: string, row: ModeRow, paint: Paint): string[] {
-  const lines = [`${paint.bold(title)} (requested ${formatOctal(row.requested)}) -> ${paint.bold(formatOctal(row.mode))} ${symbolicMode(row.mode)}`];
+  const lines = [
+    `${paint.bold(title)} (requested ${formatOctal(row.requested)}) -> ${paint.bold(formatOctal(row.mode))} ${symbolicMode(row.mode)}`,
+  ];
   for (const cls of PERMISSION_CLASSES) lines.push(`  ${CLASS_LABEL[cls]}  ${describeAbilities(row.kind, row.mode, cls)}`);
   return lines;
 }

@@ -6,7 +6,6 @@
 export function shellQuote(path: string | Uint8Array): string {
   if (typeof path !== 'string') return quoteBytes(path);
   const safe = path.startsWith('-') ? `./${path}` : path;
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(safe)) {
     const escaped = [...safe]
       .map((ch) => {

@@ -23,7 +23,7 @@ export function configTemplate(choices: InitChoices): string {
   // The entries under "paths" below are applied after it and override it.
   "preset": ${JSON.stringify(preset.name)},
 
-  // The umask of roles that do not set their own (default: ${preset.umask ? `${preset.umask}, what ${preset.title} applies` : '0022, systemd\'s default for php-fpm'}).
+  // The umask of roles that do not set their own (default: ${preset.umask ? `${preset.umask}, what ${preset.title} applies` : "0022, systemd's default for php-fpm"}).
   // "umask": "0002",
 
   // Who touches the application. A role's groups default to its user's primary group and every

@@ -19,7 +19,8 @@ export interface PresetChoice {
  */
 export function choosePreset(flag: string | undefined, config: Config, configFile: string | undefined, root: string): PresetChoice {
   if (flag !== undefined) {
-    if (!(PRESET_NAMES as readonly string[]).includes(flag)) throw new UsageError(`--preset '${flag}' is not a preset (${PRESET_NAMES.join(', ')})`);
+    if (!(PRESET_NAMES as readonly string[]).includes(flag))
+      throw new UsageError(`--preset '${flag}' is not a preset (${PRESET_NAMES.join(', ')})`);
     return { preset: PRESETS[flag as PresetName], source: '--preset' };
   }
   if (config.preset) return { preset: PRESETS[config.preset], source: configFile ?? 'config' };
@@ -41,7 +42,13 @@ export const MAGENTO_UMASK_FILE = 'magento_umask';
  * magento_umask file (its bootstrap applies it to every PHP process), else the preset's, else
  * 0022 (systemd's default UMask= for services such as php-fpm).
  */
-export function chooseDefaultUmask(flag: string | undefined, config: Config, configFile: string | undefined, preset: Preset | undefined, root: string): UmaskChoice {
+export function chooseDefaultUmask(
+  flag: string | undefined,
+  config: Config,
+  configFile: string | undefined,
+  preset: Preset | undefined,
+  root: string,
+): UmaskChoice {
   if (flag !== undefined) {
     const parsed = parseUmask(flag);
     if (!parsed.ok) throw new UsageError(`--umask '${flag}' ${parsed.reason}; expected ${UMASK_FORMS}`);

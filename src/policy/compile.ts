@@ -62,7 +62,10 @@ export class CompiledPolicy {
   /** The policy of the audited directory itself: entries whose globs cover everything ('**'). */
   rootPolicy(): EntryPolicy {
     const matched = this.sets.flatMap((set, i) => (set.reachInside('', Reach.Test) === Reach.All ? [i] : []));
-    return cascade(matched.map((i) => this.rules[i]!), this.subjectCount);
+    return cascade(
+      matched.map((i) => this.rules[i]!),
+      this.subjectCount,
+    );
   }
 
   /** State for the entries directly inside the root. */
@@ -130,7 +133,10 @@ export class CompiledPolicy {
   private resolve(key: number | string, matched: () => number[]): EntryPolicy {
     let policy = this.memo.get(key);
     if (!policy) {
-      policy = cascade(matched().map((i) => this.rules[i]!), this.subjectCount);
+      policy = cascade(
+        matched().map((i) => this.rules[i]!),
+        this.subjectCount,
+      );
       this.memo.set(key, policy);
     }
     return policy;

@@ -53,7 +53,8 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | 
     for (let guard = 0; node && guard < 8; guard++) {
       const def = defOf(node);
       if (def.type === 'optional' && def.innerType) node = def.innerType;
-      else if (def.type === 'union' && def.options) node = def.options.find((option) => ['object', 'array', 'record'].includes(defOf(option).type));
+      else if (def.type === 'union' && def.options)
+        node = def.options.find((option) => ['object', 'array', 'record'].includes(defOf(option).type));
       else break;
     }
     if (!node) return undefined;

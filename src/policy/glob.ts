@@ -13,7 +13,8 @@ export function checkGlob(glob: string): GlobCheck {
   let pattern = glob.trim();
   if (pattern === '') return { ok: false, reason: 'is empty' };
   if (pattern.startsWith('/')) return { ok: false, reason: 'is absolute; globs are relative to the audited directory' };
-  if (pattern.startsWith('!')) return { ok: false, reason: "is negated; list exclusions under 'ignore', or order 'paths' entries so a later one overrides" };
+  if (pattern.startsWith('!'))
+    return { ok: false, reason: "is negated; list exclusions under 'ignore', or order 'paths' entries so a later one overrides" };
   while (pattern.startsWith('./')) pattern = pattern.slice(2);
   if (pattern.split('/').includes('..')) return { ok: false, reason: "has a '..' segment; globs cannot leave the audited directory" };
   if (pattern.endsWith('/')) pattern = `${pattern.replace(/\/+$/, '')}/**`;

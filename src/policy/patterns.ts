@@ -62,7 +62,8 @@ function related(base: string, dir: string): boolean {
 function compilePattern(pattern: string): CompiledPattern {
   const dynamic = fg.isDynamicPattern(pattern, { dot: true });
   const prefix = pattern.endsWith('/**') ? pattern.slice(0, -3) : undefined;
-  const prefixTest = prefix === undefined ? undefined : fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel: string) => rel === prefix;
+  const prefixTest =
+    prefix === undefined ? undefined : fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel: string) => rel === prefix;
   let subtree: CompiledPattern['subtree'];
   if (pattern === '**') subtree = 'everything';
   else if (prefixTest && !prefix!.includes('**')) subtree = prefixTest;

@@ -81,13 +81,21 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.roles && RESERVED_ROLE in config.roles) {
-      ctx.addIssue({ code: 'custom', path: ['roles', RESERVED_ROLE], message: "'others' is reserved: it means any local user who is neither owner nor in the group" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles', RESERVED_ROLE],
+        message: "'others' is reserved: it means any local user who is neither owner nor in the group",
+      });
     }
     const known = new Set(['web', 'cli', 'cron', RESERVED_ROLE, ...Object.keys(config.roles ?? {})]);
     config.paths?.forEach((rule, index) => {
       for (const role of Object.keys(rule.access ?? {})) {
         if (!known.has(role)) {
-          ctx.addIssue({ code: 'custom', path: ['paths', index, 'access', role], message: `unknown role '${role}' (known: ${[...known].join(', ')}; define it under roles)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['paths', index, 'access', role],
+            message: `unknown role '${role}' (known: ${[...known].join(', ')}; define it under roles)`,
+          });
         }
       }
     });

@@ -27,6 +27,11 @@ export function predictCreated(creator: Creator, parent: Inode): Created {
   const gid = setgid ? parent.gid : creator.gid;
   return {
     file: { type: 'file', mode: creationMode('file', creator.create.file, creator.umask), uid: creator.uid, gid },
-    dir: { type: 'directory', mode: creationMode('directory', creator.create.directory, creator.umask) | (setgid ? SETGID : 0), uid: creator.uid, gid },
+    dir: {
+      type: 'directory',
+      mode: creationMode('directory', creator.create.directory, creator.umask) | (setgid ? SETGID : 0),
+      uid: creator.uid,
+      gid,
+    },
   };
 }

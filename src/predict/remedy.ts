@@ -42,7 +42,8 @@ export function findRemedy(pair: Pair): Remedy[] {
     // The recipe: chgrp -R G D && chmod -R g+rwX D && find D -type d -exec chmod g+s {} +
     const grouped: Inode = { ...parent, gid, mode: parent.mode | SETGID | 0o070 };
     if (lostWith(pair.creator, grouped) === 0) return [...steps, { kind: 'shared-group', gid, umask: undefined }];
-    if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0) return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
+    if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0)
+      return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
   }
   return [...steps, { kind: 'acl' }];
 }

@@ -7,7 +7,6 @@ import type { Subject } from '../roles/subject.js';
 import { predictCreated, type Created } from './created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from './loss.js';
 
-
 export interface CreationStory {
   creator: Role;
   umask: number;
@@ -50,7 +49,11 @@ export function creationStory(creator: Role, umask: number, others: readonly Sub
         const blocker = place ? firstBlocker(place.chain, role.principal) : undefined;
         if (blocker) return { role, can: [], cannot: ops.map(([, w]) => w), blockedBy: blocker.path };
         const lost = role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true);
-        return { role, can: ops.filter(([bit]) => !(lost & bit)).map(([, w]) => w), cannot: ops.filter(([bit]) => lost & bit).map(([, w]) => w) };
+        return {
+          role,
+          can: ops.filter(([bit]) => !(lost & bit)).map(([, w]) => w),
+          cannot: ops.filter(([bit]) => lost & bit).map(([, w]) => w),
+        };
       }),
   };
 }
@@ -63,7 +66,8 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
     `  files        ${formatOctal(created.file.mode)} ${symbolicMode(created.file.mode)}  ${owner(created.file)}`,
     `  directories  ${formatOctal(created.dir.mode)} ${symbolicMode(created.dir.mode)}  ${owner(created.dir)}`,
   ];
-  if (parent && parent.inode.mode & SETGID) lines.push(`  (${parent.path} is setgid: new entries get its group, and new directories stay setgid)`);
+  if (parent && parent.inode.mode & SETGID)
+    lines.push(`  (${parent.path} is setgid: new entries get its group, and new directories stay setgid)`);
   if (!parent) lines.push(`  (in a directory without setgid; give --in DIR to see a real one)`);
   lines.push('');
   for (const { role, can, cannot, blockedBy } of story.others) {

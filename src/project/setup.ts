@@ -29,7 +29,12 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
 }
 
 /** Roles bound to users, from the flags, the config and the defaults. */
-export function bindRoles(setup: ProjectSetup, options: RoleOptions, project: string, defaultUmask = { value: 0o022, origin: 'default 0022' }): Role[] {
+export function bindRoles(
+  setup: ProjectSetup,
+  options: RoleOptions,
+  project: string,
+  defaultUmask = { value: 0o022, origin: 'default 0022' },
+): Role[] {
   return resolveRoles(
     {
       config: setup.config,

@@ -9,17 +9,24 @@ const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings
 /** For people: a header, findings grouped by severity and rule, each with its fix, and a summary. */
 export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
   const findings: Finding[] = [];
-  const colour = (severity: Severity, text: string) => (severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text));
+  const colour = (severity: Severity, text: string) =>
+    severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text);
   return {
     begin(header: ReportHeader) {
       const width = Math.max(6, ...header.roles.map((role) => role.name.length));
-      const lines = [`${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`];
+      const lines = [
+        `${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`,
+      ];
       lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
       for (const role of header.roles) {
-        lines.push(`  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`);
+        lines.push(
+          `  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`,
+        );
       }
       if (header.runner.uid !== 0) {
-        lines.push(`  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`);
+        lines.push(
+          `  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`,
+        );
       }
       return lines.join('\n') + '\n';
     },
@@ -47,7 +54,9 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           if (ofRule.length === 0) continue;
           lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.length})`);
           for (const { finding: f, roles } of mergeRoles(ofRule)) {
-            lines.push(`    ${paint.bold(printable(f.path))}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`);
+            lines.push(
+              `    ${paint.bold(printable(f.path))}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`,
+            );
             lines.push(`      ${printable(f.message)}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
             if (f.fix) lines.push(`      ${paint.dim('fix:')} ${f.fix}`);
           }

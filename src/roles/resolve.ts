@@ -51,7 +51,13 @@ function bindingFor(name: string, inputs: RoleInputs, db: UserDatabase, resolved
   const role = inputs.config.roles?.[name];
   if (role) {
     const where = `${inputs.configFile ?? 'config'}: roles.${name}`;
-    return { user: role.user, groups: role.groups, origin: `roles.${name} in ${inputs.configFile ?? 'the config'}`, where, fromConfig: true };
+    return {
+      user: role.user,
+      groups: role.groups,
+      origin: `roles.${name} in ${inputs.configFile ?? 'the config'}`,
+      where,
+      fromConfig: true,
+    };
   }
   if (name === 'web') {
     const found = WEB_USER_CANDIDATES.find((candidate) => db.userByName(candidate));
@@ -60,10 +66,20 @@ function bindingFor(name: string, inputs: RoleInputs, db: UserDatabase, resolved
         `no web user: none of ${WEB_USER_CANDIDATES.join(', ')} exists in ${db.source}; name it with --web-user or roles.web.user in permcheck.config.json`,
       );
     }
-    return { user: found, origin: `default: first of ${WEB_USER_CANDIDATES.join(', ')} that exists`, where: 'the default web user', fromConfig: false };
+    return {
+      user: found,
+      origin: `default: first of ${WEB_USER_CANDIDATES.join(', ')} that exists`,
+      where: 'the default web user',
+      fromConfig: false,
+    };
   }
   if (name === 'cli') {
-    return { user: inputs.project.uid, origin: `default: owner of ${inputs.project.path}`, where: `the owner of ${inputs.project.path}`, fromConfig: false };
+    return {
+      user: inputs.project.uid,
+      origin: `default: owner of ${inputs.project.path}`,
+      where: `the owner of ${inputs.project.path}`,
+      fromConfig: false,
+    };
   }
   // cron runs the application's jobs as the CLI user unless told otherwise.
   const cli = resolved.find((role) => role.name === 'cli')!;
@@ -72,7 +88,9 @@ function bindingFor(name: string, inputs: RoleInputs, db: UserDatabase, resolved
 
 function resolveRole(name: string, binding: Binding, config: RoleConfig | undefined, inputs: RoleInputs, db: UserDatabase): Role {
   const fail = (key: string, message: string) =>
-    binding.fromConfig ? new ConfigError(`${binding.where}.${key}: ${message}`) : new UsageError(`role ${name}: ${binding.where}: ${message}`);
+    binding.fromConfig
+      ? new ConfigError(`${binding.where}.${key}: ${message}`)
+      : new UsageError(`role ${name}: ${binding.where}: ${message}`);
   const record = findUser(binding.user, db);
   if (!record && !isUid(binding.user)) throw fail('user', `user '${binding.user}' not found in ${db.source}`);
   const listed = binding.groups?.map((group, index) => {

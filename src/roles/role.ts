@@ -25,5 +25,8 @@ export function orderRoles<T extends { name: string }>(roles: T[]): T[] {
     const index = (DEFAULT_ROLE_ORDER as readonly string[]).indexOf(name);
     return index === -1 ? DEFAULT_ROLE_ORDER.length : index;
   };
-  return roles.map((role, index) => ({ role, index })).sort((a, b) => rank(a.role.name) - rank(b.role.name) || a.index - b.index).map(({ role }) => role);
+  return roles
+    .map((role, index) => ({ role, index }))
+    .sort((a, b) => rank(a.role.name) - rank(b.role.name) || a.index - b.index)
+    .map(({ role }) => role);
 }

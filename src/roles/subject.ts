@@ -13,5 +13,8 @@ export const SUBJECT_OTHERS = 'others';
 
 /** Every role, then others: the one list audit, access and explain --for speak of. */
 export function subjectsOf(roles: readonly Role[]): Subject[] {
-  return [...roles.map((role) => ({ name: role.name, principal: role, role })), { name: SUBJECT_OTHERS, principal: OTHERS, role: undefined }];
+  return [
+    ...roles.map((role) => ({ name: role.name, principal: role, role })),
+    { name: SUBJECT_OTHERS, principal: OTHERS, role: undefined },
+  ];
 }

@@ -37,6 +37,17 @@ export const accessDenied: Rule = {
     const level = c.detail & LEVEL_BIT ? 'write' : 'read';
     const message = `${denialText(subject, c.inode, c.rel, c.detail & 7, names)}; it needs ${level} access`;
     const recursive = c.entries > 1;
-    return { message, fix: grantFix(subject, c.inode, target(c), requiredBits(level, c.inode.type === 'directory' || recursive), recursive, names, settings.sharedGid) };
+    return {
+      message,
+      fix: grantFix(
+        subject,
+        c.inode,
+        target(c),
+        requiredBits(level, c.inode.type === 'directory' || recursive),
+        recursive,
+        names,
+        settings.sharedGid,
+      ),
+    };
   },
 };

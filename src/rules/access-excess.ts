@@ -49,6 +49,9 @@ export const accessExcess: Rule = {
       return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
     }
     const bits = excess & WRITE ? WRITE : READ;
-    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), target(c), recursive) };
+    return {
+      message,
+      fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), target(c), recursive),
+    };
   },
 };

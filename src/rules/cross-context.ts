@@ -1,4 +1,4 @@
-import { describeInode, joinOr, type Names } from '../access/describe.js';
+import { joinOr, type Names } from '../access/describe.js';
 import type { Inode } from '../access/types.js';
 import type { Candidate, Subject } from '../audit/types.js';
 import { chmod, shellQuote } from '../fix/shell.js';
@@ -21,7 +21,7 @@ export const crossContext: Rule = {
   id: 'cross-context',
   title: 'What one role creates, another cannot use',
   defaultSeverity: 'error',
-  summary: "a role creates files and directories under its umask that another role will not be able to read, write, fill or delete",
+  summary: 'a role creates files and directories under its umask that another role will not be able to read, write, fill or delete',
   scope: 'directory',
   aggregate: true,
   check(entry, settings, out) {
@@ -33,7 +33,8 @@ export const crossContext: Rule = {
     for (let a = 0; a < subjects.length; a++) {
       const creator = subjects[a]!.role;
       // Only a role the policy lets write here, and that can create entries here today, creates.
-      if (!creator || levels[a] !== 'write' || !entry.reachable[a] || (entry.granted[a]! & (WRITE | EXECUTE)) !== (WRITE | EXECUTE)) continue;
+      if (!creator || levels[a] !== 'write' || !entry.reachable[a] || (entry.granted[a]! & (WRITE | EXECUTE)) !== (WRITE | EXECUTE))
+        continue;
       // cron running as the cli user under the same umask creates exactly what cli creates.
       if (subjects.slice(0, a).some((s, i) => levels[i] === 'write' && s.role && sameCreator(s.role, creator))) continue;
       let created: Created | undefined;
@@ -84,7 +85,13 @@ export const crossContext: Rule = {
 };
 
 function sameCreator(a: Role, b: Role): boolean {
-  return a.uid === b.uid && a.gid === b.gid && a.umask === b.umask && a.create.file === b.create.file && a.create.directory === b.create.directory;
+  return (
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.umask === b.umask &&
+    a.create.file === b.create.file &&
+    a.create.directory === b.create.directory
+  );
 }
 
 function owner(inode: Inode, names: Names): string {
@@ -133,7 +140,9 @@ function remedyText(remedy: Remedy, c: Candidate, creator: Subject, user: Subjec
     case 'shared-group': {
       const group = shellQuote(names.group(remedy.gid));
       const steps = `chgrp -R ${group} ${dir} && chmod -R g+rwX ${dir} && find ${dir} -type d -exec chmod g+s {} +`;
-      return remedy.umask === undefined ? steps : `${steps}; and give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`;
+      return remedy.umask === undefined
+        ? steps
+        : `${steps}; and give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`;
     }
     case 'acl': {
       const who = user.role ? `u:${user.role.user}` : 'o';

@@ -10,9 +10,14 @@ import { target } from './rule.js';
 /** "cannot read or write var/x (-rw-r--r-- www-data:www-data): cli is in group www-data, group has no w" */
 export function denialText(subject: Subject, inode: Inode, path: string, missing: number, names: Names): string {
   const verb = verbs(inode.type);
-  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(Boolean);
+  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(
+    Boolean,
+  );
   const cls = accessClass(inode, subject.principal);
-  const why = cls === 'root' ? 'root executes only files with an x bit' : `${classReason(subject.name, cls, inode, names)}, ${missingBits(cls, missing)}`;
+  const why =
+    cls === 'root'
+      ? 'root executes only files with an x bit'
+      : `${classReason(subject.name, cls, inode, names)}, ${missingBits(cls, missing)}`;
   return `${subject.name} cannot ${denied.join(' or ')} ${path} (${describeInode(inode, names)}): ${why}`;
 }
 
@@ -21,7 +26,15 @@ export function denialText(subject: Subject, inode: Inode, path: string, missing
  * from the other class, by giving the entry the role's group (chmod o+ would open it to everyone).
  * Writable trees also get setgid directories, so what is created later keeps that group.
  */
-export function grantFix(subject: Subject, inode: Inode, path: string | Uint8Array, bits: number, recursive: boolean, names: Names, sharedGid: number | undefined): string {
+export function grantFix(
+  subject: Subject,
+  inode: Inode,
+  path: string | Uint8Array,
+  bits: number,
+  recursive: boolean,
+  names: Names,
+  sharedGid: number | undefined,
+): string {
   const cls = accessClass(inode, subject.principal);
   const needsWrite = (bits & WRITE) !== 0;
   if (cls === 'owner') return chmod(chmodClause('owner', '+', bits, recursive), path, recursive);
@@ -47,7 +60,9 @@ export function grantFix(subject: Subject, inode: Inode, path: string | Uint8Arr
 export function ownerFix(settings: AuditSettings, c: Candidate): { fix?: string; note?: string } {
   const owner = settings.subjects.find((s) => s.name === 'cli')?.role;
   if (!owner || owner.uid === c.inode.uid) {
-    return { note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out` };
+    return {
+      note: `; it owns the entry${owner ? ` and is the same user as cli (${owner.user})` : ''}: only a separate deploy user can keep the web server out`,
+    };
   }
   return { fix: `chown ${c.entries > 1 ? '-R ' : ''}${shellQuote(owner.user)} ${shellQuote(target(c))}` };
 }

@@ -20,7 +20,7 @@ export const modeDrift: Rule = {
   id: 'mode-drift',
   title: 'The mode differs from what the configured umask produces',
   defaultSeverity: 'warning',
-  summary: 'an entry is more permissive than its owner\'s umask would make it (warning), or stricter (info): something chmods by hand',
+  summary: "an entry is more permissive than its owner's umask would make it (warning), or stricter (info): something chmods by hand",
   scope: 'entry',
   aggregate: true,
   check(entry, settings, out) {
@@ -37,11 +37,16 @@ export const modeDrift: Rule = {
     const extra = actual & ~c.detail;
     const umask = settings.umaskByUid.get(c.inode.uid);
     const owner = settings.subjects.find((s) => s.role && s.role.uid === c.inode.uid);
-    const source = umask !== undefined && owner ? `umask ${formatOctal(umask)} of ${owner.name} (its owner)` : `the default umask ${formatOctal(settings.defaultUmask)}`;
+    const source =
+      umask !== undefined && owner
+        ? `umask ${formatOctal(umask)} of ${owner.name} (its owner)`
+        : `the default umask ${formatOctal(settings.defaultUmask)}`;
     const comparison = extra ? 'more permissive than' : 'stricter than';
     const message = `${c.rel} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(c.detail)} that ${source} gives`;
     if (!extra) return { message };
-    const clauses = PERMISSION_CLASSES.map((cls) => (classBits(extra, cls) ? chmodClause(cls, '-', classBits(extra, cls), false) : '')).filter(Boolean);
+    const clauses = PERMISSION_CLASSES.map((cls) =>
+      classBits(extra, cls) ? chmodClause(cls, '-', classBits(extra, cls), false) : '',
+    ).filter(Boolean);
     return { message, fix: chmod(clauses.join(','), target(c), c.entries > 1) };
   },
 };

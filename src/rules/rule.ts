@@ -53,11 +53,26 @@ export function candidateKey(rule: RuleId, severity: Severity, subject: number, 
   return ((RULE_IDS.indexOf(rule) * 4 + SEVERITY_INDEX[severity]) * 128 + (subject + 1)) * 65536 + extra;
 }
 
-export function candidate(rule: RuleId, severity: Severity, entry: EntryFacts, subject: number, detail: number, extra?: unknown): Candidate {
+export function candidate(
+  rule: RuleId,
+  severity: Severity,
+  entry: EntryFacts,
+  subject: number,
+  detail: number,
+  extra?: unknown,
+): Candidate {
   // Built property by property: spreads on this path cost measurably (see Walker.lstat).
-  const made: Candidate = { rule, severity, key: candidateKey(rule, severity, subject), rel: entry.rel, inode: entry.inode, subject, detail, entries: 1 };
+  const made: Candidate = {
+    rule,
+    severity,
+    key: candidateKey(rule, severity, subject),
+    rel: entry.rel,
+    inode: entry.inode,
+    subject,
+    detail,
+    entries: 1,
+  };
   if (extra !== undefined) made.extra = extra;
   if (entry.raw) made.raw = entry.raw;
   return made;
 }
-

@@ -30,7 +30,10 @@ export const secretExposed: Rule = {
     const subject = settings.subjects[c.subject]!;
     const recursive = c.entries > 1;
     if (!subject.role) {
-      return { message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`, fix: chmod('o-r', target(c), recursive) };
+      return {
+        message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`,
+        fix: chmod('o-r', target(c), recursive),
+      };
     }
     const cls = accessClass(c.inode, subject.principal);
     const message = `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by ${subject.name}, whose access there is none: ${classReason(subject.name, cls, c.inode, names)}`;

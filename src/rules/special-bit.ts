@@ -7,7 +7,7 @@ export const specialBit: Rule = {
   id: 'special-bit',
   title: 'setuid or setgid on a regular file',
   defaultSeverity: 'error',
-  summary: 'a setuid/setgid file runs with its owner\'s or group\'s rights: in a web tree it is almost never intended, and a way up',
+  summary: "a setuid/setgid file runs with its owner's or group's rights: in a web tree it is almost never intended, and a way up",
   scope: 'entry',
   aggregate: true,
   check(entry, settings, out) {
@@ -18,6 +18,9 @@ export const specialBit: Rule = {
   describe(c, { names }) {
     const bits = [c.detail & SETUID ? 'setuid' : '', c.detail & SETGID ? 'setgid' : ''].filter(Boolean).join(' and ');
     const clause = [c.detail & SETUID ? 'u-s' : '', c.detail & SETGID ? 'g-s' : ''].filter(Boolean).join(',');
-    return { message: `${c.rel} (${describeInode(c.inode, names)}) has ${bits}: it runs with the rights of its ${c.detail & SETUID ? 'owner' : 'group'}`, fix: chmod(clause, target(c), c.entries > 1) };
+    return {
+      message: `${c.rel} (${describeInode(c.inode, names)}) has ${bits}: it runs with the rights of its ${c.detail & SETUID ? 'owner' : 'group'}`,
+      fix: chmod(clause, target(c), c.entries > 1),
+    };
   },
 };

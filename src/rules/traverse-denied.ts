@@ -16,8 +16,26 @@ export interface TraverseBlock {
   listsIt: boolean;
 }
 
-export function traverseCandidate(severity: Candidate['severity'], subject: number, rel: string, block: TraverseBlock, entries: number, raw?: Uint8Array): Candidate {
-  return { rule: 'traverse-denied', severity, key: candidateKey('traverse-denied', severity, subject), rel, inode: block.inode, subject, detail: 0, entries, extra: block, ...(raw ? { raw } : {}) };
+export function traverseCandidate(
+  severity: Candidate['severity'],
+  subject: number,
+  rel: string,
+  block: TraverseBlock,
+  entries: number,
+  raw?: Uint8Array,
+): Candidate {
+  return {
+    rule: 'traverse-denied',
+    severity,
+    key: candidateKey('traverse-denied', severity, subject),
+    rel,
+    inode: block.inode,
+    subject,
+    detail: 0,
+    entries,
+    extra: block,
+    ...(raw ? { raw } : {}),
+  };
 }
 
 export const traverseDenied: Rule = {
@@ -39,6 +57,17 @@ export const traverseDenied: Rule = {
       ? `${subject.name} cannot reach the audited directory: ${c.entries.toLocaleString('en-US')} entries in it that ${subject.name} needs are out of reach`
       : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself and ` : ''}${count} below it`;
     const message = `${subject.name} cannot enter ${block.blocker} (${describeInode(block.inode, names)})${why}; ${hidden}`;
-    return { message, fix: grantFix(subject, block.inode, block.ancestor ? block.blocker : target(c), block.listsIt ? READ | EXECUTE : EXECUTE, false, names, settings.sharedGid) };
+    return {
+      message,
+      fix: grantFix(
+        subject,
+        block.inode,
+        block.ancestor ? block.blocker : target(c),
+        block.listsIt ? READ | EXECUTE : EXECUTE,
+        false,
+        names,
+        settings.sharedGid,
+      ),
+    };
   },
 };

@@ -40,19 +40,47 @@ export class UserDatabase implements Names {
   }
 
   userByName(name: string): UserRecord | undefined {
-    return this.usersByName.get(name) ?? this.ask(`u:${name}`, () => this.fallback?.user(name), (u) => this.rememberUser(u));
+    return (
+      this.usersByName.get(name) ??
+      this.ask(
+        `u:${name}`,
+        () => this.fallback?.user(name),
+        (u) => this.rememberUser(u),
+      )
+    );
   }
 
   userByUid(uid: number): UserRecord | undefined {
-    return this.usersByUid.get(uid) ?? this.ask(`u#${uid}`, () => this.fallback?.user(String(uid)), (u) => this.rememberUser(u));
+    return (
+      this.usersByUid.get(uid) ??
+      this.ask(
+        `u#${uid}`,
+        () => this.fallback?.user(String(uid)),
+        (u) => this.rememberUser(u),
+      )
+    );
   }
 
   groupByName(name: string): GroupRecord | undefined {
-    return this.groupsByName.get(name) ?? this.ask(`g:${name}`, () => this.fallback?.group(name), (g) => this.rememberGroup(g));
+    return (
+      this.groupsByName.get(name) ??
+      this.ask(
+        `g:${name}`,
+        () => this.fallback?.group(name),
+        (g) => this.rememberGroup(g),
+      )
+    );
   }
 
   groupByGid(gid: number): GroupRecord | undefined {
-    return this.groupsByGid.get(gid) ?? this.ask(`g#${gid}`, () => this.fallback?.group(String(gid)), (g) => this.rememberGroup(g));
+    return (
+      this.groupsByGid.get(gid) ??
+      this.ask(
+        `g#${gid}`,
+        () => this.fallback?.group(String(gid)),
+        (g) => this.rememberGroup(g),
+      )
+    );
   }
 
   /** The user's group set: its primary group and every group that lists it as a member. */
@@ -70,7 +98,11 @@ export class UserDatabase implements Names {
 
   /** Everything known, to rebuild the same database in a worker thread. */
   records(): { users: UserRecord[]; groups: GroupRecord[]; nameService: boolean } {
-    return { users: [...new Set(this.usersByUid.values())], groups: [...new Set(this.groupsByGid.values())], nameService: this.fallback !== undefined };
+    return {
+      users: [...new Set(this.usersByUid.values())],
+      groups: [...new Set(this.groupsByGid.values())],
+      nameService: this.fallback !== undefined,
+    };
   }
 
   user(uid: number): string {

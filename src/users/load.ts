@@ -25,7 +25,12 @@ export function loadUserDatabase(files: DatabaseFiles): UserDatabase {
   const groupPath = files.group ?? SYSTEM_GROUP;
   const users = readRecords(passwdPath, files.passwd !== undefined ? '--passwd' : undefined, parsePasswd);
   const groups = readRecords(groupPath, files.group !== undefined ? '--group' : undefined, parseGroup);
-  return new UserDatabase(users, groups, `${passwdPath} and ${groupPath}${custom ? '' : ' (and getent)'}`, custom ? undefined : getentNameService);
+  return new UserDatabase(
+    users,
+    groups,
+    `${passwdPath} and ${groupPath}${custom ? '' : ' (and getent)'}`,
+    custom ? undefined : getentNameService,
+  );
 }
 
 function readRecords<T>(path: string, flag: string | undefined, parse: (text: string) => ParseResult<T>): T[] {
@@ -36,7 +41,14 @@ function readRecords<T>(path: string, flag: string | undefined, parse: (text: st
     const code = (error as NodeJS.ErrnoException).code;
     // Without the system files (a minimal container), the name service alone still answers.
     if (!flag && code === 'ENOENT') return [];
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'is not readable'
+            : (error as Error).message;
     throw new UsageError(`${flag ? `${flag} ` : ''}${path} ${why}`);
   }
   const parsed = parse(text);

@@ -25,7 +25,8 @@ function parseFields<T>(text: string, fieldCount: number, build: (fields: string
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const fields = line.split(':');
-    if (fields.length !== fieldCount) return { ok: false, line: i + 1, reason: `expected ${fieldCount} colon-separated fields, found ${fields.length}` };
+    if (fields.length !== fieldCount)
+      return { ok: false, line: i + 1, reason: `expected ${fieldCount} colon-separated fields, found ${fields.length}` };
     const record = build(fields);
     if (typeof record === 'string') return { ok: false, line: i + 1, reason: record };
     records.push(record);
@@ -48,6 +49,13 @@ export function parseGroup(text: string): ParseResult<GroupRecord> {
   return parseFields(text, 4, ([name, , gid, members]) => {
     if (name === '') return 'the group name is empty';
     if (!ID.test(gid!)) return `gid '${gid}' is not a number`;
-    return { name: name!, gid: Number(gid), members: members!.split(',').map((m) => m.trim()).filter(Boolean) };
+    return {
+      name: name!,
+      gid: Number(gid),
+      members: members!
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    };
   });
 }

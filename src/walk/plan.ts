@@ -11,9 +11,7 @@ export interface PlannedDir<S> {
 }
 
 export type PlannedChild<S> =
-  | PlannedDir<S>
-  | { entry: WalkEntry; file: true }
-  | { error: NodeJS.ErrnoException; rel: string; path: string };
+  PlannedDir<S> | { entry: WalkEntry; file: true } | { error: NodeJS.ErrnoException; rel: string; path: string };
 
 export interface WalkPlan<S> {
   root: PlannedDir<S>;

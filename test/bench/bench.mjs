@@ -14,15 +14,24 @@ const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 
 mkdirSync(CACHE, { recursive: true });
 const me = process.getuid();
-const webUser = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === 'www-data');
+const webUser = readFileSync('/etc/passwd', 'utf8')
+  .split('\n')
+  .map((l) => l.split(':'))
+  .find((f) => f[0] === 'www-data');
 if (!webUser) throw new Error('the benchmark binds the web role to www-data, which this machine lacks');
 const web = { uid: Number(webUser[2]), gid: Number(webUser[3]) };
-const user = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === me)[0];
+const user = readFileSync('/etc/passwd', 'utf8')
+  .split('\n')
+  .map((l) => l.split(':'))
+  .find((f) => Number(f[2]) === me)[0];
 
 // A three-role policy for a Magento deployment: code written by the deploy user under umask 022,
 // PHP-FPM (www-data, umask 002) writing var/, generated/, pub/static/.
 const policy = join(CACHE, 'policy.json');
-writeFileSync(policy, JSON.stringify({ preset: 'magento2', umask: '0022', roles: { web: { user: 'www-data', umask: '0002' }, cli: { user }, cron: { user } } }));
+writeFileSync(
+  policy,
+  JSON.stringify({ preset: 'magento2', umask: '0022', roles: { web: { user: 'www-data', umask: '0002' }, cli: { user }, cron: { user } } }),
+);
 // The same tree judged against Magento's own umask 002: nearly every code file is "stricter than
 // expected", and the 1% odd modes keep those findings from folding: a findings-heavy worst case.
 const heavy = join(CACHE, 'policy-heavy.json');
@@ -38,14 +47,21 @@ function time(command, args, options = {}) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const find = (root) => time('find', [root, '-printf', '%m %U %G %p\n']);
-const permcheck = (root, config, extra = []) => time(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config, ...extra]);
+const permcheck = (root, config, extra = []) =>
+  time(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config, ...extra]);
 
 function findings(root, config) {
-  const out = spawnSync(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+  const out = spawnSync(process.execPath, [RSS, 'audit', root, '--format', 'json', '--config', config], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+  });
   return JSON.parse(out.stdout).summary;
 }
 
-console.log(`permcheck benchmark: ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}, ${RUNS} runs each, medians`);
+console.log(
+  `permcheck benchmark: ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}, ${RUNS} runs each, medians`,
+);
 if (me !== 0) console.log('(not root: the run-time trees cannot be given to www-data, so this tree has more findings than in CI)');
 const rows = [];
 for (const size of SIZES) {
@@ -71,17 +87,29 @@ for (const size of SIZES) {
     const p = median(ours.map((r) => r.seconds));
     const rss = Math.max(...ours.map((r) => r.rssKb ?? 0));
     const s = name.includes('heavy') ? heavySummary : summary;
-    rows.push({ entries: summary.entries, name, find: f, permcheck: p, ratio: p / f, rssMb: rss / 1024, findings: s.errors + s.warnings + s.infos });
+    rows.push({
+      entries: summary.entries,
+      name,
+      find: f,
+      permcheck: p,
+      ratio: p / f,
+      rssMb: rss / 1024,
+      findings: s.errors + s.warnings + s.infos,
+    });
   }
 }
 
 const pad = (text, width) => String(text).padStart(width);
 console.log(`\n| entries | run | find | permcheck | ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`);
 for (const r of rows) {
-  console.log(`| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`);
+  console.log(
+    `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`,
+  );
 }
 const main = rows.filter((r) => r.name === 'permcheck');
 if (main.length >= 2) {
   const [small, large] = [main[0], main[main.length - 1]];
-  console.log(`\nscaling: ${large.entries.toLocaleString('en-US')} entries took ${(large.permcheck / small.permcheck).toFixed(1)}x the time of ${small.entries.toLocaleString('en-US')} (${(large.entries / small.entries).toFixed(0)}x the entries)`);
+  console.log(
+    `\nscaling: ${large.entries.toLocaleString('en-US')} entries took ${(large.permcheck / small.permcheck).toFixed(1)}x the time of ${small.entries.toLocaleString('en-US')} (${(large.entries / small.entries).toFixed(0)}x the entries)`,
+  );
 }

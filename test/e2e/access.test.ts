@@ -36,7 +36,9 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}web\s+web \(uid 21002\)\s+no\s+no\s+no\s+no$/m);
     expect(stdout).toMatch(/^ {2}cli\s+deploy \(uid 21001\)\s+yes\s+yes\s+no\s+yes$/m);
-    expect(stdout).toContain(`web cannot reach ${app}/pub/index.php (nor delete it): it cannot enter ${app}/pub (drwx------ deploy:www): web is in group www, group has no x`);
+    expect(stdout).toContain(
+      `web cannot reach ${app}/pub/index.php (nor delete it): it cannot enter ${app}/pub (drwx------ deploy:www): web is in group www, group has no x`,
+    );
   });
 
   it('finds the config above the path and uses its roles (cron defaults to cli)', () => {
@@ -75,7 +77,12 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     [['--web-user', 'ghost'], "permcheck: role web: --web-user 'ghost': user 'ghost' not found in"],
     [['--passwd', '/nonexistent/passwd'], 'permcheck: --passwd /nonexistent/passwd does not exist\n'],
   ])('rejects %j with one line and exit 2', (extra, message) => {
-    const { code, stderr } = runCli(['access', join(app, 'var'), ...flags.filter((f, i) => !(extra[0] === '--passwd' && (f === '--passwd' || flags[i - 1] === '--passwd'))), ...extra]);
+    const { code, stderr } = runCli([
+      'access',
+      join(app, 'var'),
+      ...flags.filter((f, i) => !(extra[0] === '--passwd' && (f === '--passwd' || flags[i - 1] === '--passwd'))),
+      ...extra,
+    ]);
     expect(code).toBe(2);
     expect(stderr.startsWith(message)).toBe(true);
     expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -87,12 +94,22 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     expect(stdout).toContain(`web (web) creates, under umask 0022 in ${app}/var (drwxrws--- deploy:www):`);
     expect(stdout).toContain('  files        0644 rw-r--r--  web:www');
     expect(stdout).toContain('  directories  2755 rwxr-sr-x  web:www');
-    expect(stdout).toContain('cli (deploy) can read them and delete the files, but cannot write the files or create entries in the directories');
+    expect(stdout).toContain(
+      'cli (deploy) can read them and delete the files, but cannot write the files or create entries in the directories',
+    );
     expect(stdout).toContain(`others cannot reach them at all: it cannot enter ${app}/var`);
     const json = JSON.parse(runCli(['explain', '--for', 'cli', '--json', ...flags], { cwd: app }).stdout);
-    expect(json).toMatchObject({ role: 'cli', user: 'deploy', umask: '0022', in: null, file: { mode: '0644', owner: 'deploy', group: 'deploy' } });
+    expect(json).toMatchObject({
+      role: 'cli',
+      user: 'deploy',
+      umask: '0022',
+      in: null,
+      file: { mode: '0644', owner: 'deploy', group: 'deploy' },
+    });
     expect(json.others.web.cannot).toEqual(['write the files', 'create entries in the directories']);
-    expect(runCli(['explain', '--for', 'queue', ...flags], { cwd: app }).stderr).toBe("permcheck: --for 'queue' is not a role here (known: web, cli, cron)\n");
+    expect(runCli(['explain', '--for', 'queue', ...flags], { cwd: app }).stderr).toBe(
+      "permcheck: --for 'queue' is not a role here (known: web, cli, cron)\n",
+    );
     expect(runCli(['explain', '--in', app]).code).toBe(2);
   });
 

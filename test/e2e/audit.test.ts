@@ -84,8 +84,13 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toContain('cross-context');
     expect(run.originalUriBaseIds.ROOT.uri).toBe(`file://${root}/`);
     expect(run.results).toHaveLength(json.findings.length);
-    const denied = run.results.find((r: { ruleId: string; properties: { role?: string } }) => r.ruleId === 'access-denied' && r.properties.role === 'web');
-    expect(denied).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'var/cache', uriBaseId: 'ROOT' } } }] });
+    const denied = run.results.find(
+      (r: { ruleId: string; properties: { role?: string } }) => r.ruleId === 'access-denied' && r.properties.role === 'web',
+    );
+    expect(denied).toMatchObject({
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'var/cache', uriBaseId: 'ROOT' } } }],
+    });
     expect(run.properties).toMatchObject({ errors: json.summary.errors, entries: 31 });
   });
 
@@ -100,7 +105,12 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   it('reads its config from the audited directory and applies rules settings', () => {
     const dir = join(tmp.path, 'configured');
     buildTree(dir, plant(magentoTree(), { path: 'bin/magento', type: 'file', mode: 0o4750 }));
-    writeOwned(join(dir, 'permcheck.config.json'), JSON.stringify({ ...ROLES_CONFIG, rules: { 'special-bit': 'warning', 'mode-drift': 'off' } }), DEPLOY.uid, WWW);
+    writeOwned(
+      join(dir, 'permcheck.config.json'),
+      JSON.stringify({ ...ROLES_CONFIG, rules: { 'special-bit': 'warning', 'mode-drift': 'off' } }),
+      DEPLOY.uid,
+      WWW,
+    );
     const { result, json } = runCliJson(['audit', dir, '--format', 'json', ...users]);
     expect(result.code).toBe(0);
     expect(json.presetSource).toBe('detected from bin/magento');
@@ -108,7 +118,23 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   });
 
   it('takes --ignore, --preset and --umask', () => {
-    const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users, '--ignore', 'var/**', '--ignore', 'app/**', '--preset', 'generic', '--umask', '027']);
+    const { json } = runCliJson([
+      'audit',
+      root,
+      '--format',
+      'json',
+      '--config',
+      config,
+      ...users,
+      '--ignore',
+      'var/**',
+      '--ignore',
+      'app/**',
+      '--preset',
+      'generic',
+      '--umask',
+      '027',
+    ]);
     expect(json.preset).toBe('generic');
     expect(json.roles.web.umask).toBe('0027');
     expect(json.findings.some((f: { path: string }) => f.path.startsWith('var') || f.path.startsWith('app'))).toBe(false);
@@ -117,10 +143,26 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
 
   it('reports only what --only names, and walks less', () => {
     const all = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]).json;
-    const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users, '--only', 'var/**', '--only', 'app/etc/env.php']);
+    const { json } = runCliJson([
+      'audit',
+      root,
+      '--format',
+      'json',
+      '--config',
+      config,
+      ...users,
+      '--only',
+      'var/**',
+      '--only',
+      'app/etc/env.php',
+    ]);
     expect(json.findings.length).toBeGreaterThan(0);
-    expect(json.findings.every((f: { path: string }) => f.path === 'var' || f.path.startsWith('var/') || f.path === 'app/etc/env.php')).toBe(true);
-    const expected = all.findings.filter((f: { path: string; entries: number }) => (f.path.startsWith('var') || f.path === 'app/etc/env.php') && f.entries === 1);
+    expect(
+      json.findings.every((f: { path: string }) => f.path === 'var' || f.path.startsWith('var/') || f.path === 'app/etc/env.php'),
+    ).toBe(true);
+    const expected = all.findings.filter(
+      (f: { path: string; entries: number }) => (f.path.startsWith('var') || f.path === 'app/etc/env.php') && f.entries === 1,
+    );
     for (const finding of expected) expect(json.findings).toContainEqual(finding);
     expect(json.summary.entries).toBeLessThan(all.summary.entries);
   });
@@ -132,16 +174,33 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
       { path: 'app', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: DEPLOY.gid },
       { path: 'app/index.php', type: 'file', mode: 0o644, uid: DEPLOY.uid, gid: DEPLOY.gid },
     ]);
-    const args = ['audit', join(locked, 'app'), '--format', 'json', '--preset', 'generic', '--web-user', 'web', '--cli-user', 'deploy', ...users];
+    const args = [
+      'audit',
+      join(locked, 'app'),
+      '--format',
+      'json',
+      '--preset',
+      'generic',
+      '--web-user',
+      'web',
+      '--cli-user',
+      'deploy',
+      ...users,
+    ];
     const blocked = runCliJson(args).json.findings.find((f: { rule: string }) => f.rule === 'traverse-denied');
     expect(blocked).toMatchObject({ path: '.', role: 'web', entries: 2 });
     expect(blocked.message).toContain(`web cannot enter ${locked} (drwx------ deploy:deploy)`);
-    expect(runCliJson([...args, '--ignore-ancestors']).json.findings.filter((f: { rule: string }) => f.rule === 'traverse-denied')).toEqual([]);
+    expect(runCliJson([...args, '--ignore-ancestors']).json.findings.filter((f: { rule: string }) => f.rule === 'traverse-denied')).toEqual(
+      [],
+    );
   });
 
   it.each([
     [['audit', '/nonexistent/x'], "permcheck: '/nonexistent/x' does not exist\n"],
-    [['audit', '--format', 'xml', '.'], "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.\n"],
+    [
+      ['audit', '--format', 'xml', '.'],
+      "permcheck: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.\n",
+    ],
     [['audit', '--preset', 'joomla', '.'], "permcheck: option '--preset <name>' argument 'joomla' is invalid."],
     [['audit', '--ignore', '/etc/**', '.'], "permcheck: --ignore '/etc/**' is absolute; globs are relative to the audited directory\n"],
     [['audit', '--umask', '1022', '.'], "permcheck: --umask '1022' is out of range"],
@@ -177,17 +236,28 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     const syntax = runCli(['audit', root, '--config', broken, ...users]);
     expect(syntax.code).toBe(2);
     expect(syntax.stderr).toBe(`permcheck: ${broken}:5:3: not valid JSON: comma expected\n`);
-    writeFileSync(broken, JSON.stringify({ roles: { web: { user: 'web' } }, paths: [{ match: 'var/**', access: { web: 'rwx' } }], colour: true }));
+    writeFileSync(
+      broken,
+      JSON.stringify({ roles: { web: { user: 'web' } }, paths: [{ match: 'var/**', access: { web: 'rwx' } }], colour: true }),
+    );
     const schema = runCli(['audit', root, '--config', broken, ...users]);
     expect(schema.code).toBe(2);
     // One line per problem, each naming the file and the key path.
     expect(schema.stderr.startsWith(`permcheck: ${broken}: `)).toBe(true);
-    expect(schema.stderr.replace(/^permcheck: /, '').split('\n').filter(Boolean).sort()).toEqual([
+    expect(
+      schema.stderr
+        .replace(/^permcheck: /, '')
+        .split('\n')
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([
       `${broken}: colour: unknown key (known: $schema, preset, umask, roles, paths, ignore, rules)`,
       `${broken}: paths[0].access.web: Invalid option: expected one of "none"|"read"|"write"`,
     ]);
     writeFileSync(broken, JSON.stringify({ roles: { web: { user: 'nobody-here' } } }));
-    expect(runCli(['audit', root, '--config', broken, ...users]).stderr).toMatch(/roles\.web\.user: user 'nobody-here' not found in .*passwd and .*group\n$/);
+    expect(runCli(['audit', root, '--config', broken, ...users]).stderr).toMatch(
+      /roles\.web\.user: user 'nobody-here' not found in .*passwd and .*group\n$/,
+    );
     writeFileSync(broken, JSON.stringify({ ...ROLES_CONFIG, paths: [{ match: '**', owner: 'ghost' }] }));
     expect(runCli(['audit', root, '--config', broken, ...users]).stderr).toMatch(/paths\[0\]\.owner: 'ghost' is neither a role nor a user/);
   });
@@ -197,16 +267,33 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     // 3,000 world-writable files that no aggregation can fold (every other one is clean).
     buildTree(many, [
       { path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW },
-      ...Array.from({ length: 6000 }, (_, i) => ({ path: `f${String(i).padStart(5, '0')}`, type: 'file' as const, mode: i % 2 ? 0o666 : 0o644, uid: DEPLOY.uid, gid: WWW })),
+      ...Array.from({ length: 6000 }, (_, i) => ({
+        path: `f${String(i).padStart(5, '0')}`,
+        type: 'file' as const,
+        mode: i % 2 ? 0o666 : 0o644,
+        uid: DEPLOY.uid,
+        gid: WWW,
+      })),
     ]);
-    const out = execFileSync('bash', ['-c', `"${process.execPath}" "${BIN}" audit "${many}" --format json --config "${config}" ${users.join(' ')} | cat`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = execFileSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" audit "${many}" --format json --config "${config}" ${users.join(' ')} | cat`],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     expect(out.length).toBeGreaterThan(1 << 16);
     const json = JSON.parse(out);
     expect(json.findings.filter((f: { rule: string }) => f.rule === 'world-writable')).toHaveLength(3000);
   });
 
   it('ends quietly when the pipe closes early (| head -1)', () => {
-    const out = execFileSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" audit "${join(tmp.path, 'many')}" --format json --config "${config}" ${users.join(' ')} 2>/tmp/permcheck-head-stderr | head -1; echo "status=$?"`], { encoding: 'utf8' });
+    const out = execFileSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; "${process.execPath}" "${BIN}" audit "${join(tmp.path, 'many')}" --format json --config "${config}" ${users.join(' ')} 2>/tmp/permcheck-head-stderr | head -1; echo "status=$?"`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out).toBe('{\nstatus=0\n');
     expect(readFileSync('/tmp/permcheck-head-stderr', 'utf8')).toBe('');
   });
@@ -258,4 +345,3 @@ describe.skipIf(!isRoot)('permcheck init (built CLI)', () => {
     expect(parseConfig(readFileSync(join(dir, 'permcheck.config.json'), 'utf8'), 'x').preset).toBe('symfony');
   });
 });
-

@@ -55,7 +55,17 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     // The root, 14 entries in it, 1 inside dir\xfe; nothing behind the links.
     expect(json.summary.entries).toBe(16);
     const writable = json.findings.filter((f: { rule: string }) => f.rule === 'world-writable');
-    expect(writable.map((f: { path: string }) => f.path).sort()).toEqual(['$(touch pwned).php', '-rf', 'bad\ufffd.php', 'dir\ufffd/inner\ufffd.php', 'esc\u001b[31mred.php', 'new\nline.php', 'with space.php'].sort());
+    expect(writable.map((f: { path: string }) => f.path).sort()).toEqual(
+      [
+        '$(touch pwned).php',
+        '-rf',
+        'bad\ufffd.php',
+        'dir\ufffd/inner\ufffd.php',
+        'esc\u001b[31mred.php',
+        'new\nline.php',
+        'with space.php',
+      ].sort(),
+    );
     const bad = writable.find((f: { path: string }) => f.path === 'bad\ufffd.php');
     expect(bad).toMatchObject({ pathBytes: Buffer.from('bad\xff.php', 'latin1').toString('hex'), fix: "chmod o-w $'bad\\xff.php'" });
     expect(json.findings.some((f: { path: string }) => f.path.startsWith('etc-link/') || f.path.startsWith('up/'))).toBe(false);
@@ -98,7 +108,12 @@ describe.skipIf(!isRoot)('hostile trees', () => {
   it('reports a path longer than PATH_MAX and goes on', () => {
     const deep = join(tmp.path, 'deep');
     const name = 'd'.repeat(250);
-    execFileSync('bash', ['-c', `mkdir -p "$1" && cd "$1" && touch before.php && for i in $(seq 20); do mkdir ${name} && cd ${name}; done && touch too-deep.php`, 'bash', deep]);
+    execFileSync('bash', [
+      '-c',
+      `mkdir -p "$1" && cd "$1" && touch before.php && for i in $(seq 20); do mkdir ${name} && cd ${name}; done && touch too-deep.php`,
+      'bash',
+      deep,
+    ]);
     const { result, json } = runCliJson(['audit', deep, '--format', 'json', ...FLAGS]);
     expect(result.stderr).toBe('');
     const errors = json.findings.filter((f: { rule: string }) => f.rule === 'walk-error');
@@ -115,7 +130,10 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     const { result, json } = runCliJson(['audit', wide, '--format', 'json', ...FLAGS]);
     expect(result.stderr).toBe('');
     expect(json.summary.entries).toBe(100_001);
-    expect(json.findings.filter((f: { rule: string }) => f.rule === 'world-writable').map((f: { path: string }) => f.path)).toEqual(['f4242', 'f99999']);
+    expect(json.findings.filter((f: { rule: string }) => f.rule === 'world-writable').map((f: { path: string }) => f.path)).toEqual([
+      'f4242',
+      'f99999',
+    ]);
   });
 
   it('skips or reports entries that vanish or change during the walk, and never throws', () => {
@@ -157,7 +175,10 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     const churn = join(tmp.path, 'churn');
     mkdirSync(churn);
     const stop = Date.now() + 1500;
-    const writer = spawn('bash', ['-c', `cd "${churn}"; while true; do for i in $(seq 50); do mkdir -p d$i/x; touch d$i/x/f d$i/g; done; rm -rf d*; done`]);
+    const writer = spawn('bash', [
+      '-c',
+      `cd "${churn}"; while true; do for i in $(seq 50); do mkdir -p d$i/x; touch d$i/x/f d$i/g; done; rm -rf d*; done`,
+    ]);
     try {
       while (Date.now() < stop) {
         const { code, stderr } = runCli(['audit', churn, '--format', 'json', ...FLAGS]);
@@ -170,7 +191,9 @@ describe.skipIf(!isRoot)('hostile trees', () => {
   });
 
   it.each(['1', '2'])('stops promptly on Ctrl-C with exit 130 (--jobs %s)', async (jobs) => {
-    const child = spawn(process.execPath, [BIN, 'audit', join(tmp.path, 'wide'), '--format', 'json', '--jobs', jobs, ...FLAGS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'audit', join(tmp.path, 'wide'), '--format', 'json', '--jobs', jobs, ...FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.once('data', () => child.kill('SIGINT'));
@@ -202,7 +225,9 @@ describe.skipIf(!isRoot || !hasSetpriv())('running as a user who cannot see ever
     const error = json.findings.find((f: { rule: string }) => f.rule === 'walk-error');
     expect(error).toMatchObject({ path: 'private', severity: 'error', message: 'cannot read private: permission denied (EACCES)' });
     expect(error.fix).toMatch(/run permcheck as root/);
-    expect(json.findings.some((f: { rule: string; path: string }) => f.rule === 'world-writable' && f.path === 'public/index.php')).toBe(true);
+    expect(json.findings.some((f: { rule: string; path: string }) => f.rule === 'world-writable' && f.path === 'public/index.php')).toBe(
+      true,
+    );
     const text = runCliAs(STRANGER, bin, ['audit', app, ...flags]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('running as stranger (uid 21004), not root: what it may not read is reported as walk-error, not audited');
@@ -219,21 +244,58 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   };
 
   it.each<[string, () => string[], RegExp]>([
-    ['a config that is not JSON', () => ['audit', tmp.path, '--config', file('c1.json', '{ "roles": }')], /c1\.json:1:12: not valid JSON: value expected$/],
-    ['a schema violation', () => ['audit', tmp.path, '--config', file('c2.json', '{ "ignore": "x" }')], /c2\.json: ignore: Invalid input: expected array, received string$/],
+    [
+      'a config that is not JSON',
+      () => ['audit', tmp.path, '--config', file('c1.json', '{ "roles": }')],
+      /c1\.json:1:12: not valid JSON: value expected$/,
+    ],
+    [
+      'a schema violation',
+      () => ['audit', tmp.path, '--config', file('c2.json', '{ "ignore": "x" }')],
+      /c2\.json: ignore: Invalid input: expected array, received string$/,
+    ],
     ['an unknown key', () => ['audit', tmp.path, '--config', file('c3.json', '{ "rolez": {} }')], /c3\.json: rolez: unknown key/],
-    ['an unknown role user', () => ['audit', tmp.path, '--web-user', 'no-such-user-here'], /role web: --web-user 'no-such-user-here': user 'no-such-user-here' not found in \/etc\/passwd and \/etc\/group \(and getent\)$/],
-    ['an unknown group', () => ['audit', tmp.path, '--config', file('c4.json', '{ "roles": { "cli": { "user": "root", "groups": ["no-such-group-here"] } } }')], /roles\.cli\.groups\[0\]: group 'no-such-group-here' not found/],
-    ['a bad umask in the config', () => ['audit', tmp.path, '--config', file('c5.json', '{ "umask": "0999" }')], /c5\.json: umask: umask '0999' has a digit that is not octal/],
+    [
+      'an unknown role user',
+      () => ['audit', tmp.path, '--web-user', 'no-such-user-here'],
+      /role web: --web-user 'no-such-user-here': user 'no-such-user-here' not found in \/etc\/passwd and \/etc\/group \(and getent\)$/,
+    ],
+    [
+      'an unknown group',
+      () => [
+        'audit',
+        tmp.path,
+        '--config',
+        file('c4.json', '{ "roles": { "cli": { "user": "root", "groups": ["no-such-group-here"] } } }'),
+      ],
+      /roles\.cli\.groups\[0\]: group 'no-such-group-here' not found/,
+    ],
+    [
+      'a bad umask in the config',
+      () => ['audit', tmp.path, '--config', file('c5.json', '{ "umask": "0999" }')],
+      /c5\.json: umask: umask '0999' has a digit that is not octal/,
+    ],
     ['a bad umask flag', () => ['audit', tmp.path, '--umask', 'u=rwz'], /--umask 'u=rwz' has an invalid clause 'u=rwz'/],
-    ['a bad glob', () => ['audit', tmp.path, '--config', file('c6.json', '{ "ignore": ["a{b"] }')], /c6\.json: ignore\[0\]: glob 'a\{b' is not a valid glob/],
+    [
+      'a bad glob',
+      () => ['audit', tmp.path, '--config', file('c6.json', '{ "ignore": ["a{b"] }')],
+      /c6\.json: ignore\[0\]: glob 'a\{b' is not a valid glob/,
+    ],
     ['a root that does not exist', () => ['audit', join(tmp.path, 'nope')], /'.*nope' does not exist$/],
     ['a root that is a file', () => ['audit', file('plain.txt', '')], /is not a directory; audit takes the application's root directory$/],
     ['an unknown flag', () => ['audit', '--colour'], /unknown option '--colour'/],
-    ['an unknown format', () => ['audit', tmp.path, '--format', 'yaml'], /argument 'yaml' is invalid. Allowed choices are text, json, sarif\.$/],
+    [
+      'an unknown format',
+      () => ['audit', tmp.path, '--format', 'yaml'],
+      /argument 'yaml' is invalid. Allowed choices are text, json, sarif\.$/,
+    ],
     ['--jobs 0', () => ['audit', tmp.path, '--jobs', '0'], /--jobs '0' must be a whole number from 1 to 64$/],
     ['a missing --passwd file', () => ['audit', tmp.path, '--passwd', join(tmp.path, 'none')], /--passwd .*none does not exist$/],
-    ['a malformed --passwd file', () => ['audit', tmp.path, '--passwd', file('passwd', 'root:x:0:0:root:/root:/bin/bash\nbroken line\n')], /--passwd .*passwd:2: expected 7 colon-separated fields, found 1$/],
+    [
+      'a malformed --passwd file',
+      () => ['audit', tmp.path, '--passwd', file('passwd', 'root:x:0:0:root:/root:/bin/bash\nbroken line\n')],
+      /--passwd .*passwd:2: expected 7 colon-separated fields, found 1$/,
+    ],
   ])('%s', (_what, args, message) => {
     const { code, stdout, stderr } = runCli(args());
     expect(code).toBe(2);
@@ -266,7 +328,8 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     const { failureCode } = await import('../../src/cli.js');
     let written = '';
     expect(failureCode(new TypeError('boom'), (text) => (written += text))).toBe(70);
-    expect(written).toMatch(/^permcheck: internal error, this is a bug; please report it with this output at https:\/\/.*\nTypeError: boom\n\s+at /);
+    expect(written).toMatch(
+      /^permcheck: internal error, this is a bug; please report it with this output at https:\/\/.*\nTypeError: boom\n\s+at /,
+    );
   });
 });
-

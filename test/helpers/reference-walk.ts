@@ -39,7 +39,12 @@ export function referenceAudit(plan: AuditPlan): { findings: Finding[]; entries:
   }
   const findings: Finding[] = [];
   const context = { settings: plan.settings, names: plan.db };
-  const engine = new AuditEngine({ settings: plan.settings, policy: plan.policy, ancestorBlocks: plan.ancestorBlocks, emit: (c) => findings.push(toFinding(c, context)) });
+  const engine = new AuditEngine({
+    settings: plan.settings,
+    policy: plan.policy,
+    ancestorBlocks: plan.ancestorBlocks,
+    emit: (c) => findings.push(toFinding(c, context)),
+  });
   const name = (node: Node) => node.entry.rel.slice(node.entry.rel.lastIndexOf('/') + 1);
   let entries = 0;
   const visit = (node: Node, parent: Frame | undefined) => {

@@ -59,12 +59,30 @@ export function runAs(user: TestUser, command: string, args: string[], options: 
 }
 
 /** Run the built CLI as another user (the world-readable copy from the global setup). */
-export function runCliAs(user: TestUser, bin: string, args: string[], options: { cwd?: string } = {}): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, `--groups=${user.gids.join(',')}`, '--inh-caps=-all', '--', process.execPath, bin, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    cwd: options.cwd ?? '/',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+export function runCliAs(
+  user: TestUser,
+  bin: string,
+  args: string[],
+  options: { cwd?: string } = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(
+    'setpriv',
+    [
+      `--reuid=${user.uid}`,
+      `--regid=${user.gid}`,
+      `--groups=${user.gids.join(',')}`,
+      '--inh-caps=-all',
+      '--',
+      process.execPath,
+      bin,
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      cwd: options.cwd ?? '/',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -30,7 +30,18 @@ function role(name: string, uid: number, gids: number[]): Subject {
   return {
     name,
     principal: { uid, gids },
-    role: { name, uid, gid: gids[0]!, gids, user: `u${uid}`, groups: gids.map(String), origin: 'test', umask: 0o022, umaskOrigin: 'test', create: { file: 0o666, directory: 0o777 } },
+    role: {
+      name,
+      uid,
+      gid: gids[0]!,
+      gids,
+      user: `u${uid}`,
+      groups: gids.map(String),
+      origin: 'test',
+      umask: 0o022,
+      umaskOrigin: 'test',
+      create: { file: 0o666, directory: 0o777 },
+    },
   };
 }
 
@@ -67,10 +78,21 @@ export function virtualAudit(
     emit: (c) => candidates.push(c),
   });
   const byPath = new Map(entries.map((e) => [e.path, e]));
-  const toWalk = (e: VirtualEntry): WalkEntry => ({ path: `/v/${e.path}`, rel: e.path, type: e.type ?? 'file', mode: e.mode, uid: e.uid ?? DEPLOY_ID, gid: e.gid ?? SHARED });
+  const toWalk = (e: VirtualEntry): WalkEntry => ({
+    path: `/v/${e.path}`,
+    rel: e.path,
+    type: e.type ?? 'file',
+    mode: e.mode,
+    uid: e.uid ?? DEPLOY_ID,
+    gid: e.gid ?? SHARED,
+  });
   const childrenOf = (dir: string) =>
     entries
-      .filter((e) => e.path !== '.' && (dir === '.' ? !e.path.includes('/') : e.path.startsWith(`${dir}/`) && !e.path.slice(dir.length + 1).includes('/')))
+      .filter(
+        (e) =>
+          e.path !== '.' &&
+          (dir === '.' ? !e.path.includes('/') : e.path.startsWith(`${dir}/`) && !e.path.slice(dir.length + 1).includes('/')),
+      )
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   const visit = (dir: VirtualEntry, parent: ReturnType<AuditEngine['enter']> | undefined) => {
     const frame = engine.enter(toWalk(dir), parent);

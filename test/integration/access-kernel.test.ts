@@ -10,8 +10,12 @@ import { CRON, DEPLOY, hasSetpriv, isRoot, ROOT_USER, runAs, STRANGER, WEB, writ
 const PROBE = fileURLToPath(new URL('../helpers/probe.mjs', import.meta.url));
 const OWNERS = [0, DEPLOY.uid, WEB.uid, CRON.uid];
 const GIDS = [0, 21001, 21002, 21003, 21100, 21200];
-const DIR_MODES = [0o755, 0o750, 0o700, 0o770, 0o775, 0o777, 0o711, 0o730, 0o1777, 0o1770, 0o2770, 0o2750, 0o2775, 0o300, 0o000, 0o570, 0o705];
-const FILE_MODES = [0o644, 0o640, 0o600, 0o660, 0o664, 0o666, 0o755, 0o750, 0o4755, 0o2755, 0o444, 0o044, 0o000, 0o200, 0o100, 0o604, 0o060];
+const DIR_MODES = [
+  0o755, 0o750, 0o700, 0o770, 0o775, 0o777, 0o711, 0o730, 0o1777, 0o1770, 0o2770, 0o2750, 0o2775, 0o300, 0o000, 0o570, 0o705,
+];
+const FILE_MODES = [
+  0o644, 0o640, 0o600, 0o660, 0o664, 0o666, 0o755, 0o750, 0o4755, 0o2755, 0o444, 0o044, 0o000, 0o200, 0o100, 0o604, 0o060,
+];
 
 /** A few hundred entries with owners, groups and modes drawn from what real trees hold, and worse. */
 function randomTree(seed: number, count: number): EntrySpec[] {
@@ -33,7 +37,10 @@ function randomTree(seed: number, count: number): EntrySpec[] {
       entries.push({ path, type: 'file', mode, ...owner });
     } else {
       // A relative link to an entry made earlier: access follows it, delete removes the link.
-      const target = pick(next, entries.filter((e) => e.type !== 'symlink')).path;
+      const target = pick(
+        next,
+        entries.filter((e) => e.type !== 'symlink'),
+      ).path;
       entries.push({ path, type: 'symlink', target: posix.relative(parent, target) || '.', ...owner });
     }
   }
@@ -60,7 +67,10 @@ describe.skipIf(!isRoot || !hasSetpriv())('permcheck access agrees with the kern
   beforeAll(() => {
     files = writeUserFiles(tmp.path);
     config = join(tmp.path, 'roles.json');
-    writeFileSync(config, JSON.stringify({ roles: { web: { user: 'web' }, cli: { user: 'deploy' }, cron: { user: 'cron' }, admin: { user: 'root' } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ roles: { web: { user: 'web' }, cli: { user: 'deploy' }, cron: { user: 'cron' }, admin: { user: 'root' } } }),
+    );
     // The probe must be readable by every test user, wherever the checkout lives.
     probe = join(tmp.path, 'probe.mjs');
     copyFileSync(PROBE, probe);
@@ -68,7 +78,17 @@ describe.skipIf(!isRoot || !hasSetpriv())('permcheck access agrees with the kern
 
   function permcheckVerdicts(root: string) {
     const paths = entries.map((e) => join(root, e.path));
-    const { result, json } = runCliJson(['access', '--json', '--config', config, '--passwd', files.passwd, '--group', files.group, ...paths]);
+    const { result, json } = runCliJson([
+      'access',
+      '--json',
+      '--config',
+      config,
+      '--passwd',
+      files.passwd,
+      '--group',
+      files.group,
+      ...paths,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     return json.results as { path: string; roles: Record<string, { read: boolean; write: boolean; execute: boolean; delete: boolean }> }[];
@@ -84,7 +104,8 @@ describe.skipIf(!isRoot || !hasSetpriv())('permcheck access agrees with the kern
       const kernel = JSON.parse(runAs(user, process.execPath, [probe], { input: JSON.stringify({ mode: 'access', paths }) }));
       verdicts.forEach((verdict, i) => {
         for (const op of ['read', 'write', 'execute'] as const) {
-          if (verdict.roles[role]![op] !== kernel[i][op]) disagreements.push(`${role} ${op} ${verdict.path}: permcheck ${verdict.roles[role]![op]}, kernel ${kernel[i][op]}`);
+          if (verdict.roles[role]![op] !== kernel[i][op])
+            disagreements.push(`${role} ${op} ${verdict.path}: permcheck ${verdict.roles[role]![op]}, kernel ${kernel[i][op]}`);
         }
       });
     }
@@ -105,7 +126,8 @@ describe.skipIf(!isRoot || !hasSetpriv())('permcheck access agrees with the kern
       order.forEach((index, k) => {
         const expected = verdicts[index]!.roles[role]!.delete;
         if (!expected) denied++;
-        if (expected !== kernel[k].delete) disagreements.push(`${role} delete ${verdicts[index]!.path}: permcheck ${expected}, kernel ${kernel[k].delete}`);
+        if (expected !== kernel[k].delete)
+          disagreements.push(`${role} delete ${verdicts[index]!.path}: permcheck ${expected}, kernel ${kernel[k].delete}`);
       });
     }
     expect(disagreements).toEqual([]);
@@ -123,4 +145,3 @@ describe.skipIf(!isRoot || !hasSetpriv())('permcheck access agrees with the kern
     }
   });
 });
-

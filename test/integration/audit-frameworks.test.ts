@@ -2,7 +2,17 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli.js';
-import { DEPLOY, laravelTree, magentoTree, plant, ROLES_CONFIG, SHARED_UMASK_CONFIG, WEB, wordpressTree, WWW } from '../helpers/frameworks.js';
+import {
+  DEPLOY,
+  laravelTree,
+  magentoTree,
+  plant,
+  ROLES_CONFIG,
+  SHARED_UMASK_CONFIG,
+  WEB,
+  wordpressTree,
+  WWW,
+} from '../helpers/frameworks.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { isRoot, writeUserFiles } from '../helpers/users.js';
@@ -34,7 +44,19 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
   function audit(tree: EntrySpec[], extra: string[] = [], configFile = config): { code: number | null; report: Report } {
     const root = join(tmp.path, `tree${count++}`);
     buildTree(root, tree);
-    const { result, json } = runCliJson<Report>(['audit', root, '--format', 'json', '--config', configFile, '--passwd', users.passwd, '--group', users.group, ...extra]);
+    const { result, json } = runCliJson<Report>([
+      'audit',
+      root,
+      '--format',
+      'json',
+      '--config',
+      configFile,
+      '--passwd',
+      users.passwd,
+      '--group',
+      users.group,
+      ...extra,
+    ]);
     expect(result.stderr).toBe('');
     rmSync(root, { recursive: true, force: true });
     return { code: result.code, report: json };
@@ -55,12 +77,30 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
     });
 
     it.each<[string, EntrySpec, string, string, string | undefined]>([
-      ['a root-owned 0755 cache directory', { path: 'var/cache', type: 'dir', mode: 0o755, uid: 0, gid: 0 }, 'access-denied', 'var/cache', 'web'],
+      [
+        'a root-owned 0755 cache directory',
+        { path: 'var/cache', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+        'access-denied',
+        'var/cache',
+        'web',
+      ],
       ['a 0700 pub/', { path: 'pub', type: 'dir', mode: 0o700, uid: DEPLOY.uid, gid: WWW }, 'traverse-denied', 'pub', 'web'],
       ['a 0644 env.php', { path: 'app/etc/env.php', type: 'file', mode: 0o644 }, 'secret-exposed', 'app/etc/env.php', 'others'],
-      ['a 0666 code file', { path: 'vendor/magento/framework/Url.php', type: 'file', mode: 0o666 }, 'world-writable', 'vendor/magento/framework/Url.php', undefined],
+      [
+        'a 0666 code file',
+        { path: 'vendor/magento/framework/Url.php', type: 'file', mode: 0o666 },
+        'world-writable',
+        'vendor/magento/framework/Url.php',
+        undefined,
+      ],
       ['a setuid script', { path: 'bin/magento', type: 'file', mode: 0o4750 }, 'special-bit', 'bin/magento', undefined],
-      ['a web-owned 0644 cache file the CLI user must write', { path: 'var/cache/mage--a', type: 'file', mode: 0o644, uid: WEB.uid, gid: WWW }, 'access-denied', 'var/cache/mage--a', 'cli'],
+      [
+        'a web-owned 0644 cache file the CLI user must write',
+        { path: 'var/cache/mage--a', type: 'file', mode: 0o644, uid: WEB.uid, gid: WWW },
+        'access-denied',
+        'var/cache/mage--a',
+        'cli',
+      ],
     ])('reports %s as an error and exits 1', (_what, fault, rule, path, role) => {
       const { code, report } = audit(plant(magentoTree(), fault));
       const finding = found(report, rule, path, role);
@@ -93,7 +133,8 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
       );
       expect(code).toBe(1);
       const rules = new Set(report.findings.map((f) => f.rule));
-      for (const rule of ['access-denied', 'traverse-denied', 'secret-exposed', 'world-writable', 'special-bit', 'access-excess']) expect(rules).toContain(rule);
+      for (const rule of ['access-denied', 'traverse-denied', 'secret-exposed', 'world-writable', 'special-bit', 'access-excess'])
+        expect(rules).toContain(rule);
       expect(found(report, 'access-denied', 'var/log/system.log', 'cli')).toBeDefined();
     });
 
@@ -101,9 +142,16 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
       const fpm022 = join(tmp.path, 'fpm022.json');
       writeFileSync(fpm022, JSON.stringify({ roles: { ...ROLES_CONFIG.roles, web: { user: 'web', umask: '0022' } } }));
       const { code, report } = audit(magentoTree(), [], fpm022);
-      const story = report.findings.filter((f) => f.rule === 'cross-context') as (Report['findings'][number] & { creator: string; lost: string[]; predicted: { file: { mode: string } } })[];
+      const story = report.findings.filter((f) => f.rule === 'cross-context') as (Report['findings'][number] & {
+        creator: string;
+        lost: string[];
+        predicted: { file: { mode: string } };
+      })[];
       expect(story.map((f) => `${f.path} ${f.creator}->${f.role} ${f.lost}`).sort()).toEqual(
-        ['generated', 'pub/media', 'pub/static', 'var'].flatMap((dir) => [`${dir} web->cli write,create-inside`, `${dir} web->cron write,create-inside`]),
+        ['generated', 'pub/media', 'pub/static', 'var'].flatMap((dir) => [
+          `${dir} web->cli write,create-inside`,
+          `${dir} web->cron write,create-inside`,
+        ]),
       );
       expect(story[0]!.predicted.file.mode).toBe('0644');
       expect(story[0]!.fix).toContain('echo 002 > magento_umask');
@@ -113,7 +161,10 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
     });
 
     it('takes the umask from magento_umask', () => {
-      const tree = [...magentoTree(), { path: 'magento_umask', type: 'file' as const, mode: 0o640, uid: DEPLOY.uid, gid: WWW, content: '027\n' }];
+      const tree = [
+        ...magentoTree(),
+        { path: 'magento_umask', type: 'file' as const, mode: 0o640, uid: DEPLOY.uid, gid: WWW, content: '027\n' },
+      ];
       const { report } = audit(tree);
       // Under 027 writable directories (2770) are more permissive than 0750: mode-drift warnings.
       expect(report.findings.some((f) => f.rule === 'mode-drift' && f.severity === 'warning' && f.message.includes('0027'))).toBe(true);
@@ -130,13 +181,19 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
 
     it('predicts, under the default umask 0022, that cli cannot change what web writes in storage/', () => {
       const { code, report } = audit(laravelTree());
-      const finding = report.findings.find((f) => f.rule === 'cross-context' && f.path === 'storage' && f.role === 'cli') as Report['findings'][number] & { creator: string; lost: string[] };
+      const finding = report.findings.find(
+        (f) => f.rule === 'cross-context' && f.path === 'storage' && f.role === 'cli',
+      ) as Report['findings'][number] & { creator: string; lost: string[] };
       expect(finding).toMatchObject({ creator: 'web', lost: ['write', 'create-inside'] });
       expect(code).toBe(1);
     });
 
     it('reports a log created by root that the web user cannot append to', () => {
-      const { code, report } = audit(plant(laravelTree(), { path: 'storage/logs/laravel.log', type: 'file', mode: 0o644, uid: 0, gid: 0 }), [], sharedUmask);
+      const { code, report } = audit(
+        plant(laravelTree(), { path: 'storage/logs/laravel.log', type: 'file', mode: 0o644, uid: 0, gid: 0 }),
+        [],
+        sharedUmask,
+      );
       expect(found(report, 'access-denied', 'storage/logs/laravel.log', 'web')).toBeDefined();
       expect(code).toBe(1);
     });
@@ -157,7 +214,11 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
 
     it('reports uploads the web user cannot write, and a readable wp-config.php', () => {
       const { code, report } = audit(
-        plant(wordpressTree(), { path: 'wp-content/uploads', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: DEPLOY.gid }, { path: 'wp-config.php', type: 'file', mode: 0o644 }),
+        plant(
+          wordpressTree(),
+          { path: 'wp-content/uploads', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: DEPLOY.gid },
+          { path: 'wp-config.php', type: 'file', mode: 0o644 },
+        ),
       );
       expect(found(report, 'access-denied', 'wp-content/uploads', 'web')).toBeDefined();
       expect(found(report, 'secret-exposed', 'wp-config.php', 'others')).toBeDefined();

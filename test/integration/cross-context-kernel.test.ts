@@ -28,10 +28,18 @@ const ACTORS: Actor[] = [
 /** Directories side by side under the root, with the owners, groups, setgid and sticky bits of real trees. */
 function directories(seed: number): EntrySpec[] {
   const next = random(seed);
-  const modes = [0o777, 0o775, 0o770, 0o2770, 0o2775, 0o2777, 0o1777, 0o3777, 0o1770, 0o3770, 0o755, 0o2755, 0o730, 0o2730, 0o733, 0o711, 0o3775];
+  const modes = [
+    0o777, 0o775, 0o770, 0o2770, 0o2775, 0o2777, 0o1777, 0o3777, 0o1770, 0o3770, 0o755, 0o2755, 0o730, 0o2730, 0o733, 0o711, 0o3775,
+  ];
   const owners = [0, DEPLOY.uid, WEB.uid, CRON.uid];
   const groups = [0, 21100, 21200, 21001, 21002];
-  return Array.from({ length: 26 }, (_, i) => ({ path: `d${String(i).padStart(2, '0')}`, type: 'dir' as const, mode: pick(next, modes), uid: pick(next, owners), gid: pick(next, groups) }));
+  return Array.from({ length: 26 }, (_, i) => ({
+    path: `d${String(i).padStart(2, '0')}`,
+    type: 'dir' as const,
+    mode: pick(next, modes),
+    uid: pick(next, owners),
+    gid: pick(next, groups),
+  }));
 }
 
 describe.skipIf(!isRoot || !hasSetpriv())('cross-context agrees with what really happens', () => {
@@ -68,8 +76,16 @@ describe.skipIf(!isRoot || !hasSetpriv())('cross-context agrees with what really
     ACTORS.forEach((creator, i) => {
       // Only a role the policy lets write there is a creator.
       if (creator.level !== 'write') return;
-      const items = dirs.flatMap((d) => ACTORS.map((b) => ({ key: `${d.path} ${creator.role} ${b.role}`, file: join(root, d.path, `f-${creator.role}-${b.role}`), dir: join(root, d.path, `n-${creator.role}-${b.role}`) })));
-      const ok: boolean[] = JSON.parse(runAs(creator.user, process.execPath, [probe], { input: JSON.stringify({ mode: 'create', umask: umaskOf(i), items }) }));
+      const items = dirs.flatMap((d) =>
+        ACTORS.map((b) => ({
+          key: `${d.path} ${creator.role} ${b.role}`,
+          file: join(root, d.path, `f-${creator.role}-${b.role}`),
+          dir: join(root, d.path, `n-${creator.role}-${b.role}`),
+        })),
+      );
+      const ok: boolean[] = JSON.parse(
+        runAs(creator.user, process.execPath, [probe], { input: JSON.stringify({ mode: 'create', umask: umaskOf(i), items }) }),
+      );
       items.forEach((item, n) => ok[n] && created.add(item.key));
     });
 
@@ -87,7 +103,12 @@ describe.skipIf(!isRoot || !hasSetpriv())('cross-context agrees with what really
         })),
       );
       // A role that cannot enter the directory at all is traverse-denied's, not a prediction.
-      const reach: boolean[] = JSON.parse(runAs(b.user, process.execPath, ['-e', `const fs=require('fs');process.stdout.write(JSON.stringify(${JSON.stringify(items.map((i) => i.parent))}.map(p=>{try{fs.accessSync(p,fs.constants.X_OK);return true}catch{return false}})))`]));
+      const reach: boolean[] = JSON.parse(
+        runAs(b.user, process.execPath, [
+          '-e',
+          `const fs=require('fs');process.stdout.write(JSON.stringify(${JSON.stringify(items.map((i) => i.parent))}.map(p=>{try{fs.accessSync(p,fs.constants.X_OK);return true}catch{return false}})))`,
+        ]),
+      );
       const lost: number[] = JSON.parse(runAs(b.user, process.execPath, [probe], { input: JSON.stringify({ mode: 'use', items }) }));
       items.forEach((item, n) => {
         const kernel = LOST.filter((_, bit) => lost[n]! & (1 << bit));
@@ -102,7 +123,8 @@ describe.skipIf(!isRoot || !hasSetpriv())('cross-context agrees with what really
       });
     }
     // Creations that never happened must not be predicted either.
-    for (const key of predicted.keys()) if (!created.has(key)) disagreements.push(`${key}: predicted, but the creator could not create there`);
+    for (const key of predicted.keys())
+      if (!created.has(key)) disagreements.push(`${key}: predicted, but the creator could not create there`);
     expect(disagreements).toEqual([]);
     expect(compared).toBeGreaterThan(100);
     expect(failures).toBeGreaterThan(10);

@@ -22,7 +22,13 @@ function kernelModes(umask: string, dir: string): Record<string, string> {
     'stat -c "%n %a" file directory d0775 d2775 f0664',
   ].join(' && ');
   const out = execFileSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8' });
-  return Object.fromEntries(out.trim().split('\n').map((line) => line.split(' ')).map(([name, mode]) => [name, mode!.padStart(4, '0')]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([name, mode]) => [name, mode!.padStart(4, '0')]),
+  );
 }
 
 describe('explain agrees with what the kernel creates', () => {

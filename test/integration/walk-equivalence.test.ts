@@ -56,7 +56,10 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
       JSON.stringify({
         preset: 'magento2',
         roles: { web: { user: 'web', umask: '0022' }, cli: { user: 'deploy' }, cron: { user: 'cron', groups: ['cron', 'www'] } },
-        paths: [{ match: 'node_modules/**', access: { web: 'none' } }, { match: '**/*.tmp', access: { cron: 'write' } }],
+        paths: [
+          { match: 'node_modules/**', access: { web: 'none' } },
+          { match: '**/*.tmp', access: { cron: 'write' } },
+        ],
         ignore: ['**/E1*'],
       }),
     );
@@ -71,7 +74,20 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
     expect(reference.findings.length).toBeGreaterThan(50);
     expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
     for (const jobs of ['1', '2', '3']) {
-      const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs]);
+      const { json } = runCliJson([
+        'audit',
+        root,
+        '--format',
+        'json',
+        '--config',
+        config,
+        '--passwd',
+        users.passwd,
+        '--group',
+        users.group,
+        '--jobs',
+        jobs,
+      ]);
       expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
       expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
     }
@@ -83,7 +99,21 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
     const reference = referenceAudit(planAudit(root, { config, passwd: users.passwd, group: users.group, ignore: [], only }));
     expect(reference.findings.length).toBeGreaterThan(10);
     for (const jobs of ['1', '2']) {
-      const { json } = runCliJson(['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs, ...only.flatMap((g) => ['--only', g])]);
+      const { json } = runCliJson([
+        'audit',
+        root,
+        '--format',
+        'json',
+        '--config',
+        config,
+        '--passwd',
+        users.passwd,
+        '--group',
+        users.group,
+        '--jobs',
+        jobs,
+        ...only.flatMap((g) => ['--only', g]),
+      ]);
       expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
       expect(json.summary.entries).toBe(reference.entries);
     }

@@ -99,14 +99,18 @@ describe('effectiveAccess', () => {
   it('denies everything below a blocking directory and names it', () => {
     const verdict = effectiveAccess(factsFor([dir(0o700, 1001, 33)], file(0o666, 33, 33)), 'web', web, names);
     expect(verdict).toMatchObject({ read: false, write: false, execute: false, delete: false, class: 'owner', blockedBy: '/d0' });
-    expect(verdict.reasons).toEqual(['web cannot reach /d0/leaf (nor delete it): it cannot enter /d0 (drwx------ u1001:g33): web is in group g33, group has no x']);
+    expect(verdict.reasons).toEqual([
+      'web cannot reach /d0/leaf (nor delete it): it cannot enter /d0 (drwx------ u1001:g33): web is in group g33, group has no x',
+    ]);
   });
 
   it('explains a class denial', () => {
     const verdict = effectiveAccess(factsFor([dir(0o2750, 1001, 33)], file(0o640, 1001, 33)), 'web', web, names);
     expect(verdict).toMatchObject({ read: true, write: false, execute: false, delete: false, class: 'group' });
     expect(verdict.reasons[0]).toBe('web cannot write /d0/leaf (-rw-r----- u1001:g33): web is in group g33, group has no w');
-    expect(verdict.reasons[1]).toMatch(/^web cannot delete \/d0\/leaf: that needs write and enter on \/d0 \(drwxr-s--- u1001:g33\); web is in group g33, group has no w$/);
+    expect(verdict.reasons[1]).toMatch(
+      /^web cannot delete \/d0\/leaf: that needs write and enter on \/d0 \(drwxr-s--- u1001:g33\); web is in group g33, group has no w$/,
+    );
   });
 
   it('explains a sticky denial', () => {
@@ -123,7 +127,12 @@ describe('effectiveAccess', () => {
   });
 
   it('says root cannot delete /', () => {
-    const verdict = effectiveAccess({ path: '/', target: dir(0o755), entry: dir(0o755), parent: undefined, chain: [], entryChain: [] }, 'cli', root, names);
+    const verdict = effectiveAccess(
+      { path: '/', target: dir(0o755), entry: dir(0o755), parent: undefined, chain: [], entryChain: [] },
+      'cli',
+      root,
+      names,
+    );
     expect(verdict).toMatchObject({ read: true, write: true, execute: true, delete: false, class: 'root' });
   });
 

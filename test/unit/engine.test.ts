@@ -3,18 +3,31 @@ import { d, DEPLOY_ID, f, rule, settings, SHARED, virtualAudit, WEB_ID } from '.
 
 const CODE = rule('**', { web: 'read', cli: 'write' });
 const VAR = rule('var/**', { web: 'write', cli: 'write' });
-const summary = (findings: { rule: string; path: string; role?: string; entries: number }[]) => findings.map((x) => `${x.rule} ${x.path} ${x.role ?? '-'} ${x.entries}`);
+const summary = (findings: { rule: string; path: string; role?: string; entries: number }[]) =>
+  findings.map((x) => `${x.rule} ${x.path} ${x.role ?? '-'} ${x.entries}`);
 
 describe('the audit engine', () => {
   it('reports nothing on a tree that matches its policy', () => {
     const tree = [d('.', 0o2750), f('index.php', 0o640), d('var', 0o2770), f('var/a', 0o660)];
-    expect(virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }) }).findings).toEqual([]);
+    expect(
+      virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }) }).findings,
+    ).toEqual([]);
   });
 
   it('reports a subtree that shares a finding once, at its top, with the count', () => {
     const G = 5; // a group web is not in
-    const tree = [d('.', 0o755), d('var', 0o755, DEPLOY_ID, G), d('var/cache', 0o755, DEPLOY_ID, G), f('var/cache/a', 0o644, DEPLOY_ID, G), f('var/cache/b', 0o644, DEPLOY_ID, G), d('var/cache/x', 0o755, DEPLOY_ID, G), f('var/cache/x/c', 0o644, DEPLOY_ID, G)];
-    const { findings } = virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }) });
+    const tree = [
+      d('.', 0o755),
+      d('var', 0o755, DEPLOY_ID, G),
+      d('var/cache', 0o755, DEPLOY_ID, G),
+      f('var/cache/a', 0o644, DEPLOY_ID, G),
+      f('var/cache/b', 0o644, DEPLOY_ID, G),
+      d('var/cache/x', 0o755, DEPLOY_ID, G),
+      f('var/cache/x/c', 0o644, DEPLOY_ID, G),
+    ];
+    const { findings } = virtualAudit(tree, [CODE, VAR], {
+      settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
+    });
     // web is in the "other" class everywhere below var: one finding for all six entries.
     expect(summary(findings)).toEqual(['access-denied var web 6']);
     expect(findings[0]!.message).toContain('the same holds for the 5 entries below it');
@@ -24,30 +37,55 @@ describe('the audit engine', () => {
 
   it('reports entries one by one when a single entry below breaks the pattern', () => {
     const tree = [d('.', 0o755), d('var', 0o755), f('var/a', 0o644), f('var/b', 0o666), f('var/c', 0o644)];
-    const { findings } = virtualAudit(tree, [CODE, VAR], { settings: settings({ severities: { 'mode-drift': 'off', 'world-writable': 'off' } }) });
-    expect(summary(findings).filter((line) => line.startsWith('access-denied'))).toEqual(['access-denied var web 1', 'access-denied var/a web 1', 'access-denied var/c web 1']);
+    const { findings } = virtualAudit(tree, [CODE, VAR], {
+      settings: settings({ severities: { 'mode-drift': 'off', 'world-writable': 'off' } }),
+    });
+    expect(summary(findings).filter((line) => line.startsWith('access-denied'))).toEqual([
+      'access-denied var web 1',
+      'access-denied var/a web 1',
+      'access-denied var/c web 1',
+    ]);
   });
 
   it('reports traverse-denied once at the blocking directory, counting what the role needs below', () => {
-    const tree = [d('.', 0o755), d('pub', 0o700, DEPLOY_ID, SHARED), f('pub/index.php', 0o644), d('pub/media', 0o777), f('pub/media/x.jpg', 0o666), d('pub/secret', 0o755)];
+    const tree = [
+      d('.', 0o755),
+      d('pub', 0o700, DEPLOY_ID, SHARED),
+      f('pub/index.php', 0o644),
+      d('pub/media', 0o777),
+      f('pub/media/x.jpg', 0o666),
+      d('pub/secret', 0o755),
+    ];
     const rules = [CODE, rule('pub/secret/**', { web: 'none' })];
-    const { findings } = virtualAudit(tree, rules, { settings: settings({ severities: { 'mode-drift': 'off', 'world-writable': 'off', 'access-excess': 'off' } }) });
+    const { findings } = virtualAudit(tree, rules, {
+      settings: settings({ severities: { 'mode-drift': 'off', 'world-writable': 'off', 'access-excess': 'off' } }),
+    });
     // pub, index.php, media, x.jpg: four entries web needs; pub/secret it does not.
     expect(summary(findings)).toEqual(['traverse-denied pub web 4']);
-    expect(findings[0]!.message).toBe('web cannot enter pub (drwx------ u1001:g2000): web is in group g2000, group has no x; web needs pub itself and 3 entries below it');
+    expect(findings[0]!.message).toBe(
+      'web cannot enter pub (drwx------ u1001:g2000): web is in group g2000, group has no x; web needs pub itself and 3 entries below it',
+    );
   });
 
   it('reports an ancestor of the root that blocks a role at the root', () => {
     const tree = [d('.', 0o755), f('a', 0o644), f('b', 0o644)];
     const block = { blocker: '/srv', inode: { type: 'directory' as const, mode: 0o700, uid: 0, gid: 0 }, ancestor: true, listsIt: false };
-    const { findings } = virtualAudit(tree, [CODE], { ancestorBlocks: [block, undefined, undefined], settings: settings({ severities: { 'mode-drift': 'off' } }) });
+    const { findings } = virtualAudit(tree, [CODE], {
+      ancestorBlocks: [block, undefined, undefined],
+      settings: settings({ severities: { 'mode-drift': 'off' } }),
+    });
     expect(summary(findings)).toEqual(['traverse-denied . web 3']);
-    expect(findings[0]!.message).toMatch(/^web cannot enter \/srv \(drwx------ u0:g0\): web is neither the owner \(u0\) nor in group g0, others have no x; web cannot reach the audited directory: 3 entries/);
+    expect(findings[0]!.message).toMatch(
+      /^web cannot enter \/srv \(drwx------ u0:g0\): web is neither the owner \(u0\) nor in group g0, others have no x; web cannot reach the audited directory: 3 entries/,
+    );
   });
 
   it('never reports what ignore globs leave out, nor enters ignored directories', () => {
     const tree = [d('.', 0o755), d('node_modules', 0o777), f('node_modules/x', 0o666), f('app.php', 0o666)];
-    const { findings } = virtualAudit(tree, [CODE], { ignore: ['node_modules/**'], settings: settings({ severities: { 'mode-drift': 'off', 'access-excess': 'off' } }) });
+    const { findings } = virtualAudit(tree, [CODE], {
+      ignore: ['node_modules/**'],
+      settings: settings({ severities: { 'mode-drift': 'off', 'access-excess': 'off' } }),
+    });
     expect(summary(findings)).toEqual(['world-writable app.php - 1']);
   });
 
@@ -59,7 +97,9 @@ describe('the audit engine', () => {
 
   it('does not let a file break a directory-only uniformity, and does not fold unlike severities', () => {
     const tree = [d('.', 0o777), f('a', 0o644), d('t', 0o1777)];
-    const { findings } = virtualAudit(tree, [rule('**', { cli: 'write' })], { settings: settings({ severities: { 'mode-drift': 'off' } }) });
+    const { findings } = virtualAudit(tree, [rule('**', { cli: 'write' })], {
+      settings: settings({ severities: { 'mode-drift': 'off' } }),
+    });
     expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['world-writable . error', 'world-writable t warning']);
   });
 
@@ -73,7 +113,9 @@ describe('the audit engine', () => {
     const tree = [d('.', 0o755, WEB_ID), f('a', 0o664, WEB_ID), f('b', 0o664, 4242)];
     const { findings } = virtualAudit(tree, [], { settings: settings({ umaskByUid: new Map([[WEB_ID, 0o002]]), defaultUmask: 0o022 }) });
     expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['mode-drift . info', 'mode-drift b warning']);
-    expect(findings[1]!.message).toBe('b (-rw-rw-r-- u4242:g2000) is 0664, more permissive than the 0644 that the default umask 0022 gives');
+    expect(findings[1]!.message).toBe(
+      'b (-rw-rw-r-- u4242:g2000) is 0664, more permissive than the 0644 that the default umask 0022 gives',
+    );
     expect(findings[1]!.fix).toBe("chmod g-w 'b'");
   });
 });

@@ -61,7 +61,11 @@ describe('policy cascade', () => {
 
   it('gives the same answers with more than 31 entries (the wide key)', () => {
     const padding = Array.from({ length: 40 }, (_, i) => rule(`nothing-${i}/**`, { web: 'none' }));
-    const wide = new CompiledPolicy([...padding, rule('**', { web: 'read', cli: 'write', others: 'none' }), rule('var/**', { web: 'write' })], [], N);
+    const wide = new CompiledPolicy(
+      [...padding, rule('**', { web: 'read', cli: 'write', others: 'none' }), rule('var/**', { web: 'write' })],
+      [],
+      N,
+    );
     expect(policyOf(wide, 'var/cache/a').levels).toEqual(['write', 'write', 'none']);
     expect(policyOf(wide, 'nothing-3/x').levels).toEqual(['read', 'write', 'none']);
     expect(policyOf(wide, 'index.php').levels[CLI]).toBe('write');

@@ -79,14 +79,20 @@ describe('predictLoss', () => {
 
 describe('findRemedy', () => {
   it('proposes opening the group bits of the umask when the role is already in the group', () => {
-    expect(findRemedy({ creator: web(0o022), user: deploy, writes: true, parent: dir(0o2770, 1001, WWW) })).toEqual([{ kind: 'umask', umask: 0o002 }]);
+    expect(findRemedy({ creator: web(0o022), user: deploy, writes: true, parent: dir(0o2770, 1001, WWW) })).toEqual([
+      { kind: 'umask', umask: 0o002 },
+    ]);
   });
 
   it('proposes a shared group with setgid when new entries would get the wrong group', () => {
     const creator = { ...web(0o002), gids: [33, 5000] };
     const user = { uid: 1001, gids: [1001, 5000] };
-    expect(findRemedy({ creator, user, writes: true, parent: dir(0o775, 1001, 1001) })).toEqual([{ kind: 'shared-group', gid: 5000, umask: undefined }]);
-    expect(findRemedy({ creator: { ...creator, umask: 0o022 }, user, writes: true, parent: dir(0o775, 1001, 1001) })).toEqual([{ kind: 'shared-group', gid: 5000, umask: 0o002 }]);
+    expect(findRemedy({ creator, user, writes: true, parent: dir(0o775, 1001, 1001) })).toEqual([
+      { kind: 'shared-group', gid: 5000, umask: undefined },
+    ]);
+    expect(findRemedy({ creator: { ...creator, umask: 0o022 }, user, writes: true, parent: dir(0o775, 1001, 1001) })).toEqual([
+      { kind: 'shared-group', gid: 5000, umask: 0o002 },
+    ]);
   });
 
   it('falls back to default ACLs when the two share no group', () => {

@@ -64,13 +64,19 @@ describe('resolveRoles', () => {
     expect(() => resolveRoles(inputs({ config: { roles: { web: { user: 'www-dta' } } } }), db)).toThrow(
       new ConfigError("permcheck.config.json: roles.web.user: user 'www-dta' not found in fixture files"),
     );
-    expect(() => resolveRoles(inputs({ flags: { cli: 'ghost' } }), db)).toThrow(new UsageError("role cli: --cli-user 'ghost': user 'ghost' not found in fixture files"));
-    expect(() => resolveRoles(inputs({ config: { roles: { cli: { user: 'deploy', groups: ['nope'] } } } }), db)).toThrow(/roles\.cli\.groups\[0\]: group 'nope' not found/);
+    expect(() => resolveRoles(inputs({ flags: { cli: 'ghost' } }), db)).toThrow(
+      new UsageError("role cli: --cli-user 'ghost': user 'ghost' not found in fixture files"),
+    );
+    expect(() => resolveRoles(inputs({ config: { roles: { cli: { user: 'deploy', groups: ['nope'] } } } }), db)).toThrow(
+      /roles\.cli\.groups\[0\]: group 'nope' not found/,
+    );
     expect(() => resolveRoles(inputs({ flags: { web: '4242' } }), db)).toThrow(/uid 4242 is not in fixture files/);
   });
 
   it('fails clearly when no web server user exists', () => {
     const bare = new UserDatabase([{ name: 'root', uid: 0, gid: 0 }], [], 'bare files');
-    expect(() => resolveRoles(inputs({ project: { path: '/x', uid: 0 } }), bare)).toThrow(/no web user: none of www-data, nginx, .* exists in bare files; name it with --web-user/);
+    expect(() => resolveRoles(inputs({ project: { path: '/x', uid: 0 } }), bare)).toThrow(
+      /no web user: none of www-data, nginx, .* exists in bare files; name it with --web-user/,
+    );
   });
 });

@@ -4,18 +4,31 @@ import { d, f, rule, settings, SUBJECTS, virtualAudit, WEB_ID, DEPLOY_ID, SHARED
 const quiet = (rulesOn: string[]) =>
   settings({
     severities: Object.fromEntries(
-      ['access-denied', 'traverse-denied', 'access-excess', 'world-writable', 'secret-exposed', 'special-bit', 'mode-drift', 'owner-mismatch', 'walk-error']
+      [
+        'access-denied',
+        'traverse-denied',
+        'access-excess',
+        'world-writable',
+        'secret-exposed',
+        'special-bit',
+        'mode-drift',
+        'owner-mismatch',
+        'walk-error',
+      ]
         .filter((id) => !rulesOn.includes(id))
         .map((id) => [id, 'off']),
     ),
   });
-const only = (id: string, tree: Parameters<typeof virtualAudit>[0], rules: Parameters<typeof virtualAudit>[1]) => virtualAudit(tree, rules, { settings: quiet([id]) }).findings;
+const only = (id: string, tree: Parameters<typeof virtualAudit>[0], rules: Parameters<typeof virtualAudit>[1]) =>
+  virtualAudit(tree, rules, { settings: quiet([id]) }).findings;
 
 describe('access-denied', () => {
   it('names the missing bits through the class that applies, with a fix in that class', () => {
     const [finding] = only('access-denied', [d('.', 0o755), f('log', 0o644, WEB_ID, SHARED)], [rule('**', { cli: 'write' })]);
     expect(finding).toMatchObject({ rule: 'access-denied', severity: 'error', role: 'cli', path: 'log', fix: "chmod g+rw 'log'" });
-    expect(finding!.message).toBe('cli cannot write log (-rw-r--r-- u33:g2000): cli is in group g2000, group has no w; it needs write access');
+    expect(finding!.message).toBe(
+      'cli cannot write log (-rw-r--r-- u33:g2000): cli is in group g2000, group has no w; it needs write access',
+    );
   });
 
   it('fixes the owner class with u+', () => {
@@ -37,7 +50,9 @@ describe('access-excess', () => {
 
   it('never judges a symlink by its own (meaningless) mode', () => {
     const tree = [d('.', 0o755), { path: 'l', type: 'symlink' as const, mode: 0o777 }];
-    expect(virtualAudit(tree, [rule('**', { web: 'read', cli: 'write' })], { settings: quiet(['access-excess', 'access-denied']) }).findings).toEqual([]);
+    expect(
+      virtualAudit(tree, [rule('**', { web: 'read', cli: 'write' })], { settings: quiet(['access-excess', 'access-denied']) }).findings,
+    ).toEqual([]);
   });
 
   it('leaves a readable secret to secret-exposed', () => {
@@ -46,7 +61,7 @@ describe('access-excess', () => {
 });
 
 describe('secret-exposed', () => {
-  it('flags others by the file\'s own mode, even when a directory above keeps them out', () => {
+  it("flags others by the file's own mode, even when a directory above keeps them out", () => {
     const findings = only('secret-exposed', [d('.', 0o750), f('.env', 0o644)], [rule('.env', { others: 'none' }, { secret: true })]);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ role: 'others', fix: "chmod o-r '.env'" });
@@ -80,9 +95,19 @@ describe('owner-mismatch', () => {
   it('compares owner and group with the policy', () => {
     const owner = { uid: DEPLOY_ID, label: 'deploy' };
     const group = { gid: SHARED, label: 'www-data' };
-    const tree = [d('.', 0o755), f('a', 0o644, WEB_ID, 5), f('b', 0o644, DEPLOY_ID, 5), f('c', 0o644, WEB_ID, SHARED), f('ok', 0o644, DEPLOY_ID, SHARED)];
+    const tree = [
+      d('.', 0o755),
+      f('a', 0o644, WEB_ID, 5),
+      f('b', 0o644, DEPLOY_ID, 5),
+      f('c', 0o644, WEB_ID, SHARED),
+      f('ok', 0o644, DEPLOY_ID, SHARED),
+    ];
     const findings = only('owner-mismatch', tree, [rule(['a', 'b', 'c', 'ok'], {}, { owner, group })]);
-    expect(findings.map((x) => `${x.path}: ${x.fix}`)).toEqual(["a: chown 'deploy:www-data' 'a'", "b: chgrp 'www-data' 'b'", "c: chown 'deploy' 'c'"]);
+    expect(findings.map((x) => `${x.path}: ${x.fix}`)).toEqual([
+      "a: chown 'deploy:www-data' 'a'",
+      "b: chgrp 'www-data' 'b'",
+      "c: chown 'deploy' 'c'",
+    ]);
     expect(findings[0]!.message).toBe('a (-rw-r--r-- u33:g5) should have owner deploy and group www-data');
   });
 });
@@ -90,17 +115,20 @@ describe('owner-mismatch', () => {
 describe('severity settings', () => {
   it('raise a rule or turn it off', () => {
     const tree = [d('.', 0o755), f('app.php', 0o664)];
-    const raised = virtualAudit(tree, [rule('**', { web: 'read' })], { settings: settings({ severities: { 'access-excess': 'error', 'mode-drift': 'off' } }) }).findings;
+    const raised = virtualAudit(tree, [rule('**', { web: 'read' })], {
+      settings: settings({ severities: { 'access-excess': 'error', 'mode-drift': 'off' } }),
+    }).findings;
     expect(raised.map((x) => `${x.rule} ${x.severity}`)).toEqual(['access-excess error']);
   });
 
   it('keep the secondary case of a rule at its own severity', () => {
     const tree = [d('.', 0o755), d('tmp', 0o1777)];
-    const findings = virtualAudit(tree, [], { settings: settings({ severities: { 'world-writable': 'info', 'mode-drift': 'off' } }) }).findings;
+    const findings = virtualAudit(tree, [], {
+      settings: settings({ severities: { 'world-writable': 'info', 'mode-drift': 'off' } }),
+    }).findings;
     expect(findings.map((x) => `${x.path} ${x.severity}`)).toEqual(['tmp warning']);
   });
 });
-
 
 describe('cross-context', () => {
   const writable = [rule('**', { web: 'write', cli: 'write' })];
@@ -110,22 +138,43 @@ describe('cross-context', () => {
   };
 
   it('reports what web creates that cli cannot use, once for a subtree with the same outcome', () => {
-    const tree = [d('.', 0o2770, DEPLOY_ID, SHARED), d('a', 0o2770, DEPLOY_ID, SHARED), d('a/b', 0o2770, DEPLOY_ID, SHARED), f('a/b/x', 0o660)];
+    const tree = [
+      d('.', 0o2770, DEPLOY_ID, SHARED),
+      d('a', 0o2770, DEPLOY_ID, SHARED),
+      d('a/b', 0o2770, DEPLOY_ID, SHARED),
+      f('a/b/x', 0o660),
+    ];
     const findings = run(tree, 0o022);
     const fromWeb = findings.filter((x) => x.creator === 'web');
     expect(fromWeb).toHaveLength(1);
-    expect(fromWeb[0]).toMatchObject({ path: '.', role: 'cli', entries: 3, lost: ['write', 'create-inside'], predicted: { file: { mode: '0644', owner: 'u33', group: 'g2000' }, dir: { mode: '2755' } } });
-    expect(fromWeb[0]!.message).toBe('web (u33, umask 0022) creates files 0644 u33:g2000 and directories 2755 u33:g2000 in .; cli (u1001) then cannot write those files or create entries in those directories; the same holds for the 2 directories below it');
+    expect(fromWeb[0]).toMatchObject({
+      path: '.',
+      role: 'cli',
+      entries: 3,
+      lost: ['write', 'create-inside'],
+      predicted: { file: { mode: '0644', owner: 'u33', group: 'g2000' }, dir: { mode: '2755' } },
+    });
+    expect(fromWeb[0]!.message).toBe(
+      'web (u33, umask 0022) creates files 0644 u33:g2000 and directories 2755 u33:g2000 in .; cli (u1001) then cannot write those files or create entries in those directories; the same holds for the 2 directories below it',
+    );
     expect(fromWeb[0]!.fix).toMatch(/^give web umask 0002 so the group gets what web creates: UMask=0002 for PHP-FPM/);
   });
 
   it('reports nothing with umask 002 in setgid shared-group directories', () => {
-    expect(run([d('.', 0o2770, DEPLOY_ID, SHARED), d('a', 0o2770, DEPLOY_ID, SHARED)], 0o002).filter((x) => x.creator === 'web')).toEqual([]);
+    expect(run([d('.', 0o2770, DEPLOY_ID, SHARED), d('a', 0o2770, DEPLOY_ID, SHARED)], 0o002).filter((x) => x.creator === 'web')).toEqual(
+      [],
+    );
   });
 
   it('never reports roles that are the same user', () => {
-    const same = SUBJECTS.map((s) => (s.role ? { ...s, principal: { uid: WEB_ID, gids: [WEB_ID] }, role: { ...s.role, uid: WEB_ID, gid: WEB_ID, gids: [WEB_ID], umask: 0o077 } } : s));
-    const findings = virtualAudit([d('.', 0o777, WEB_ID, WEB_ID)], writable, { settings: { ...quiet(['cross-context']), subjects: same } }).findings;
+    const same = SUBJECTS.map((s) =>
+      s.role
+        ? { ...s, principal: { uid: WEB_ID, gids: [WEB_ID] }, role: { ...s.role, uid: WEB_ID, gid: WEB_ID, gids: [WEB_ID], umask: 0o077 } }
+        : s,
+    );
+    const findings = virtualAudit([d('.', 0o777, WEB_ID, WEB_ID)], writable, {
+      settings: { ...quiet(['cross-context']), subjects: same },
+    }).findings;
     expect(findings).toEqual([]);
   });
 });

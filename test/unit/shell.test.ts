@@ -15,7 +15,7 @@ describe('shellQuote', () => {
   });
 
   it('gives bash back exactly the name, and never runs what is inside', () => {
-    for (const name of ["it's", '$(touch /tmp/permcheck-pwned).php', 'a\nb', '`id`', 'x; rm -rf y', '-n', "q'\"\\$"]) {
+    for (const name of ["it's", '$(touch /tmp/permcheck-pwned).php', 'a\nb', '`id`', 'x; rm -rf y', '-n', 'q\'"\\$']) {
       const echoed = execFileSync('bash', ['-c', `printf '%s' ${shellQuote(name)}`], { encoding: 'utf8' });
       expect(echoed).toBe(name.startsWith('-') ? `./${name}` : name);
     }

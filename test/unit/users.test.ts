@@ -30,7 +30,11 @@ describe('passwd and group files', () => {
   });
 
   it('reports the line of a malformed entry', () => {
-    expect(parsePasswd('root:x:0:0:root:/root:/bin/bash\nbroken:x:1\n')).toEqual({ ok: false, line: 2, reason: 'expected 7 colon-separated fields, found 3' });
+    expect(parsePasswd('root:x:0:0:root:/root:/bin/bash\nbroken:x:1\n')).toEqual({
+      ok: false,
+      line: 2,
+      reason: 'expected 7 colon-separated fields, found 3',
+    });
     expect(parsePasswd('a:x:abc:0:::\n')).toMatchObject({ ok: false, line: 1, reason: "uid 'abc' is not a number" });
     expect(parseGroup('g:x:1\n')).toMatchObject({ ok: false, line: 1 });
   });

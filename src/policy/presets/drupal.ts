@@ -15,6 +15,10 @@ export const drupal: Preset = {
     secret([COMPOSER_AUTH]),
     // settings.php holds the database credentials and must be read-only, for the deploy user too
     // (Drupal's status report warns when it is writable).
-    { match: [`${ROOTS}sites/*/settings.php`, `${ROOTS}sites/*/settings.local.php`], secret: true, access: { web: 'read', cli: 'read', others: 'none' } },
+    {
+      match: [`${ROOTS}sites/*/settings.php`, `${ROOTS}sites/*/settings.local.php`],
+      secret: true,
+      access: { web: 'read', cli: 'read', others: 'none' },
+    },
   ],
 };

@@ -3,7 +3,10 @@ import { CODE_READ_ONLY_FOR_WEB, COMPOSER_AUTH, runtimeWritable, secret, type Pr
 export const shopware: Preset = {
   name: 'shopware',
   title: 'Shopware 6',
-  docs: ['https://developer.shopware.com/docs/guides/installation/requirements.html', 'https://developer.shopware.com/docs/guides/hosting/'],
+  docs: [
+    'https://developer.shopware.com/docs/guides/installation/requirements.html',
+    'https://developer.shopware.com/docs/guides/hosting/',
+  ],
   markers: [['vendor/shopware/core'], ['src/Core/Kernel.php', 'bin/console']],
   paths: [
     CODE_READ_ONLY_FOR_WEB,
