@@ -1,3 +1,5 @@
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
+
 /** What the kernel knows of an entry when it decides access: plain data, no file system. */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'block-device' | 'char-device' | 'unknown';
 
@@ -7,6 +9,10 @@ export interface Inode {
   mode: number;
   uid: number;
   gid: number;
+  /** The extended access ACL, when the entry has one (absent: the mode says everything). */
+  acl?: AccessAcl | undefined;
+  /** A directory's default ACL, when it has one. */
+  defaultAcl?: DefaultAcl | undefined;
 }
 
 /** A path and what lstat/stat said of it. */

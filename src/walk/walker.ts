@@ -14,6 +14,11 @@ export interface WalkEntry extends Inode {
    * of `rel`, which the file system calls and the fix commands must use.
    */
   raw?: { path: Uint8Array; rel: Uint8Array };
+  /** Device and inode number: what a later step checks to know it still has the same entry. */
+  dev: number;
+  ino: number;
+  /** Hard links to it: a regular file with more than one may also live outside the tree. */
+  nlink: number;
 }
 
 /** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
@@ -114,6 +119,9 @@ export class Walker<Frame> {
         mode: stats.mode & MODE_BITS,
         uid: stats.uid,
         gid: stats.gid,
+        dev: stats.dev,
+        ino: stats.ino,
+        nlink: stats.nlink,
       };
       if (at.raw) entry.raw = at.raw;
       return entry;

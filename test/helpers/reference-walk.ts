@@ -21,13 +21,16 @@ export function referenceAudit(plan: AuditPlan): { findings: Finding[]; entries:
   const listed = fg.sync('**', { cwd: plan.walkRoot, dot: true, onlyFiles: false, followSymbolicLinks: false, stats: true });
   const byRel = new Map<string, Node>();
   const rootStats = fg.sync('.', { cwd: plan.walkRoot, onlyFiles: false, stats: true, dot: true })[0];
-  const toEntry = (rel: string, stats: { mode: number; uid: number; gid: number }): WalkEntry => ({
+  const toEntry = (rel: string, stats: { mode: number; uid: number; gid: number; dev: number; ino: number; nlink: number }): WalkEntry => ({
     path: rel === '.' ? plan.walkRoot : `${plan.walkRoot}/${rel}`,
     rel,
     type: entryType(stats.mode),
     mode: stats.mode & MODE_BITS,
     uid: stats.uid,
     gid: stats.gid,
+    dev: stats.dev,
+    ino: stats.ino,
+    nlink: stats.nlink,
   });
   const root: Node = { entry: toEntry('.', rootStats!.stats!), children: [] };
   byRel.set('.', root);

@@ -85,6 +85,9 @@ export function virtualAudit(
     mode: e.mode,
     uid: e.uid ?? DEPLOY_ID,
     gid: e.gid ?? SHARED,
+    dev: 1,
+    ino: entries.indexOf(e) + 2,
+    nlink: 1,
   });
   const childrenOf = (dir: string) =>
     entries
