@@ -1,7 +1,7 @@
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { deleteDenial } from './delete.js';
-import { classReason, describeInode, describeLocated, joinOr, missingBits, verbs, type Names } from './describe.js';
-import { accessClass, grantedBits, type AccessClass } from './permission.js';
+import { denialReason, describeInode, describeLocated, joinOr, verbs, type Names } from './describe.js';
+import { accessClass, grants, WRITE_AND_SEARCH, type AccessClass } from './permission.js';
 import { firstBlocker } from './traversal.js';
 import type { Inode, Located, Principal } from './types.js';
 
@@ -25,6 +25,8 @@ export interface Verdict {
   write: boolean;
   execute: boolean;
   delete: boolean;
+  /** Directories: may it create, delete and rename entries inside (w and x at once)? */
+  createInside?: boolean | undefined;
   class: AccessClass;
   blockedBy?: string;
   reasons: string[];
@@ -42,17 +44,21 @@ export function effectiveAccess(facts: PathFacts, role: string, who: Principal, 
   const reasons: string[] = [];
   let granted = 0;
   if (blocker) {
-    const alsoDelete = deletion?.blocker === blocker;
+    const alsoDelete = deletion?.blocker?.path === blocker.path;
     reasons.push(`${role} cannot reach ${facts.path}${alsoDelete ? ' (nor delete it)' : ''}: ${cannotEnter(role, blocker, who, names)}`);
     if (deletion && !alsoDelete) reasons.push(deletion.reason);
   } else {
-    granted = grantedBits(facts.target, who);
+    granted = grants(facts.target, who);
     // A non-directory without any x bit is data: nobody executes it, which needs no explaining.
     const relevant = facts.target.type !== 'directory' && (facts.target.mode & 0o111) === 0 ? READ | WRITE : 7;
     const missing = ~granted & relevant;
-    if (missing) reasons.push(bitsReason(role, facts, cls, missing, names));
-    if (facts.target.type === 'directory' && granted & WRITE && !(granted & EXECUTE)) {
-      reasons.push(`${role} may write to ${facts.path} but cannot create or delete entries in it without x`);
+    if (missing) reasons.push(bitsReason(role, facts, who, missing, names));
+    if (facts.target.type === 'directory' && granted & WRITE && !(granted & WRITE_AND_SEARCH)) {
+      reasons.push(
+        granted & EXECUTE
+          ? `${role} may write to and enter ${facts.path}, but no single ACL entry grants both, so it cannot create or delete entries in it`
+          : `${role} may write to ${facts.path} but cannot create or delete entries in it without x`,
+      );
     }
     if (deletion) reasons.push(deletion.reason);
   }
@@ -63,26 +69,24 @@ export function effectiveAccess(facts: PathFacts, role: string, who: Principal, 
     delete: deletion === undefined,
     class: cls,
     ...(blocker ? { blockedBy: blocker.path } : {}),
+    createInside: facts.target.type === 'directory' ? !blocker && (granted & WRITE_AND_SEARCH) !== 0 : undefined,
     reasons,
   };
 }
 
 /** "it cannot enter /srv/app/pub (drwx------ deploy:www-data): web is in group www-data, group has no x" */
 export function cannotEnter(role: string, dir: Located, who: Principal, names: Names): string {
-  const cls = accessClass(dir.inode, who);
   // Root searches every directory, so a blocker always has a non-root class.
-  const why = cls === 'root' ? '' : `: ${classReason(role, cls, dir.inode, names)}, ${missingBits(cls, EXECUTE)}`;
-  return `it cannot enter ${describeLocated(dir, names)}${why}`;
+  return `it cannot enter ${describeLocated(dir, names)}: ${denialReason(role, dir.inode, who, EXECUTE, names)}`;
 }
 
-function bitsReason(role: string, facts: PathFacts, cls: AccessClass, missing: number, names: Names): string {
+function bitsReason(role: string, facts: PathFacts, who: Principal, missing: number, names: Names): string {
   const verb = verbs(facts.target.type);
   const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(
     Boolean,
   );
   const subject = `${role} cannot ${joinOr(denied)} ${facts.path} (${describeInode(facts.target, names)})`;
-  if (cls === 'root') return `${subject}: root executes only files with an x bit`;
-  return `${subject}: ${classReason(role, cls, facts.target, names)}, ${missingBits(cls, missing)}`;
+  return `${subject}: ${denialReason(role, facts.target, who, missing, names)}`;
 }
 
 interface DeleteDenied {
@@ -98,10 +102,8 @@ function deleteVerdict(facts: PathFacts, role: string, who: Principal, names: Na
   if (blocker) return { reason: `${role} cannot delete ${facts.path}: ${cannotEnter(role, blocker, who, names)}`, blocker };
   const denial = deleteDenial(facts.entry, parent.inode, who);
   if (denial === 'parent') {
-    const cls = accessClass(parent.inode, who) as Exclude<AccessClass, 'root'>;
-    const missing = ~grantedBits(parent.inode, who) & (WRITE | EXECUTE);
     return {
-      reason: `${role} cannot delete ${facts.path}: that needs write and enter on ${describeLocated(parent, names)}; ${classReason(role, cls, parent.inode, names)}, ${missingBits(cls, missing)}`,
+      reason: `${role} cannot delete ${facts.path}: that needs write and enter on ${describeLocated(parent, names)}; ${denialReason(role, parent.inode, who, WRITE | EXECUTE, names)}`,
     };
   }
   if (denial === 'sticky') {

@@ -1,9 +1,9 @@
 import { formatOctal } from '../mode/bits.js';
 import type { Names } from './describe.js';
 import { effectiveAccess, type Verdict } from './effective.js';
-import type { ResolvedPath, SymlinkStep } from './resolve.js';
+import type { PathFacts } from './effective.js';
 import type { Subject } from '../roles/subject.js';
-import type { EntryType, Located } from './types.js';
+import type { EntryType, Located, SymlinkStep } from './types.js';
 
 export interface AccessResult {
   path: string;
@@ -18,7 +18,11 @@ export interface AccessResult {
 }
 
 /** Verdicts of every subject on one resolved path. */
-export function accessResult(facts: ResolvedPath, subjects: readonly Subject[], names: Names): AccessResult {
+export function accessResult(
+  facts: PathFacts & { resolved: string; symlinks: readonly SymlinkStep[] },
+  subjects: readonly Subject[],
+  names: Names,
+): AccessResult {
   const roles: Record<string, Verdict> = {};
   for (const subject of subjects) roles[subject.name] = effectiveAccess(facts, subject.name, subject.principal, names);
   return {

@@ -15,6 +15,12 @@ export interface Inode {
   defaultAcl?: DefaultAcl | undefined;
 }
 
+/** One symlink followed while resolving a path. */
+export interface SymlinkStep {
+  link: string;
+  target: string;
+}
+
 /** A path and what lstat/stat said of it. */
 export interface Located {
   path: string;

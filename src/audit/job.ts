@@ -1,13 +1,24 @@
 import type { SeverityCounts } from '../exit-code.js';
-import type { WalkEntry } from '../walk/walker.js';
+import type { Name, WalkEntry } from '../walk/walker.js';
 import type { ParentContext } from './engine.js';
 import type { Candidate, Finding } from './types.js';
 
-/** One subtree for a worker: its root, already stat'ed, and what it needs of its parent. */
+/**
+ * One subtree for a worker: its root as lstat saw it, the descriptor of the directory that holds it
+ * and its name there (the worker opens it through them and checks it), and what it needs of its parent.
+ */
 export interface Job {
   id: number;
   entry: WalkEntry;
+  parentFd: number;
+  name: Name;
   parent: ParentContext;
+}
+
+/** What a subtree handed to its parent's aggregate, call by call, replayed as such by the main thread. */
+export interface PassedUp {
+  candidates: Candidate[];
+  isDirectory: boolean;
 }
 
 /** Findings reported inside a subtree, sent as they accumulate: objects, or JSON text. */
@@ -29,11 +40,13 @@ export interface JobBatch {
 export interface JobDone {
   kind: 'done';
   id: number;
-  /** What the subtree passes up to its parent's aggregate. */
-  summary: Candidate[];
+  /** What the subtree passes up to its parent's aggregate, in order. */
+  passedUp: PassedUp[];
   /** Per subject blocked above: how many entries inside it needs. */
   needs: number[];
   entries: number;
+  aclUnknown: number;
+  aclUnsupportedDevices: number[];
 }
 
 export type JobMessage = JobBatch | JobDone;

@@ -2,7 +2,7 @@ import type { SeverityCounts } from '../exit-code.js';
 import type { DirectoryPolicy } from '../policy/compile.js';
 import type { Format } from '../reporters/index.js';
 import { planWalk, type PlannedDir } from '../walk/plan.js';
-import { Walker } from '../walk/walker.js';
+import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, parentContext, type Frame } from './engine.js';
 import { Channel, type Pool } from './pool.js';
 import type { AuditPlan } from './plan.js';
@@ -18,9 +18,7 @@ import type { WorkerSetup } from './worker.js';
 export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool, format: Format): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
   const engine = reportingEngine(plan, hooks, counts);
-  const root = Walker.lstat({ path: plan.walkRoot, rel: '.' });
-  if (!root || root instanceof Error) throw new Error(`cannot lstat the audit root ${plan.walkRoot}`);
-  const walkPlan = await planWalk<DirectoryPolicy>(root, plan.policy.root(), {
+  const walkPlan = await planWalk<DirectoryPolicy>(plan.start, plan.policy.root(), {
     inside: (rel, parent) => plan.policy.inside(rel, parent),
     skip: (rel, parent) => plan.policy.skipped(parent, rel),
     // Enough subtrees that a big one cannot leave the other threads idle for long.
@@ -28,18 +26,23 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
     maxDepth: 4,
     pause: turn,
   });
-  let entries = walkPlan.entries;
+  const counters: WalkCounters = walkPlan.counters;
   let replayed = 0;
   if (walkPlan.jobs.length > 0) pool.configure(setupFor(plan, format));
   const channels = new Map<number, Channel>();
 
   const replay = async (dir: PlannedDir<DirectoryPolicy>, parent: Frame | undefined): Promise<void> => {
+    if (dir.openError) {
+      if (dir.openError.code === 'ERACE') engine.error(dir.entry.rel, dir.entry.path, dir.openError, parent);
+      else Walker.enterUnlisted(engine, dir.entry, parent, dir.openError);
+      return;
+    }
     const frame = engine.enter(dir.entry, parent);
     if (dir.listError) engine.error(dir.entry.rel, dir.entry.path, dir.listError, frame);
     for (const child of dir.children) {
       // The top of a tree can be one huge directory: stay interruptible and keep output flowing.
       if (++replayed % 4096 === 0) {
-        await hooks.afterSlice(entries);
+        await hooks.afterSlice(counters.entries);
         await turn();
       }
       if ('file' in child) engine.entry(child.entry, frame);
@@ -52,24 +55,39 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
           if (batch.serialized) await hooks.serialized?.(batch.serialized);
           addCounts(counts, batch.counts);
           pool.consumed(batch.bytes);
-          await hooks.afterSlice(entries);
+          await hooks.afterSlice(counters.entries);
         });
         channels.delete(child.job);
-        entries += done.entries - 1;
+        counters.entries += done.entries - 1;
+        counters.aclUnknown += done.aclUnknown;
+        for (const dev of done.aclUnsupportedDevices) counters.aclUnsupportedDevices.add(dev);
         done.needs.forEach((needed, s) => {
           if (needed > 0) frame.blockers[s]!.needs += needed;
         });
-        frame.aggregate.addChild(done.summary, true);
-        await hooks.afterSlice(entries);
+        for (const passed of done.passedUp) frame.aggregate.addChild(passed.candidates, passed.isDirectory);
+        await hooks.afterSlice(counters.entries);
       }
     }
     engine.leave(frame);
+    // Still where it was listed? (The same check the walker makes when it leaves a directory.)
+    if (dir.name !== undefined && !Walker.stillThere(dir.parentFd!, dir.name, dir.entry)) {
+      engine.error(dir.entry.rel, dir.entry.path, Walker.movedError(dir.entry.rel), parent);
+    }
   };
 
-  // Every job is queued, in walk order, before the replay waits on the first one.
-  if (walkPlan.jobs.length > 0) queueJobs(walkPlan.root, plan, pool, channels);
-  await replay(walkPlan.root, undefined);
-  return { ...counts, entries };
+  try {
+    // Every job is queued, in walk order, before the replay waits on the first one.
+    if (walkPlan.jobs.length > 0) queueJobs(walkPlan.root, plan, pool, channels);
+    await replay(walkPlan.root, undefined);
+  } finally {
+    walkPlan.close();
+  }
+  return {
+    ...counts,
+    entries: counters.entries,
+    aclUnknown: counters.aclUnknown,
+    aclUnsupportedDevices: counters.aclUnsupportedDevices.size,
+  };
 }
 
 /**
@@ -79,6 +97,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
 function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Pool, channels: Map<number, Channel>): void {
   const silent = new AuditEngine({ settings: plan.settings, policy: plan.policy, ancestorBlocks: plan.ancestorBlocks, emit: () => {} });
   const visit = (dir: PlannedDir<DirectoryPolicy>, parent: Frame | undefined) => {
+    if (dir.openError) return;
     const frame = silent.enter(dir.entry, parent);
     for (const child of dir.children) {
       if ('file' in child || 'error' in child) continue;
@@ -88,7 +107,10 @@ function queueJobs(root: PlannedDir<DirectoryPolicy>, plan: AuditPlan, pool: Poo
       }
       const channel = new Channel();
       channels.set(child.job, channel);
-      pool.enqueue({ id: child.job, entry: child.entry, parent: parentContext(frame) }, channel);
+      pool.enqueue(
+        { id: child.job, entry: child.entry, parentFd: child.parentFd!, name: child.name!, parent: parentContext(frame) },
+        channel,
+      );
     }
   };
   visit(root, undefined);

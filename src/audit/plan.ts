@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolvePath } from '../access/resolve.js';
+import { lookUp } from '../walk/lookup.js';
+import type { WalkStart } from '../walk/walker.js';
 import { firstBlocker } from '../access/traversal.js';
 import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { UsageError } from '../errors.js';
@@ -27,8 +28,8 @@ export interface AuditOptions extends RoleOptions {
 
 /** Everything a run needs, resolved from flags, config, presets and the machine. */
 export interface AuditPlan {
-  /** The directory walked: the root with its symlinks resolved. */
-  walkRoot: string;
+  /** The directory walked: the root with its symlinks resolved, opened and checked. */
+  start: WalkStart;
   header: ReportHeader;
   settings: AuditSettings;
   policy: CompiledPolicy;
@@ -67,14 +68,19 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const umaskByUid = new Map<number, number>();
   for (const role of roles) if (!umaskByUid.has(role.uid)) umaskByUid.set(role.uid, role.umask);
   // The way to the root, as the kernel walks it (symlinks in the root's path included).
-  const resolved = resolvePath(root);
+  const resolved = lookUp(root, process.cwd(), { keepTargetOpen: true });
+  if (resolved.fd === undefined) throw new UsageError(`'${dir ?? '.'}' cannot be opened by this user`);
+  const start: WalkStart = {
+    fd: resolved.fd,
+    entry: { ...resolved.target, path: resolved.resolved, rel: '.', dev: resolved.dev, ino: resolved.ino, nlink: 1 },
+  };
   const ancestorBlocks = subjects.map((subject) => {
     if (options.ignoreAncestors) return undefined;
     const blocker = firstBlocker(resolved.chain, subject.principal);
     return blocker ? { blocker: blocker.path, inode: blocker.inode, ancestor: true, listsIt: false } : undefined;
   });
   return {
-    walkRoot: resolved.resolved,
+    start,
     header: {
       root,
       resolvedRoot: resolved.resolved,

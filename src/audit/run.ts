@@ -18,6 +18,10 @@ export interface AuditHooks {
 
 export interface AuditResult extends SeverityCounts {
   entries: number;
+  /** Entries whose ACL could not be read (names that are not UTF-8 on FIFOs, a missing binding). */
+  aclUnknown: number;
+  /** File systems in the tree that said they do not support ACLs. */
+  aclUnsupportedDevices: number;
 }
 
 /**
@@ -53,11 +57,16 @@ export function countSeverity(counts: SeverityCounts, severity: string): void {
 export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
   const engine = reportingEngine(plan, hooks, counts);
-  const walker = new Walker(plan.walkRoot, engine);
-  while (walker.step(SLICE)) {
-    await hooks.afterSlice(walker.entries);
-    await turn();
+  const walker = new Walker(plan.start, engine);
+  try {
+    while (walker.step(SLICE)) {
+      await hooks.afterSlice(walker.entries);
+      await turn();
+    }
+  } finally {
+    walker.dispose();
   }
   await hooks.afterSlice(walker.entries);
-  return { ...counts, entries: walker.entries };
+  const { entries, aclUnknown, aclUnsupportedDevices } = walker.counters;
+  return { ...counts, entries, aclUnknown, aclUnsupportedDevices: aclUnsupportedDevices.size };
 }

@@ -5,12 +5,12 @@ import { getentNameService } from '../users/getent.js';
 import type { GroupRecord, UserRecord } from '../users/records.js';
 import { plain } from '../paint.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
-import { Walker } from '../walk/walker.js';
+import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
 import { countSeverity } from './run.js';
-import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage } from './job.js';
-import type { AuditSettings, Candidate, Finding } from './types.js';
+import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage, type PassedUp } from './job.js';
+import type { AuditSettings, Finding } from './types.js';
 
 /** Everything a worker needs once: plain data from the main thread's plan. */
 export interface WorkerSetup {
@@ -90,12 +90,35 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
       if (batch.bytes >= BATCH_BYTES) flush();
     },
   });
-  const summary: Candidate[] = [];
-  const parent: Frame = engine.detachedParent(job.parent, { addChild: (passed) => void summary.push(...passed), finish: () => [] });
-  const walker = new Walker(job.entry, engine, parent);
-  while (walker.step(65536));
+  const passedUp: PassedUp[] = [];
+  const parent: Frame = engine.detachedParent(job.parent, {
+    addChild: (candidates, isDirectory) => void passedUp.push({ candidates: [...candidates], isDirectory }),
+    finish: () => [],
+  });
+  const counters = walkJob(job, engine, parent);
   flush();
-  post({ kind: 'done', id: job.id, summary, needs: parent.blockers.map((blocked) => blocked?.needs ?? 0), entries: walker.entries });
+  post({
+    kind: 'done',
+    id: job.id,
+    passedUp,
+    needs: parent.blockers.map((blocked) => blocked?.needs ?? 0),
+    entries: counters.entries,
+    aclUnknown: counters.aclUnknown,
+    aclUnsupportedDevices: [...counters.aclUnsupportedDevices],
+  });
+}
+
+/** Open the job's directory through its parent's descriptor, check it, and walk it. */
+function walkJob(job: Job, engine: AuditEngine, parent: Frame): WalkCounters {
+  const opened = Walker.openChecked(job.parentFd, job.name, job.entry);
+  if (typeof opened !== 'number') {
+    if (opened.code === 'ERACE') engine.error(job.entry.rel, job.entry.path, opened, parent);
+    else Walker.enterUnlisted(engine, job.entry, parent, opened);
+    return { entries: 1, aclUnknown: 0, aclUnsupportedDevices: new Set() };
+  }
+  const walker = new Walker({ entry: job.entry, fd: opened, parent: { fd: job.parentFd, name: job.name } }, engine, parent);
+  while (walker.step(65536));
+  return walker.counters;
 }
 
 function emptyBatch(id: number): JobBatch {

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderAccessText, type SubjectLabel } from '../access/render-text.js';
 import { accessResult, accessResultJson } from '../access/report.js';
-import { resolvePath } from '../access/resolve.js';
+import { lookUp } from '../walk/lookup.js';
 import { UsageError } from '../errors.js';
 import { findConfigFile } from '../policy/load.js';
 import type { Role } from '../roles/role.js';
@@ -37,7 +37,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
     let missing = 0;
     for (const path of paths) {
       try {
-        results.push(accessResult(resolvePath(path), subjects, db));
+        results.push(accessResult(lookUp(path, process.cwd()), subjects, db));
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         ctx.err(`permcheck: ${error.message}`);

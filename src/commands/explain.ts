@@ -6,7 +6,7 @@ import { parseRequestedMode, type RequestedMode } from '../explain/requested.js'
 import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
 import { currentUmask } from '../system/current-umask.js';
 import { dirname } from 'node:path';
-import { resolvePath } from '../access/resolve.js';
+import { lookUp } from '../walk/lookup.js';
 import type { Inode } from '../access/types.js';
 import { subjectsOf } from '../roles/subject.js';
 import { formatOctal, symbolicMode } from '../mode/bits.js';
@@ -89,7 +89,7 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
 
 /** The directory of --in, with the directories a role must search to reach its content. */
 function placeOf(dir: string): Place {
-  const resolved = resolvePath(dir);
+  const resolved = lookUp(dir, process.cwd());
   if (resolved.target.type !== 'directory') throw new UsageError(`--in '${dir}' is not a directory`);
   const self = { path: resolved.resolved, inode: resolved.target };
   return { ...self, chain: [...resolved.chain, self] };

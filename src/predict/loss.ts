@@ -22,7 +22,8 @@ export const LOST_DELETE = 8;
 export function predictLoss(created: Created, parent: Inode, who: Principal, writes: boolean): number {
   if (who.uid === ROOT_UID) return 0;
   let lost = 0;
-  if (!permits(created.file, who, READ) || !permits(created.dir, who, READ | EXECUTE)) lost |= LOST_READ;
+  // Listing a directory and entering it are two requests; creating in it is one that needs w and x.
+  if (!permits(created.file, who, READ) || !permits(created.dir, who, READ) || !permits(created.dir, who, EXECUTE)) lost |= LOST_READ;
   if (!writes) return lost;
   if (!permits(created.file, who, WRITE)) lost |= LOST_WRITE;
   if (!permits(created.dir, who, WRITE | EXECUTE)) lost |= LOST_CREATE_INSIDE;

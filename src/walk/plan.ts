@@ -1,8 +1,17 @@
-import { Walker, type WalkEntry } from './walker.js';
+import { directoryAcls, entryAcl } from './acl-read.js';
+import { close, listNames, type Name } from './fd.js';
+import { Walker, type WalkCounters, type WalkEntry, type WalkStart } from './walker.js';
 
 export interface PlannedDir<S> {
   entry: WalkEntry;
   state: S;
+  /** Open while the audit runs (listed directories); -1 for the frontier, which a worker opens. */
+  fd: number;
+  /** Its name in its parent, and the parent's descriptor: to open it and to check it is still there. */
+  name: Name | undefined;
+  parentFd: number | undefined;
+  /** It could not be opened (EACCES), or it changed between lstat and open (ERACE). */
+  openError?: NodeJS.ErrnoException;
   /** readdir failed: reported after entering, as the walker does. */
   listError?: NodeJS.ErrnoException;
   children: PlannedChild<S>[];
@@ -17,8 +26,9 @@ export interface WalkPlan<S> {
   root: PlannedDir<S>;
   /** The frontier subtrees, in walk order. */
   jobs: PlannedDir<S>[];
-  /** Entries lstat'ed while planning (the jobs' roots included). */
-  entries: number;
+  counters: WalkCounters;
+  /** Every descriptor the plan holds open; closed once the last job is done. */
+  close(): void;
 }
 
 export interface PlanOptions<S> {
@@ -35,49 +45,77 @@ export interface PlanOptions<S> {
 }
 
 /**
- * List the top of the tree breadth first, in the walk's order, until its frontier has enough
- * directories to keep every worker busy; the frontier directories become jobs. What is listed here
- * is replayed in order by the main thread, so the result is the same as one sequential walk.
+ * List the top of the tree breadth first, in the walk's order, through descriptors as the walker does,
+ * until its frontier has enough directories to keep every worker busy; the frontier directories become
+ * jobs (a worker opens each through its parent's descriptor, which stays open here). What is listed
+ * here is replayed in order by the main thread, so the result is the same as one sequential walk.
  */
-export async function planWalk<S>(root: WalkEntry, rootState: S, options: PlanOptions<S>): Promise<WalkPlan<S>> {
-  const top: PlannedDir<S> = { entry: root, state: rootState, children: [] };
+export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanOptions<S>): Promise<WalkPlan<S>> {
+  const counters: WalkCounters = { entries: 1, aclUnknown: 0, aclUnsupportedDevices: new Set() };
+  const open: number[] = [start.fd];
+  const top: PlannedDir<S> = { entry: start.entry, state: rootState, fd: start.fd, name: undefined, parentFd: undefined, children: [] };
+  const plan = (jobs: PlannedDir<S>[]): WalkPlan<S> => ({ root: top, jobs, counters, close: () => open.forEach(close) });
   let level: PlannedDir<S>[] = [top];
-  let entries = 1;
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > 0 && (depth >= options.maxDepth || level.length >= options.targetJobs)) {
-      level.forEach((dir, index) => (dir.job = index));
-      return { root: top, jobs: level, entries };
+      level.forEach((dir, index) => {
+        dir.job = index;
+      });
+      return plan(level);
     }
     const next: PlannedDir<S>[] = [];
     for (const dir of level) {
-      const names = Walker.list(dir.entry);
-      if (names instanceof Error) {
-        dir.listError = names;
+      if (dir.fd < 0 && !openPlanned(dir, open, counters)) continue;
+      let names: Name[];
+      try {
+        names = listNames(dir.fd);
+      } catch (error) {
+        dir.listError = error as NodeJS.ErrnoException;
         continue;
       }
       for (const name of names) {
-        const at = Walker.childOf(dir.entry, name);
-        const rel = at.rel;
+        const rel = Walker.childOf(dir.entry, name).rel;
         if (options.skip(rel, dir.state)) continue;
-        const entry = Walker.lstat(at);
+        const entry = Walker.statChild(dir.fd, dir.entry, name);
         if (entry === undefined) continue;
         if (entry instanceof Error) {
-          dir.children.push({ error: entry, rel, path: at.path });
+          dir.children.push({ error: entry, rel, path: Walker.childOf(dir.entry, name).path });
           continue;
         }
-        entries++;
+        counters.entries++;
         // A huge directory is listed here in one go: let signals in now and then.
-        if (entries % 4096 === 0) await options.pause();
+        if (counters.entries % 4096 === 0) await options.pause();
         if (entry.type === 'directory') {
-          const child: PlannedDir<S> = { entry, state: options.inside(rel, dir.state), children: [] };
+          const child: PlannedDir<S> = { entry, state: options.inside(rel, dir.state), fd: -1, name, parentFd: dir.fd, children: [] };
           dir.children.push(child);
           next.push(child);
         } else {
+          if (entry.type !== 'symlink' && !counters.aclUnsupportedDevices.has(entry.dev)) {
+            const acl = entryAcl(dir.fd, name, entry.type === 'file');
+            if (acl === 'unknown') counters.aclUnknown++;
+            else if (acl) entry.acl = acl;
+          }
           dir.children.push({ entry, file: true });
         }
       }
     }
     level = next;
   }
-  return { root: top, jobs: [], entries };
+  return plan([]);
+}
+
+/** Open a planned directory through its parent, as the walker would; false when it cannot be listed. */
+function openPlanned<S>(dir: PlannedDir<S>, open: number[], counters: WalkCounters): boolean {
+  const opened = Walker.openChecked(dir.parentFd!, dir.name!, dir.entry);
+  if (typeof opened !== 'number') {
+    dir.openError = opened;
+    return false;
+  }
+  open.push(opened);
+  dir.fd = opened;
+  const acls = directoryAcls(opened);
+  if (!acls.supported) counters.aclUnsupportedDevices.add(dir.entry.dev);
+  if (acls.acl) dir.entry.acl = acls.acl;
+  if (acls.defaultAcl) dir.entry.defaultAcl = acls.defaultAcl;
+  return true;
 }

@@ -1,17 +1,22 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { entryType } from '../access/inode.js';
 import type { Inode } from '../access/types.js';
 import { MODE_BITS } from '../mode/bits.js';
+import { directoryAcls, entryAcl } from './acl-read.js';
+import { at, close, DIRECTORY_FLAGS, listNames, lstatAt, openDirectoryAt, raceError, sameDirectory, statFd, type Name } from './fd.js';
+import { openSync } from 'node:fs';
 
-/** One entry as the walker saw it: lstat, never followed. */
+export type { Name } from './fd.js';
+
+/** One entry as the walker saw it: lstat, never followed, with its ACLs. */
 export interface WalkEntry extends Inode {
-  /** File system path (absolute, or as the root was given); for display when `raw` is set. */
+  /** Absolute path, for messages (the walk itself never resolves it); see `raw` for names that are not UTF-8. */
   path: string;
   /** Relative to the root, POSIX; '.' for the root itself. Invalid UTF-8 shows as U+FFFD. */
   rel: string;
   /**
    * Set when the path is not valid UTF-8 (a name with stray bytes): the real bytes of `path` and
-   * of `rel`, which the file system calls and the fix commands must use.
+   * of `rel`, which the fix commands must use.
    */
   raw?: { path: Uint8Array; rel: Uint8Array };
   /** Device and inode number: what a later step checks to know it still has the same entry. */
@@ -20,9 +25,6 @@ export interface WalkEntry extends Inode {
   /** Hard links to it: a regular file with more than one may also live outside the tree. */
   nlink: number;
 }
-
-/** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
-export type Name = string | { display: string; bytes: Uint8Array };
 
 export interface WalkVisitor<Frame> {
   /** Entering a directory; return its frame, or undefined to skip what is below it. */
@@ -33,8 +35,26 @@ export interface WalkVisitor<Frame> {
   leave(frame: Frame, dir: WalkEntry): void;
   /** Whether a child path should be skipped entirely (ignore globs), asked before lstat. */
   skip(rel: string, parent: Frame): boolean;
-  /** A directory could not be listed or an entry could not be read; the walk goes on. */
+  /**
+   * A directory could not be listed, an entry could not be read, or the tree changed under the walk
+   * (code ERACE); the walk goes on.
+   */
   error(rel: string, path: string, error: NodeJS.ErrnoException, parent: Frame | undefined): void;
+}
+
+/** Where a walk starts: a directory already opened and checked, owned by the walker from then on. */
+export interface WalkStart {
+  entry: WalkEntry;
+  fd: number;
+  /** The open parent and the name in it, to check at the end that the directory is still there. */
+  parent?: { fd: number; name: Name } | undefined;
+}
+
+/** What the walk could not see: entries whose ACL is unknown, devices that do not support ACLs. */
+export interface WalkCounters {
+  entries: number;
+  aclUnknown: number;
+  aclUnsupportedDevices: Set<number>;
 }
 
 interface StackItem<Frame> {
@@ -42,125 +62,236 @@ interface StackItem<Frame> {
   frame: Frame;
   names: Name[];
   next: number;
+  /** -1 while closed to spare descriptors (a very deep tree); reopened through a child's '..'. */
+  fd: number;
+  /** Its name in the parent directory. */
+  name: Name | undefined;
 }
 
-/**
- * Depth-first walk with an explicit stack: readdir (names only, sorted for a stable order) and
- * one lstat per entry. Symlinks are reported, never followed. Work is done in slices so the
- * caller can yield to the event loop (signals, progress, output backpressure) between them.
- */
+/** Open descriptors one walk keeps at most; deeper directories close their ancestors meanwhile. */
+const DESCRIPTOR_BUDGET = 64;
+
 export type ChildPath = Pick<WalkEntry, 'path' | 'rel' | 'raw'>;
 
 const SLASH = Buffer.from('/');
 
-function compareNames(a: Name, b: Name): number {
-  const da = typeof a === 'string' ? a : a.display;
-  const db = typeof b === 'string' ? b : b.display;
-  if (da !== db) return da < db ? -1 : 1;
-  // Two names that only differ in bytes that do not decode: order by the bytes.
-  return Buffer.compare(Buffer.from(typeof a === 'string' ? a : a.bytes), Buffer.from(typeof b === 'string' ? b : b.bytes));
-}
-
+/**
+ * Depth-first walk with an explicit stack, through descriptors (see fd.ts): every directory is opened
+ * once without following links and checked against what lstat saw; its names are read and its
+ * children lstat()ed through that descriptor, so nothing above it can redirect the walk. A directory
+ * that was swapped between the two looks is not entered, and one that was moved or replaced while it
+ * was read is reported; both as walk-error (code ERACE). Symlinks are reported, never followed. Work is
+ * done in slices so the caller can yield to the event loop between them.
+ */
 export class Walker<Frame> {
   private readonly stack: StackItem<Frame>[] = [];
   private started = false;
-  entries = 0;
+  readonly counters: WalkCounters = { entries: 0, aclUnknown: 0, aclUnsupportedDevices: new Set() };
 
-  /**
-   * `root`: the path to walk (its rel is '.'), or an entry already stat'ed inside a larger walk
-   * (a subtree handed to a worker), entered with `parent` as its parent's frame.
-   */
   constructor(
-    private readonly root: string | WalkEntry,
+    private readonly start: WalkStart,
     private readonly visitor: WalkVisitor<Frame>,
-    private readonly parent?: Frame,
+    /** The frame of the start's parent, when the start is a subtree of a larger walk (a worker's job). */
+    private readonly parentFrame?: Frame,
   ) {}
+
+  get entries(): number {
+    return this.counters.entries;
+  }
 
   /** Visit up to `budget` entries; false once the walk is complete. */
   step(budget: number): boolean {
     if (!this.started) {
       this.started = true;
-      const root = typeof this.root === 'string' ? this.stat({ path: this.root, rel: '.' }, undefined) : this.root;
-      if (!root) return false;
-      if (root.type !== 'directory') throw new Error(`walk root ${root.path} is not a directory`);
-      if (typeof this.root !== 'string') this.entries++;
-      this.push(root, this.parent);
+      this.counters.entries++;
+      this.push(this.start.entry, this.start.fd, this.start.parent?.name, this.parentFrame);
     }
     let visited = 0;
     while (this.stack.length > 0 && visited < budget) {
       const top = this.stack[this.stack.length - 1]!;
       if (top.next >= top.names.length) {
-        this.stack.pop();
-        this.visitor.leave(top.frame, top.dir);
+        this.finish(top);
         continue;
       }
       const name = top.names[top.next++]!;
       const child = Walker.childOf(top.dir, name);
       if (this.visitor.skip(child.rel, top.frame)) continue;
       visited++;
-      const entry = this.stat(child, top.frame);
-      if (!entry) continue;
-      if (entry.type === 'directory') this.push(entry, top.frame);
-      else this.visitor.entry(entry, top.frame);
+      this.visit(top, name, child);
     }
     return this.stack.length > 0;
   }
 
-  /** lstat one entry: what the walk would report for it (undefined when it vanished). */
-  static lstat(at: ChildPath): WalkEntry | NodeJS.ErrnoException | undefined {
+  /** Release every descriptor (an interrupted walk). */
+  dispose(): void {
+    for (const item of this.stack.splice(0)) if (item.fd >= 0) close(item.fd);
+  }
+
+  private visit(top: StackItem<Frame>, name: Name, child: ChildPath): void {
+    let stats: Stats;
     try {
-      const stats = lstatSync(at.raw ? Buffer.from(at.raw.path) : at.path);
-      // Explicit properties, not a spread of `at`: measured, a spread here doubles the time of a
-      // million-entry walk (a slower object shape on the hottest path, and far more GC).
-      const entry: WalkEntry = {
-        path: at.path,
-        rel: at.rel,
-        type: entryType(stats.mode),
-        mode: stats.mode & MODE_BITS,
-        uid: stats.uid,
-        gid: stats.gid,
-        dev: stats.dev,
-        ino: stats.ino,
-        nlink: stats.nlink,
-      };
-      if (at.raw) entry.raw = at.raw;
-      return entry;
+      stats = lstatAt(top.fd, name);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // Gone between readdir and lstat (a cache being cleared), or its parent turned into a file.
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && at.rel !== '.') return undefined;
-      return error as NodeJS.ErrnoException;
+      // Gone between readdir and lstat (a cache being cleared): nothing to report.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.visitor.error(child.rel, child.path, error as NodeJS.ErrnoException, top.frame);
+      return;
+    }
+    const entry = Walker.entryOf(child, stats);
+    this.counters.entries++;
+    if (entry.type !== 'directory') {
+      if (entry.type !== 'symlink') this.readEntryAcl(entry, top.fd, name);
+      this.visitor.entry(entry, top.frame);
+      return;
+    }
+    const opened = Walker.openChecked(top.fd, name, entry);
+    if (typeof opened === 'number') {
+      this.readDirectoryAcls(entry, opened);
+      this.push(entry, opened, name, top.frame);
+    } else if (opened.code === 'ERACE') {
+      this.visitor.error(child.rel, child.path, opened, top.frame);
+    } else {
+      Walker.enterUnlisted(this.visitor, entry, top.frame, opened);
     }
   }
 
-  private push(dir: WalkEntry, parent: Frame | undefined): void {
-    const frame = this.visitor.enter(dir, parent);
+  /** A directory that cannot be opened (EACCES as a non-root user): entered, so its own findings count, not listed. */
+  static enterUnlisted<F>(visitor: WalkVisitor<F>, entry: WalkEntry, parent: F | undefined, error: NodeJS.ErrnoException): void {
+    const frame = visitor.enter(entry, parent);
     if (frame === undefined) return;
-    const names = Walker.list(dir);
-    if (names instanceof Error) this.visitor.error(dir.rel, dir.path, names, frame);
-    this.stack.push({ dir, frame, names: names instanceof Error ? [] : names, next: 0 });
+    visitor.error(entry.rel, entry.path, error, frame);
+    visitor.leave(frame, entry);
   }
 
   /**
-   * A directory's names in the walk's order: plain code-unit order, the same on every machine.
-   * Names that are not valid UTF-8 would come back with U+FFFD in them and could not be found
-   * again; then the directory is read once more as bytes, and those names keep their bytes.
-   * A directory that vanished since it was entered has no names (nothing to report).
+   * Open a child directory without following a symlink and check it is the one lstat saw. Anything
+   * else (now a symlink, not a directory, another inode, gone) means the tree changed between the
+   * two looks: an ERACE error, never a descent.
    */
-  static list(dir: Pick<WalkEntry, 'path' | 'raw'>): Name[] | NodeJS.ErrnoException {
+  static openChecked(dirFd: number, name: Name, seen: Pick<WalkEntry, 'rel' | 'dev' | 'ino'>): number | NodeJS.ErrnoException {
+    let fd: number;
     try {
-      const names = dir.raw ? [] : readdirSync(dir.path);
-      if (!dir.raw && !names.some((name) => name.includes('\ufffd'))) return names.sort();
-      return readdirSync(dir.raw ? Buffer.from(dir.raw.path) : dir.path, { encoding: 'buffer' })
-        .map((bytes): Name => {
-          const display = bytes.toString('utf8');
-          return Buffer.from(display).equals(bytes) ? display : { display, bytes };
-        })
-        .sort(compareNames);
+      fd = openDirectoryAt(dirFd, name);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENOENT') {
+        const now = code === 'ELOOP' ? 'a symlink' : code === 'ENOTDIR' ? 'no longer a directory' : 'gone';
+        return raceError(
+          `${seen.rel} was a directory, then ${now} when permcheck opened it: not entered (the tree changed during the audit)`,
+        );
+      }
       return error as NodeJS.ErrnoException;
     }
+    if (!sameDirectory(statFd(fd), seen.dev, seen.ino)) {
+      close(fd);
+      return raceError(`${seen.rel} was replaced by another directory between two looks: not entered (the tree changed during the audit)`);
+    }
+    return fd;
+  }
+
+  private push(dir: WalkEntry, fd: number, name: Name | undefined, parent: Frame | undefined): void {
+    const frame = this.visitor.enter(dir, parent);
+    if (frame === undefined) {
+      close(fd);
+      return;
+    }
+    let names: Name[] = [];
+    try {
+      names = listNames(fd);
+    } catch (error) {
+      this.visitor.error(dir.rel, dir.path, error as NodeJS.ErrnoException, frame);
+    }
+    this.stack.push({ dir, frame, names, next: 0, fd, name });
+    const spare = this.stack.length - DESCRIPTOR_BUDGET - 1;
+    if (spare >= 0 && this.stack[spare]!.fd >= 0) {
+      close(this.stack[spare]!.fd);
+      this.stack[spare]!.fd = -1;
+    }
+  }
+
+  /** A directory is done: is it still where it was found? Then hand it to the visitor and close it. */
+  private finish(top: StackItem<Frame>): void {
+    this.stack.pop();
+    const parent = this.stack[this.stack.length - 1];
+    if (parent && parent.fd < 0) this.reopen(parent, top);
+    const parentFd = parent ? parent.fd : this.start.parent?.fd;
+    const moved = top.name !== undefined && parentFd !== undefined && parentFd >= 0 && !Walker.stillThere(parentFd, top.name, top.dir);
+    this.visitor.leave(top.frame, top.dir);
+    if (moved) this.visitor.error(top.dir.rel, top.dir.path, Walker.movedError(top.dir.rel), parent ? parent.frame : this.parentFrame);
+    close(top.fd);
+  }
+
+  static movedError(rel: string): NodeJS.ErrnoException {
+    return raceError(`${rel} was moved or replaced while permcheck read it: what is reported below it may no longer be there`);
+  }
+
+  /** Is `name` in the directory still the directory we walked? */
+  static stillThere(parentFd: number, name: Name, dir: Pick<WalkEntry, 'dev' | 'ino'>): boolean {
+    try {
+      return sameDirectory(lstatAt(parentFd, name), dir.dev, dir.ino);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reopen an ancestor closed to spare descriptors, through its child's '..', and check it. */
+  private reopen(parent: StackItem<Frame>, child: StackItem<Frame>): void {
+    let fd = -1;
+    try {
+      fd = openSync(`${at(child.fd)}/..`, DIRECTORY_FLAGS);
+    } catch {
+      fd = -1;
+    }
+    if (fd >= 0 && sameDirectory(statFd(fd), parent.dir.dev, parent.dir.ino)) {
+      parent.fd = fd;
+      return;
+    }
+    if (fd >= 0) close(fd);
+    // The child was moved out from under its parent: the rest of the parent cannot be reached safely.
+    parent.names = [];
+    parent.fd = -2;
+    this.visitor.error(
+      parent.dir.rel,
+      parent.dir.path,
+      raceError(
+        `${child.dir.rel} was moved out of ${parent.dir.rel} while permcheck read it: the rest of ${parent.dir.rel} is not audited`,
+      ),
+      parent.frame,
+    );
+  }
+
+  private readDirectoryAcls(entry: WalkEntry, fd: number): void {
+    const acls = directoryAcls(fd);
+    if (!acls.supported) this.counters.aclUnsupportedDevices.add(entry.dev);
+    if (acls.acl) entry.acl = acls.acl;
+    if (acls.defaultAcl) entry.defaultAcl = acls.defaultAcl;
+  }
+
+  private readEntryAcl(entry: WalkEntry, dirFd: number, name: Name): void {
+    // A file system that said it has no ACLs has none on its files either.
+    if (this.counters.aclUnsupportedDevices.has(entry.dev)) return;
+    const acl = entryAcl(dirFd, name, entry.type === 'file');
+    if (acl === 'unknown') this.counters.aclUnknown++;
+    else if (acl) entry.acl = acl;
+  }
+
+  /** What the walk reports for an lstat result. */
+  static entryOf(at: ChildPath, stats: Stats): WalkEntry {
+    // Explicit properties, not a spread of `at`: measured, a spread here doubles the time of a
+    // million-entry walk (a slower object shape on the hottest path, and far more GC).
+    const entry: WalkEntry = {
+      path: at.path,
+      rel: at.rel,
+      type: entryType(stats.mode),
+      mode: stats.mode & MODE_BITS,
+      uid: stats.uid,
+      gid: stats.gid,
+      dev: stats.dev,
+      ino: stats.ino,
+      nlink: stats.nlink,
+    };
+    if (at.raw) entry.raw = at.raw;
+    return entry;
   }
 
   /** Where a child of `dir` is: its path and rel, with bytes when either is not valid UTF-8. */
@@ -182,14 +313,15 @@ export class Walker<Frame> {
     };
   }
 
-  private stat(at: ChildPath, parent: Frame | undefined): WalkEntry | undefined {
-    const entry = Walker.lstat(at);
-    if (entry === undefined) return undefined;
-    if (entry instanceof Error) {
-      this.visitor.error(at.rel, at.path, entry, parent);
-      return undefined;
+  /** lstat a child of an open directory, as the walk would report it; undefined when it vanished. */
+  static statChild(dirFd: number, dir: Pick<WalkEntry, 'path' | 'rel' | 'raw'>, name: Name): WalkEntry | NodeJS.ErrnoException | undefined {
+    const child = Walker.childOf(dir, name);
+    try {
+      return Walker.entryOf(child, lstatAt(dirFd, name));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      return error as NodeJS.ErrnoException;
     }
-    this.entries++;
-    return entry;
   }
 }

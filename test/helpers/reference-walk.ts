@@ -18,11 +18,12 @@ interface Node {
  * engine. No slices, no planning, no threads: what the fast paths must reproduce exactly.
  */
 export function referenceAudit(plan: AuditPlan): { findings: Finding[]; entries: number } {
-  const listed = fg.sync('**', { cwd: plan.walkRoot, dot: true, onlyFiles: false, followSymbolicLinks: false, stats: true });
+  const walkRoot = plan.start.entry.path;
+  const listed = fg.sync('**', { cwd: walkRoot, dot: true, onlyFiles: false, followSymbolicLinks: false, stats: true });
   const byRel = new Map<string, Node>();
-  const rootStats = fg.sync('.', { cwd: plan.walkRoot, onlyFiles: false, stats: true, dot: true })[0];
+  const rootStats = fg.sync('.', { cwd: walkRoot, onlyFiles: false, stats: true, dot: true })[0];
   const toEntry = (rel: string, stats: { mode: number; uid: number; gid: number; dev: number; ino: number; nlink: number }): WalkEntry => ({
-    path: rel === '.' ? plan.walkRoot : `${plan.walkRoot}/${rel}`,
+    path: rel === '.' ? walkRoot : `${walkRoot}/${rel}`,
     rel,
     type: entryType(stats.mode),
     mode: stats.mode & MODE_BITS,

@@ -1,0 +1,123 @@
+import { closeSync, constants, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { decodeAcl, accessAclOf, defaultAclOf, ACCESS_XATTR, DEFAULT_XATTR } from '../acl/xattr.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
+import { at, type Name } from './fd.js';
+
+/**
+ * Reading POSIX ACLs, at the I/O edge. Directories: through the descriptor the walk holds
+ * (fs-native-extensions, fgetxattr), which also says when a file system does not support ACLs. Other
+ * entries: by /proc/self/fd/DIR/NAME without following NAME (@napi-rs/xattr, lgetxattr), which needs
+ * no open file and no read permission. Both bindings are optional: without them ACLs are "unknown".
+ */
+
+interface FdXattr {
+  getAttrSync(fd: number, name: string): Buffer | null;
+}
+interface PathXattr {
+  getAttributeSync(path: string, name: string): Buffer | null;
+}
+
+export type AclStatus = { state: 'read' } | { state: 'unknown'; reason: string };
+
+interface Bindings {
+  fd: FdXattr | undefined;
+  path: PathXattr | undefined;
+  failure: string | undefined;
+}
+
+let bindings: Bindings | undefined;
+
+function load(): Bindings {
+  if (bindings) return bindings;
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  const attempt = <T>(id: string): T | undefined => {
+    try {
+      return require(id) as T;
+    } catch (error) {
+      failures.push(`${id}: ${(error as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  };
+  const fd = attempt<FdXattr>('fs-native-extensions');
+  const path = attempt<PathXattr>('@napi-rs/xattr');
+  bindings = { fd, path, failure: failures.length > 0 ? failures.join('; ') : undefined };
+  return bindings;
+}
+
+export interface DirectoryAcls {
+  acl: AccessAcl | undefined;
+  defaultAcl: DefaultAcl | undefined;
+  /** false: the file system says it does not support ACLs (EOPNOTSUPP). */
+  supported: boolean;
+}
+
+const NONE: DirectoryAcls = { acl: undefined, defaultAcl: undefined, supported: true };
+const UNSUPPORTED: DirectoryAcls = { acl: undefined, defaultAcl: undefined, supported: false };
+
+/** Whether ACLs can be read at all here, and if not, why: said once, in the report header. */
+export function aclReaderStatus(): AclStatus {
+  const { fd, path, failure } = load();
+  if (fd && path) return { state: 'read' };
+  return { state: 'unknown', reason: `the ACL bindings could not be loaded (${failure ?? 'unknown reason'})` };
+}
+
+/** A directory's access and default ACL, through its open descriptor. */
+export function directoryAcls(fd: number): DirectoryAcls {
+  const binding = load().fd;
+  if (!binding) return NONE;
+  try {
+    const access = binding.getAttrSync(fd, ACCESS_XATTR);
+    const defaults = binding.getAttrSync(fd, DEFAULT_XATTR);
+    if (!access && !defaults) return NONE;
+    return { acl: access ? parseAccess(access) : undefined, defaultAcl: defaults ? parseDefault(defaults) : undefined, supported: true };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') return UNSUPPORTED;
+    throw error;
+  }
+}
+
+/**
+ * The access ACL of a non-directory inside an open directory, not following a symlink. Names that are
+ * not UTF-8 cannot be passed to the path binding; they are read through a descriptor opened without
+ * following links or blocking (regular files only: FIFOs and devices are never opened).
+ */
+export function entryAcl(dirFd: number, name: Name, isRegularFile: boolean): AccessAcl | undefined | 'unknown' {
+  const { path, fd } = load();
+  if (typeof name === 'string') {
+    if (!path) return 'unknown';
+    const bytes = path.getAttributeSync(at(dirFd, name) as string, ACCESS_XATTR);
+    return bytes ? parseAccess(bytes) : undefined;
+  }
+  if (!fd || !isRegularFile) return 'unknown';
+  return readThroughDescriptor(dirFd, name, fd);
+}
+
+function readThroughDescriptor(dirFd: number, name: Name, binding: FdXattr): AccessAcl | undefined | 'unknown' {
+  let fd: number;
+  try {
+    fd = openSync(at(dirFd, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch {
+    return 'unknown';
+  }
+  try {
+    const bytes = binding.getAttrSync(fd, ACCESS_XATTR);
+    return bytes ? parseAccess(bytes) : undefined;
+  } catch {
+    return 'unknown';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseAccess(bytes: Uint8Array): AccessAcl | undefined {
+  const parsed = decodeAcl(bytes);
+  return parsed.ok ? accessAclOf(parsed.acl) : undefined;
+}
+
+function parseDefault(bytes: Uint8Array): DefaultAcl | undefined {
+  const parsed = decodeAcl(bytes);
+  return parsed.ok ? defaultAclOf(parsed.acl) : undefined;
+}

@@ -1,0 +1,93 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+
+/**
+ * Reaching entries through open directories. A path is resolved again at every system call, so a
+ * walk that lstat()s "var/x" and later lists "var/x" can be steered elsewhere by a rename or a symlink
+ * swap in between. Here every directory is opened once, without following a symlink, checked against
+ * what lstat saw, and its children are reached through that descriptor: on Linux the magic link
+ * /proc/self/fd/N/NAME resolves NAME inside the open directory, whatever happens to the path above it.
+ */
+
+/** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
+export type Name = string | { display: string; bytes: Uint8Array };
+
+export const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** O_PATH (Linux): a descriptor that names an inode without opening it (no FIFO blocks, no device wakes). */
+export const O_PATH = 0o10000000;
+
+const SLASH = Buffer.from('/');
+
+/** /proc/self/fd/N or /proc/self/fd/N/NAME, as a string or, for a name that is not UTF-8, as bytes. */
+export function at(fd: number, name?: Name): string | Buffer {
+  const base = `/proc/self/fd/${fd}`;
+  if (name === undefined) return base;
+  if (typeof name === 'string') return `${base}/${name}`;
+  return Buffer.concat([Buffer.from(base), SLASH, name.bytes]);
+}
+
+export function lstatAt(fd: number, name: Name): Stats {
+  return lstatSync(at(fd, name));
+}
+
+export function readlinkAt(fd: number, name: Name): string {
+  return readlinkSync(at(fd, name), 'utf8');
+}
+
+/** Open a child directory of an open directory; ELOOP if it is now a symlink, ENOTDIR if not a directory. */
+export function openDirectoryAt(fd: number, name: Name): number {
+  return openSync(at(fd, name), DIRECTORY_FLAGS);
+}
+
+/** Open a directory by absolute path, the first step of a lookup (the path's own symlinks are the caller's). */
+export function openDirectory(path: string): number {
+  return openSync(path, DIRECTORY_FLAGS);
+}
+
+export function statFd(fd: number): Stats {
+  return fstatSync(fd);
+}
+
+export function close(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closing cannot fail in a way that matters to an audit.
+  }
+}
+
+/** Is this still the entry we saw: same device, same inode, still a directory? */
+export function sameDirectory(stats: Stats, dev: number, ino: number): boolean {
+  return stats.isDirectory() && stats.dev === dev && stats.ino === ino;
+}
+
+/**
+ * A directory's names in the walk's order: plain code-unit order, the same on every machine. Names
+ * that are not valid UTF-8 would come back with U+FFFD in them and could not be found again; then the
+ * directory is read once more as bytes, and those names keep their bytes.
+ */
+export function listNames(fd: number): Name[] {
+  const path = at(fd);
+  const names = readdirSync(path);
+  if (!names.some((name) => name.includes('\ufffd'))) return names.sort();
+  return readdirSync(path, { encoding: 'buffer' })
+    .map((bytes): Name => {
+      const display = bytes.toString('utf8');
+      return Buffer.from(display).equals(bytes) ? display : { display, bytes };
+    })
+    .sort(compareNames);
+}
+
+export function compareNames(a: Name, b: Name): number {
+  const da = typeof a === 'string' ? a : a.display;
+  const db = typeof b === 'string' ? b : b.display;
+  if (da !== db) return da < db ? -1 : 1;
+  // Two names that only differ in bytes that do not decode: order by the bytes.
+  return Buffer.compare(Buffer.from(typeof a === 'string' ? a : a.bytes), Buffer.from(typeof b === 'string' ? b : b.bytes));
+}
+
+/** An error the walk raises itself: what changed under it, for the walk-error finding. */
+export function raceError(message: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(message);
+  error.code = 'ERACE';
+  return error;
+}
