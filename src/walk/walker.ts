@@ -236,7 +236,7 @@ export class Walker<Frame> {
 
   /** Reopen an ancestor closed to spare descriptors, through its child's '..', and check it. */
   private reopen(parent: StackItem<Frame>, child: StackItem<Frame>): void {
-    let fd = -1;
+    let fd: number;
     try {
       fd = openSync(`${at(child.fd)}/..`, DIRECTORY_FLAGS);
     } catch {
