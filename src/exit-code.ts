@@ -2,6 +2,8 @@
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+/** The tree changed under permcheck in a way that matters (a directory swapped while it was read): the result is incomplete. */
+export const EXIT_TREE_CHANGED = 3;
 export const EXIT_BUG = 70;
 export const EXIT_INTERRUPTED = 130;
 
@@ -12,6 +14,8 @@ export interface SeverityCounts {
   errors: number;
   warnings: number;
   infos: number;
+  /** walk-error findings that are races: the tree changed under the run. */
+  races: number;
 }
 
 /** What a command ended with, as plain data. */
@@ -27,6 +31,8 @@ export function exitCode(outcome: Outcome): number {
   if ((outcome.inputErrors ?? 0) > 0) return EXIT_USAGE;
   const counts = outcome.counts;
   if (!counts) return EXIT_OK;
+  // Whatever --fail-on says: an audit that was raced is not an answer.
+  if (counts.races > 0) return EXIT_TREE_CHANGED;
   switch (outcome.failOn ?? 'error') {
     case 'never':
       return EXIT_OK;

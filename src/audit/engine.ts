@@ -228,6 +228,8 @@ function toInode(entry: WalkEntry): Inode {
 }
 
 function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoException): string {
+  // The walk's own words for a tree that changed under it already name the entry and what happened.
+  if (error.code === 'ERACE') return error.message;
   const why: Record<string, string> = {
     EACCES: 'permission denied',
     EPERM: 'operation not permitted',

@@ -16,7 +16,7 @@ import type { WorkerSetup } from './worker.js';
  * them. The findings, their order and the aggregation are those of a single walk.
  */
 export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool, format: Format): Promise<AuditResult> {
-  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
+  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0, races: 0 };
   const engine = reportingEngine(plan, hooks, counts);
   const walkPlan = await planWalk<DirectoryPolicy>(plan.start, plan.policy.root(), {
     inside: (rel, parent) => plan.policy.inside(rel, parent),
@@ -135,4 +135,5 @@ function addCounts(into: SeverityCounts, add: SeverityCounts): void {
   into.errors += add.errors;
   into.warnings += add.warnings;
   into.infos += add.infos;
+  into.races += add.races;
 }

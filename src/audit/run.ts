@@ -41,21 +41,22 @@ export function reportingEngine(plan: AuditPlan, hooks: AuditHooks, counts: Seve
     ancestorBlocks: plan.ancestorBlocks,
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
-      countSeverity(counts, finding.severity);
+      countFinding(counts, finding);
       hooks.finding(finding);
     },
   });
 }
 
-export function countSeverity(counts: SeverityCounts, severity: string): void {
-  if (severity === 'error') counts.errors++;
-  else if (severity === 'warning') counts.warnings++;
+export function countFinding(counts: SeverityCounts, finding: Finding): void {
+  if (finding.severity === 'error') counts.errors++;
+  else if (finding.severity === 'warning') counts.warnings++;
   else counts.infos++;
+  if (finding.rule === 'walk-error' && finding.code === 'ERACE') counts.races++;
 }
 
 /** Walk the tree and report each finding as soon as it is final. */
 export async function runAudit(plan: AuditPlan, hooks: AuditHooks): Promise<AuditResult> {
-  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0 };
+  const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0, races: 0 };
   const engine = reportingEngine(plan, hooks, counts);
   const walker = new Walker(plan.start, engine);
   try {

@@ -8,7 +8,7 @@ import { REPORTERS, type Format } from '../reporters/index.js';
 import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
-import { countSeverity } from './run.js';
+import { countFinding } from './run.js';
 import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage, type PassedUp } from './job.js';
 import type { AuditSettings, Finding } from './types.js';
 
@@ -78,7 +78,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
     ancestorBlocks: [],
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
-      countSeverity(batch.counts, finding.severity);
+      countFinding(batch.counts, finding);
       if (serialize) {
         const json = serialize(finding);
         lines.push(json);
@@ -122,5 +122,5 @@ function walkJob(job: Job, engine: AuditEngine, parent: Frame): WalkCounters {
 }
 
 function emptyBatch(id: number): JobBatch {
-  return { kind: 'batch', id, findings: [], serialized: undefined, counts: { errors: 0, warnings: 0, infos: 0 }, bytes: 0 };
+  return { kind: 'batch', id, findings: [], serialized: undefined, counts: { errors: 0, warnings: 0, infos: 0, races: 0 }, bytes: 0 };
 }

@@ -33,6 +33,6 @@ export const walkError: Rule = {
       problem.code === 'EACCES' || problem.code === 'EPERM'
         ? 'run permcheck as root, or as a user who may list it, to audit what is inside'
         : undefined;
-    return { message: problem.message, ...(fix ? { fix } : {}) };
+    return { message: problem.message, ...(fix ? { fix } : {}), ...(problem.code ? { extra: { code: problem.code } } : {}) };
   },
 };

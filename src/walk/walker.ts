@@ -62,16 +62,33 @@ interface StackItem<Frame> {
   frame: Frame;
   names: Name[];
   next: number;
-  /** -1 while closed to spare descriptors (a very deep tree); reopened through a child's '..'. */
+  /** CLOSED while closed to spare descriptors (a very deep tree), LOST once it cannot be reached again. */
   fd: number;
   /** Its name in the parent directory. */
   name: Name | undefined;
 }
 
-/** Open descriptors one walk keeps at most; deeper directories close their ancestors meanwhile. */
+/**
+ * Open descriptors one walk keeps at most. In a deeper tree the ancestors between the top ones and the
+ * deepest ones are closed meanwhile, and reopened from the nearest open one above, name by name, each
+ * checked again.
+ */
 const DESCRIPTOR_BUDGET = 64;
+const ALWAYS_OPEN = 16;
+const CLOSED = -1;
+const LOST = -2;
 
 export type ChildPath = Pick<WalkEntry, 'path' | 'rel' | 'raw'>;
+
+/** What a name that was a directory is now, in words, for the race's message. */
+function whatIsThereNow(dirFd: number, name: Name): string {
+  try {
+    const stats = lstatAt(dirFd, name);
+    return stats.isSymbolicLink() ? 'a symlink' : stats.isDirectory() ? 'another directory' : 'no longer a directory';
+  } catch {
+    return 'gone';
+  }
+}
 
 const SLASH = Buffer.from('/');
 
@@ -175,7 +192,7 @@ export class Walker<Frame> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENOENT') {
-        const now = code === 'ELOOP' ? 'a symlink' : code === 'ENOTDIR' ? 'no longer a directory' : 'gone';
+        const now = whatIsThereNow(dirFd, name);
         return raceError(
           `${seen.rel} was a directory, then ${now} when permcheck opened it: not entered (the tree changed during the audit)`,
         );
@@ -202,10 +219,11 @@ export class Walker<Frame> {
       this.visitor.error(dir.rel, dir.path, error as NodeJS.ErrnoException, frame);
     }
     this.stack.push({ dir, frame, names, next: 0, fd, name });
-    const spare = this.stack.length - DESCRIPTOR_BUDGET - 1;
-    if (spare >= 0 && this.stack[spare]!.fd >= 0) {
+    // Past the budget, close the shallowest open ancestor below the ones always kept open.
+    const spare = this.stack.length - 1 - (DESCRIPTOR_BUDGET - ALWAYS_OPEN);
+    if (spare >= ALWAYS_OPEN && this.stack[spare]!.fd >= 0) {
       close(this.stack[spare]!.fd);
-      this.stack[spare]!.fd = -1;
+      this.stack[spare]!.fd = CLOSED;
     }
   }
 
@@ -213,12 +231,14 @@ export class Walker<Frame> {
   private finish(top: StackItem<Frame>): void {
     this.stack.pop();
     const parent = this.stack[this.stack.length - 1];
-    if (parent && parent.fd < 0) this.reopen(parent, top);
+    if (parent && parent.fd === CLOSED) this.reopen(this.stack.length - 1);
     const parentFd = parent ? parent.fd : this.start.parent?.fd;
-    const moved = top.name !== undefined && parentFd !== undefined && parentFd >= 0 && !Walker.stillThere(parentFd, top.name, top.dir);
+    // A lost directory was reported when it was found missing.
+    const moved =
+      top.fd !== LOST && top.name !== undefined && parentFd !== undefined && parentFd >= 0 && !Walker.stillThere(parentFd, top.name, top.dir);
     this.visitor.leave(top.frame, top.dir);
     if (moved) this.visitor.error(top.dir.rel, top.dir.path, Walker.movedError(top.dir.rel), parent ? parent.frame : this.parentFrame);
-    close(top.fd);
+    if (top.fd >= 0) close(top.fd);
   }
 
   static movedError(rel: string): NodeJS.ErrnoException {
@@ -234,30 +254,31 @@ export class Walker<Frame> {
     }
   }
 
-  /** Reopen an ancestor closed to spare descriptors, through its child's '..', and check it. */
-  private reopen(parent: StackItem<Frame>, child: StackItem<Frame>): void {
-    let fd: number;
-    try {
-      fd = openSync(`${at(child.fd)}/..`, DIRECTORY_FLAGS);
-    } catch {
-      fd = -1;
+  /**
+   * Reopen a closed ancestor from the nearest open one above it, name by name, each checked as when it
+   * was first entered. One that is no longer there is reported, and what is left of it is not walked.
+   */
+  private reopen(index: number): void {
+    let above = index - 1;
+    while (above >= 0 && this.stack[above]!.fd < 0) above--;
+    if (above < 0) return;
+    let fd = this.stack[above]!.fd;
+    for (let k = above + 1; k <= index; k++) {
+      const item = this.stack[k]!;
+      const opened = Walker.openChecked(fd, item.name!, item.dir);
+      if (k - 1 > above) close(fd);
+      if (typeof opened !== 'number') {
+        for (let lost = k; lost <= index; lost++) {
+          this.stack[lost]!.names = [];
+          this.stack[lost]!.fd = LOST;
+        }
+        const error = raceError(`${item.dir.rel} was moved or replaced while permcheck was below it: the rest of it is not audited`);
+        this.visitor.error(item.dir.rel, item.dir.path, error, this.stack[k - 1]?.frame ?? this.parentFrame);
+        return;
+      }
+      fd = opened;
     }
-    if (fd >= 0 && sameDirectory(statFd(fd), parent.dir.dev, parent.dir.ino)) {
-      parent.fd = fd;
-      return;
-    }
-    if (fd >= 0) close(fd);
-    // The child was moved out from under its parent: the rest of the parent cannot be reached safely.
-    parent.names = [];
-    parent.fd = -2;
-    this.visitor.error(
-      parent.dir.rel,
-      parent.dir.path,
-      raceError(
-        `${child.dir.rel} was moved out of ${parent.dir.rel} while permcheck read it: the rest of ${parent.dir.rel} is not audited`,
-      ),
-      parent.frame,
-    );
+    this.stack[index]!.fd = fd;
   }
 
   private readDirectoryAcls(entry: WalkEntry, fd: number): void {

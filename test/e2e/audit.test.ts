@@ -66,7 +66,7 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
       fix: expect.stringContaining("chgrp 'www' 'var/cache'"),
       entries: 1,
     });
-    const counts = { errors: 0, warnings: 0, infos: 0 };
+    const counts = { errors: 0, warnings: 0, infos: 0, races: 0 };
     for (const f of json.findings) counts[`${f.severity}s` as 'errors']++;
     expect(json.summary).toMatchObject(counts);
   });
