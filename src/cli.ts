@@ -6,6 +6,7 @@ import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
 import { defineInit } from './commands/init.js';
 import { isUserError } from './errors.js';
+import { printable } from './text/printable.js';
 import { HOMEPAGE, VERSION } from './version.js';
 import { EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCode, type Outcome } from './exit-code.js';
 
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
         if (stdoutClosed || process.stdout.write(text)) resolve();
         else process.stdout.once('drain', resolve);
       }),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    err: (text) => void process.stderr.write(`${text.replace(/\n$/, '').split('\n').map(printable).join('\n')}\n`),
     paint: () => paintFor('stdout', useColor({ flag: colorFlag, env: process.env, isTTY: process.stdout.isTTY === true })),
     errPaint: () => paintFor('stderr', useColor({ flag: colorFlag, env: process.env, isTTY: process.stderr.isTTY === true })),
     stderrIsTTY: process.stderr.isTTY === true,
@@ -72,7 +73,8 @@ export function failureCode(error: unknown, write: (text: string) => void = (tex
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (isUserError(error)) {
-    write(`permcheck: ${error.message}\n`);
+    // A message may quote names and values from the tree: each line is shown escaped.
+    write(`permcheck: ${error.message.split('\n').map(printable).join('\n')}\n`);
     return EXIT_USAGE;
   }
   const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);

@@ -1,8 +1,29 @@
 import type { Paint } from '../paint.js';
 import { symbolicMode } from '../mode/bits.js';
-import { printable } from '../reporters/printable.js';
+import { printable } from '../text/printable.js';
 import { describeInode, type Names } from './describe.js';
 import type { AccessResult } from './report.js';
+
+/** Which project and config answered, and where each role's user came from. */
+export interface Provenance {
+  directory: string;
+  config: string | null;
+  source: string;
+  notes: string[];
+}
+
+export function renderProvenance(
+  provenance: Provenance,
+  roles: readonly { name: string; user: string; uid: number; origin: string }[],
+  paint: Paint,
+): string {
+  const lines = [`${paint.dim('project')} ${provenance.directory} (config ${provenance.config ?? 'none'}: ${provenance.source})`];
+  roles.forEach((role, index) =>
+    lines.push(`${paint.dim(index === 0 ? 'roles  ' : '       ')} ${role.name} ${role.user} (uid ${role.uid}): ${role.origin}`),
+  );
+  for (const note of provenance.notes) lines.push(`${paint.dim('note   ')} ${note}`);
+  return lines.map(printable).join('\n') + '\n';
+}
 
 export interface SubjectLabel {
   name: string;

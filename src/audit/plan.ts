@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
 import { firstBlocker } from '../access/traversal.js';
-import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
 import { UsageError } from '../errors.js';
 import { formatOctal } from '../mode/bits.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { choosePreset, chooseDefaultUmask } from '../policy/choose.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
+import { CONFIG_FILE } from '../policy/load.js';
 import { checkGlob } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
@@ -46,7 +47,8 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   checkRoot(root, dir ?? '.');
   const project = loadProject(options, root, false);
   const { preset, source } = choosePreset(options.preset, project.config, project.file, root);
-  const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, root);
+  const magento = options.umask === undefined && preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
+  const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, magento);
   const roles = bindRoles(project, options, root, umask);
   const subjects = subjectsOf(roles);
   const globFlag = (flag: string) => (glob: string) => {
@@ -86,6 +88,14 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       resolvedRoot: resolved.resolved,
       preset: preset?.name ?? null,
       presetSource: source,
+      config: {
+        file: project.file ?? null,
+        source: project.choice.explicit
+          ? '--config'
+          : project.file
+            ? 'found in the audited directory'
+            : `no ${CONFIG_FILE} in the audited directory`,
+      },
       roles: roles.map((role) => roleSummary(role, project.db)),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
     },

@@ -1,11 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { renderAccessText, type SubjectLabel } from '../access/render-text.js';
+import { renderAccessText, renderProvenance, type Provenance, type SubjectLabel } from '../access/render-text.js';
+import { jsonForLogs } from '../text/printable.js';
 import { accessResult, accessResultJson } from '../access/report.js';
 import { lookUp } from '../walk/lookup.js';
 import { UsageError } from '../errors.js';
-import { findConfigFile } from '../policy/load.js';
 import type { Role } from '../roles/role.js';
 import { subjectsOf, type Subject } from '../roles/subject.js';
 import type { CommandContext } from './context.js';
@@ -28,8 +27,9 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
       .option('--json', 'print one JSON object')
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
-    const project = projectDirectory(paths[0]!);
-    const setup = loadProject(options, project, true);
+    // The project: where the config above the first path is, else the current directory.
+    const setup = loadProject(options, resolve(paths[0]!), true);
+    const project = setup.file ? dirname(setup.file) : process.cwd();
     const roles = bindRoles(setup, options, project);
     const { db } = setup;
     const subjects = selectSubjects(roles, options.role ?? []);
@@ -44,28 +44,28 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
         missing++;
       }
     }
+    const provenance: Provenance = {
+      directory: project,
+      config: setup.file ?? null,
+      source: setup.choice.explicit
+        ? '--config'
+        : setup.file
+          ? `the nearest above ${paths[0]}`
+          : `none found above ${paths[0]}; the current directory stands for the project`,
+      notes: setup.choice.notes,
+    };
     if (options.json) {
-      const json = { roles: Object.fromEntries(roles.map(roleJson)), results: results.map(accessResultJson) };
-      await ctx.out(JSON.stringify(json, null, 2) + '\n');
+      const json = { project: provenance, roles: Object.fromEntries(roles.map(roleJson)), results: results.map(accessResultJson) };
+      await ctx.out(jsonForLogs(JSON.stringify(json, null, 2)) + '\n');
     } else {
       const labels: SubjectLabel[] = subjects.map((subject) => ({ name: subject.name, who: labelFor(subject.name, roles) }));
-      await ctx.out(results.map((result) => renderAccessText(result, labels, db, ctx.paint(), options.chain === true)).join('\n'));
+      // Nothing to show (every path failed, on stderr): no header either.
+      const header = results.length > 0 ? [renderProvenance(provenance, roles, ctx.paint())] : [];
+      const blocks = results.map((result) => renderAccessText(result, labels, db, ctx.paint(), options.chain === true));
+      await ctx.out([...header, ...blocks].join('\n'));
     }
     ctx.settle({ inputErrors: missing });
   });
-}
-
-/**
- * The project the paths belong to: the nearest directory above the first path that holds
- * permcheck.config.json, else the current directory. Its owner is the default CLI user.
- */
-function projectDirectory(firstPath: string): string {
-  const absolute = resolve(firstPath);
-  let start = absolute;
-  while (!existsSync(start) && dirname(start) !== start) start = dirname(start);
-  const base = statSync(start).isDirectory() ? start : dirname(start);
-  const config = findConfigFile(base, true);
-  return config ? dirname(config) : process.cwd();
 }
 
 function selectSubjects(roles: Role[], wanted: string[]): Subject[] {

@@ -13,7 +13,7 @@ import { formatOctal, symbolicMode } from '../mode/bits.js';
 import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
 import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
-import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
 import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
@@ -58,7 +58,8 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
   const project = loadProject(options, place?.path ?? process.cwd(), true);
   const root = project.file ? dirname(project.file) : process.cwd();
   const { preset } = choosePreset(undefined, project.config, project.file, root);
-  const roles = bindRoles(project, options, root, chooseDefaultUmask(undefined, project.config, project.file, preset, root));
+  const magento = preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
+  const roles = bindRoles(project, options, root, chooseDefaultUmask(undefined, project.config, project.file, preset, magento));
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);

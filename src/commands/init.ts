@@ -1,4 +1,5 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -44,17 +45,53 @@ export function defineInit(command: Command, ctx: CommandContext): void {
           ? `./node_modules/permcheck/${SCHEMA_FILE}`
           : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
       });
-      try {
-        // 'wx' fails if the file exists, so an existing config is never clobbered by a race either.
-        writeFileSync(file, text, { flag: options.force ? 'w' : 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
-        throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
-      }
+      writeConfig(file, text, options.force === true);
       await ctx.out(
         `wrote ${file}: preset ${preset.name} (${presetSource})\nnext: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
           '\n',
       );
       ctx.settle({});
     });
+}
+
+/**
+ * Create the config with O_CREAT|O_EXCL|O_NOFOLLOW, which never writes through a symlink planted in its
+ * place and never clobbers a file that appeared meanwhile. --force writes a new file the same way
+ * under a random name beside it and renames it over the old one: rename replaces a symlink itself, never
+ * what it points to, and readers see the old file or the new one, never half of one.
+ */
+function writeConfig(file: string, text: string, force: boolean): void {
+  const exclusive = (path: string) =>
+    openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  if (!force) {
+    let fd: number;
+    try {
+      fd = exclusive(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
+      throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    }
+    writeAll(fd, text);
+    return;
+  }
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeAll(exclusive(temporary), text);
+    renameSync(temporary, file);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // It was never created, or already renamed.
+    }
+    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { repeatable } from './repeatable.js';
 
 /** The flags that bind roles to users, shared by `access` and `audit`. */
 export function addRoleOptions(command: Command): Command {
@@ -8,5 +9,6 @@ export function addRoleOptions(command: Command): Command {
     .option('--cli-user <user>', 'user of the deploy / CLI role (default: owner of the project directory)')
     .option('--cron-user <user>', 'user of the cron role (default: the CLI user)')
     .option('--passwd <file>', "read users from this file instead of /etc/passwd (another host's users)")
-    .option('--group <file>', 'read groups from this file instead of /etc/group');
+    .option('--group <file>', 'read groups from this file instead of /etc/group')
+    .option('--trust <user>', 'also trust config and settings files this user owns (repeatable; root and you always are)', repeatable);
 }

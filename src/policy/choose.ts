@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
+import { excerpt } from '../text/printable.js';
 import { formatOctal } from '../mode/bits.js';
 import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
 import { detectFramework, PRESETS } from './presets/index.js';
@@ -47,7 +46,8 @@ export function chooseDefaultUmask(
   config: Config,
   configFile: string | undefined,
   preset: Preset | undefined,
-  root: string,
+  /** The magento_umask file's text, read by the caller (only if it could be trusted). */
+  magentoUmask: { text: string; file: string } | undefined,
 ): UmaskChoice {
   if (flag !== undefined) {
     const parsed = parseUmask(flag);
@@ -58,26 +58,15 @@ export function chooseDefaultUmask(
     const parsed = parseUmask(config.umask);
     if (parsed.ok) return { value: parsed.umask, origin: `umask in ${configFile ?? 'the config'}` };
   }
-  if (preset?.name === 'magento2') {
-    const file = join(root, MAGENTO_UMASK_FILE);
-    const text = readOptional(file);
-    if (text !== undefined) {
-      const parsed = parseUmask(text.trim());
-      if (!parsed.ok) throw new ConfigError(`${file}: umask '${text.trim()}' ${parsed.reason}; expected octal such as 002`);
-      return { value: parsed.umask, origin: MAGENTO_UMASK_FILE };
-    }
+  if (preset?.name === 'magento2' && magentoUmask !== undefined) {
+    const text = magentoUmask.text.trim();
+    const parsed = parseUmask(text);
+    if (!parsed.ok) throw new ConfigError(`${magentoUmask.file}: '${excerpt(text)}' ${parsed.reason}; expected octal such as 002`);
+    return { value: parsed.umask, origin: MAGENTO_UMASK_FILE };
   }
   if (preset?.umask) {
     const parsed = parseUmask(preset.umask);
     if (parsed.ok) return { value: parsed.umask, origin: `${preset.name} default ${formatOctal(parsed.umask)}` };
   }
   return { value: 0o022, origin: 'default 0022' };
-}
-
-function readOptional(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

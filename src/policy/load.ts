@@ -1,7 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { formatIssues } from './config-errors.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -11,39 +9,6 @@ export interface LoadedConfig {
   config: Config;
   /** The file it came from; undefined when there is none. */
   file: string | undefined;
-}
-
-/**
- * permcheck.config.json in the directory, or with `walkUp`, in the nearest ancestor that has one
- * (as git finds .git), so `permcheck access var/cache/x` finds its project's roles.
- */
-export function findConfigFile(start: string, walkUp: boolean): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, CONFIG_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (!walkUp || parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-export function loadConfig(file: string | undefined): LoadedConfig {
-  if (file === undefined) return { config: {}, file: undefined };
-  return { config: parseConfig(readConfigText(file), file), file };
-}
-
-function readConfigText(file: string): string {
-  try {
-    if (statSync(file).isDirectory()) throw new UsageError(`config ${file} is a directory, not a file`);
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `config ${file} ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : (error as Error).message}`,
-    );
-  }
 }
 
 /** JSON with comments and trailing commas (what `permcheck init` writes), validated by the schema. */

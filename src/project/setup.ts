@@ -1,11 +1,17 @@
-import { statSync } from 'node:fs';
-import { findConfigFile, loadConfig, type LoadedConfig } from '../policy/load.js';
+import { lstatSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseConfig, type LoadedConfig } from '../policy/load.js';
+import { MAGENTO_UMASK_FILE } from '../policy/choose.js';
 import { resolveRoles } from '../roles/resolve.js';
 import type { Role } from '../roles/role.js';
+import { trustFor, type Trust } from '../trust/trust.js';
+import { readTrustedFile } from '../trust/trusted-file.js';
 import type { UserDatabase } from '../users/database.js';
 import { loadUserDatabase } from '../users/load.js';
+import { auditConfig, nearestConfig, type ConfigChoice } from './config-file.js';
 
-/** What binds roles to users: the --config, --X-user, --passwd and --group flags. */
+/** What binds roles to users: the --config, --X-user, --passwd, --group and --trust flags. */
 export interface RoleOptions {
   config?: string;
   webUser?: string;
@@ -13,19 +19,59 @@ export interface RoleOptions {
   cronUser?: string;
   passwd?: string;
   group?: string;
+  trust?: string[];
 }
 
 export interface ProjectSetup extends LoadedConfig {
   db: UserDatabase;
+  /** The users of this machine: who owns the files read here (with --passwd, db is another host's). */
+  local: UserDatabase;
+  trust: Trust;
+  /** How the config was found, and what was passed over. */
+  choice: ConfigChoice;
 }
 
+/** A config is a few KB; a planted giant or /dev/zero must not fill memory. */
+const CONFIG_LIMIT = 1024 * 1024;
+
 /**
- * Config and user database for a project directory. `walkUp` looks for the config in the
- * directory's ancestors too (access), where audit only looks in the audited directory itself.
+ * Config and user database for a project directory. `walkUp` looks for the config in the directory's
+ * ancestors too (access, explain --in), where audit only looks in the audited directory itself. Every
+ * file is read only if it can be trusted (trust/trusted-file.ts).
  */
 export function loadProject(options: RoleOptions, project: string, walkUp: boolean): ProjectSetup {
-  const loaded = loadConfig(options.config ?? findConfigFile(project, walkUp));
-  return { ...loaded, db: loadUserDatabase({ passwd: options.passwd, group: options.group }) };
+  const custom = options.passwd !== undefined || options.group !== undefined;
+  const db = loadUserDatabase({ passwd: options.passwd, group: options.group });
+  const local = custom ? loadUserDatabase({}) : db;
+  const trust = trustFor(
+    process.getuid?.() ?? -1,
+    (options.trust ?? []).map((name) => trustedUser(name, local)),
+  );
+  const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config);
+  if (choice.file === undefined) return { config: {}, file: undefined, db, local, trust, choice };
+  const text = readTrustedFile(choice.file, { what: 'config', trust, names: local, maxBytes: CONFIG_LIMIT, explicit: choice.explicit });
+  return { config: parseConfig(text, choice.file), file: choice.file, db, local, trust, choice };
+}
+
+function trustedUser(name: string, db: UserDatabase): { uid: number; name: string } {
+  // A uid this machine has no name for (a container's user) is fine as a number.
+  if (/^\d+$/.test(name)) return { uid: Number(name), name: db.userByUid(Number(name))?.name ?? name };
+  const user = db.userByName(name);
+  if (!user) throw new UsageError(`--trust '${name}' is not a user of this machine`);
+  return { uid: user.uid, name: user.name };
+}
+
+/** Magento's magento_umask at the root, read only if it can be trusted; undefined when there is none. */
+export function readMagentoUmask(root: string, setup: ProjectSetup): { text: string; file: string } | undefined {
+  const file = join(root, MAGENTO_UMASK_FILE);
+  try {
+    lstatSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new UsageError(`cannot tell whether ${file} exists: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
+  }
+  return { text: readTrustedFile(file, { what: MAGENTO_UMASK_FILE, trust: setup.trust, names: setup.local, maxBytes: 64 }), file };
 }
 
 /** Roles bound to users, from the flags, the config and the defaults. */

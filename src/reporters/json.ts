@@ -19,6 +19,7 @@ export function jsonReporter(): Reporter {
         ...(header.resolvedRoot !== header.root ? { resolvedRoot: header.resolvedRoot } : {}),
         preset: header.preset,
         presetSource: header.presetSource,
+        config: header.config.file,
         roles: Object.fromEntries(header.roles.map(({ name, ...role }) => [name, role])),
         runner: header.runner,
       };

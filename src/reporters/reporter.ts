@@ -19,6 +19,8 @@ export interface ReportHeader {
   resolvedRoot: string;
   preset: string | null;
   presetSource: string;
+  /** The config in force and how it was chosen; file null when there is none. */
+  config: { file: string | null; source: string };
   roles: RoleSummary[];
   /** Who ran the audit: not root means what it cannot read is reported, not seen. */
   runner: { uid: number; user: string };

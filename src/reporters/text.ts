@@ -1,7 +1,7 @@
 import type { Finding } from '../audit/types.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
-import { printable } from './printable.js';
+import { printable } from '../text/printable.js';
 import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
 
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
@@ -18,6 +18,9 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
         `${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`,
       ];
       lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
+      lines.push(
+        `  ${'config'.padEnd(width)}  ${header.config.file === null ? 'none' : printable(header.config.file)} (${header.config.source})`,
+      );
       for (const role of header.roles) {
         lines.push(
           `  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`,

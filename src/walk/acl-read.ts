@@ -95,6 +95,19 @@ export function entryAcl(dirFd: number, name: Name, isRegularFile: boolean): Acc
   return readThroughDescriptor(dirFd, name, fd);
 }
 
+/** The access ACL of an open file (a real descriptor, not O_PATH). */
+export function descriptorAcl(fd: number): AccessAcl | undefined | 'unknown' {
+  const binding = load().fd;
+  if (!binding) return 'unknown';
+  try {
+    const bytes = binding.getAttrSync(fd, ACCESS_XATTR);
+    return bytes ? parseAccess(bytes) : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOTSUP' || code === 'EOPNOTSUPP' ? undefined : 'unknown';
+  }
+}
+
 function readThroughDescriptor(dirFd: number, name: Name, binding: FdXattr): AccessAcl | undefined | 'unknown' {
   let fd: number;
   try {

@@ -3,8 +3,7 @@ import { entryType } from '../access/inode.js';
 import type { Inode } from '../access/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 import { directoryAcls, entryAcl } from './acl-read.js';
-import { at, close, DIRECTORY_FLAGS, listNames, lstatAt, openDirectoryAt, raceError, sameDirectory, statFd, type Name } from './fd.js';
-import { openSync } from 'node:fs';
+import { close, listNames, lstatAt, openDirectoryAt, raceError, sameDirectory, statFd, type Name } from './fd.js';
 
 export type { Name } from './fd.js';
 
@@ -235,7 +234,11 @@ export class Walker<Frame> {
     const parentFd = parent ? parent.fd : this.start.parent?.fd;
     // A lost directory was reported when it was found missing.
     const moved =
-      top.fd !== LOST && top.name !== undefined && parentFd !== undefined && parentFd >= 0 && !Walker.stillThere(parentFd, top.name, top.dir);
+      top.fd !== LOST &&
+      top.name !== undefined &&
+      parentFd !== undefined &&
+      parentFd >= 0 &&
+      !Walker.stillThere(parentFd, top.name, top.dir);
     this.visitor.leave(top.frame, top.dir);
     if (moved) this.visitor.error(top.dir.rel, top.dir.path, Walker.movedError(top.dir.rel), parent ? parent.frame : this.parentFrame);
     if (top.fd >= 0) close(top.fd);

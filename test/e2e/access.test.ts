@@ -27,7 +27,8 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     ]);
     buildTree(app, [{ path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW }]);
     writeFileSync(join(app, 'permcheck.config.json'), JSON.stringify({ roles: { web: { user: 'web' }, cli: { user: 'deploy' } } }));
-    flags = ['--passwd', files.passwd, '--group', files.group];
+    // The config belongs to deploy: root trusts it only when told to.
+    flags = ['--passwd', files.passwd, '--group', files.group, '--trust', String(DEPLOY.uid)];
   });
 
   it('names the directory that blocks traversal and why', () => {

@@ -52,7 +52,7 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
   it('prints the documented JSON', () => {
     const { result, json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]);
     expect(result.code).toBe(1);
-    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'roles', 'runner', 'findings', 'summary']);
+    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'config', 'roles', 'runner', 'findings', 'summary']);
     expect(json.runner).toEqual({ uid: 0, user: 'root' });
     expect(json).toMatchObject({ version: 1, root, preset: 'magento2', summary: { entries: 31 } });
     expect(json.roles.cli).toMatchObject({ user: 'deploy', uid: DEPLOY.uid, groups: ['deploy', 'www'], umask: '0002' });
@@ -111,7 +111,7 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
       DEPLOY.uid,
       WWW,
     );
-    const { result, json } = runCliJson(['audit', dir, '--format', 'json', ...users]);
+    const { result, json } = runCliJson(['audit', dir, '--format', 'json', '--trust', String(DEPLOY.uid), ...users]);
     expect(result.code).toBe(0);
     expect(json.presetSource).toBe('detected from bin/magento');
     expect(json.findings.map((f: { rule: string; severity: string }) => `${f.rule} ${f.severity}`)).toEqual(['special-bit warning']);

@@ -187,7 +187,8 @@ describe.skipIf(!isRoot)('hostile trees', () => {
       while (Date.now() < stop) {
         const { code, stderr } = runCli(['audit', churn, '--format', 'json', ...FLAGS]);
         expect(stderr).not.toMatch(/internal error|\n\s+at /);
-        expect([0, 1]).toContain(code);
+        // 3: a directory was removed while it was read, and the report says so.
+        expect([0, 1, 3]).toContain(code);
       }
     } finally {
       writer.kill('SIGKILL');
@@ -325,7 +326,7 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     writeFileSync(join(tmp.path, 'mage', 'magento_umask'), '8\n');
     const { code, stderr } = runCli(['audit', join(tmp.path, 'mage')]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^permcheck: .*mage\/magento_umask: umask '8' has a digit that is not octal/);
+    expect(stderr).toMatch(/^permcheck: .*mage\/magento_umask: '8' has a digit that is not octal/);
   });
 
   it('keeps the stack of an internal error and asks for a report', async () => {

@@ -55,6 +55,9 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
       users.passwd,
       '--group',
       users.group,
+      // magento_umask and the like belong to deploy in these trees.
+      '--trust',
+      String(DEPLOY.uid),
       ...extra,
     ]);
     expect(result.stderr).toBe('');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCode } from '../../src/exit-code.js';
 
-const counts = (errors: number, warnings: number, infos: number) => ({ errors, warnings, infos });
+const counts = (errors: number, warnings: number, infos: number, races = 0) => ({ errors, warnings, infos, races });
 
 describe('exitCode', () => {
   it.each([
@@ -19,6 +19,11 @@ describe('exitCode', () => {
   it('defaults to failing on errors, and to 0 without findings', () => {
     expect(exitCode({ counts: counts(1, 0, 0) })).toBe(1);
     expect(exitCode({})).toBe(0);
+  });
+
+  it('exits 3 when the tree changed under the run, whatever --fail-on says', () => {
+    expect(exitCode({ counts: counts(1, 0, 0, 1), failOn: 'never' })).toBe(3);
+    expect(exitCode({ counts: counts(0, 0, 0, 1) })).toBe(3);
   });
 
   it('exits 2 when an input could not be processed, whatever the findings', () => {

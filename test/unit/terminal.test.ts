@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useColor } from '../../src/color.js';
 import { Progress } from '../../src/commands/progress.js';
-import { printable } from '../../src/reporters/printable.js';
+import { printable } from '../../src/text/printable.js';
 
 describe('useColor', () => {
   it.each([
