@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { analyzePhp } from './analyze.js';
+import { ParserFailure } from './parse.js';
+import { composerPackage, type InstalledPackages } from './package.js';
+import { mentionsModeNames, modeAnchors } from './prefilter.js';
+import { decodeSource, readSource } from './read.js';
+import type { ScanResult } from './types.js';
+import { listUnit, type Unit } from './units.js';
+
+export interface ScanSetup {
+  root: string;
+  ignore: string[];
+  maxBytes: number;
+  installed: InstalledPackages | undefined;
+}
+
+export function emptyResult(): ScanResult {
+  return { sites: [], notes: [], counts: { listed: 0, read: 0, parsed: 0, bytes: 0 } };
+}
+
+/** One thread's state: a read buffer reused for every file. */
+export class FileScanner {
+  private readonly buffer: Buffer;
+  constructor(private readonly setup: ScanSetup) {
+    this.buffer = Buffer.allocUnsafe(setup.maxBytes);
+  }
+
+  /** Enumerate and scan one unit into `into`. */
+  scanUnit(unit: Unit, into: ScanResult): void {
+    for (const rel of listUnit(this.setup.root, unit, this.setup.ignore)) this.scanFile(rel, into);
+  }
+
+  scanFile(rel: string, into: ScanResult): void {
+    into.counts.listed++;
+    const read = readSource(join(this.setup.root, rel), rel, this.buffer, this.setup.maxBytes);
+    if ('note' in read) {
+      into.notes.push(read.note);
+      return;
+    }
+    into.counts.read++;
+    into.counts.bytes += read.bytes.length;
+    if (!mentionsModeNames(read.bytes)) return;
+    const { code, note } = decodeSource(read.bytes, rel);
+    const anchors = modeAnchors(code);
+    if (!anchors) return;
+    if (note) into.notes.push(note);
+    into.counts.parsed++;
+    try {
+      const analysis = analyzePhp(code, rel, anchors);
+      if (analysis.syntaxError) {
+        const { message, line } = analysis.syntaxError;
+        into.notes.push({
+          file: rel,
+          reason: 'syntax-error',
+          message: `line ${line}: ${message} (the rest of the file was read around it)`,
+        });
+      }
+      const pkg = composerPackage(rel, this.setup.installed);
+      for (const site of analysis.sites) into.sites.push(pkg ? { ...site, package: pkg } : site);
+    } catch (error) {
+      // php-parser gave up on the file: say so and go on with the others. Anything else is a bug.
+      if (!(error instanceof ParserFailure)) throw error;
+      into.notes.push({ file: rel, reason: 'parse-failed', message: `the PHP parser failed: ${(error as Error).message}` });
+    }
+  }
+}
