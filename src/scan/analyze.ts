@@ -2,9 +2,12 @@ import { callSites, type RawSite } from './calls.js';
 import { LineIndex, ParserFailure, parsePhp } from './parse.js';
 import { indexFile } from './scopes.js';
 import { settingSites } from './settings.js';
+import type { Anchors } from './skeleton.js';
 import type { ModeSite } from './types.js';
 
 export interface FileAnalysis {
+  /** false when every anchor was in a comment or a string: nothing was parsed. */
+  parsed: boolean;
   /** Sites without `package`: the caller knows where the file sits. */
   sites: Omit<ModeSite, 'package'>[];
   syntaxError?: { message: string; line: number };
@@ -14,8 +17,9 @@ export interface FileAnalysis {
  * The mode sites of one PHP file. `anchors` are the prefilter's offsets (modeAnchors): function
  * bodies without one are left out of the parse. Pure: text in, plain data out.
  */
-export function analyzePhp(code: string, file: string, anchors: readonly number[]): FileAnalysis {
+export function analyzePhp(code: string, file: string, anchors: Anchors): FileAnalysis {
   const parsed = parsePhp(code, file, anchors);
+  if (!parsed) return { parsed: false, sites: [] };
   const raw: RawSite[] = [];
   try {
     const index = indexFile(parsed.ast);
@@ -39,5 +43,5 @@ export function analyzePhp(code: string, file: string, anchors: readonly number[
     const valueLine = lines.position(parsed.fileOffset(valueOffset)).line;
     sites.push({ file, line, column, ...rest, ...(valueLine !== line ? { valueLine } : {}) });
   }
-  return { sites, ...(parsed.syntaxError ? { syntaxError: parsed.syntaxError } : {}) };
+  return { parsed: true, sites, ...(parsed.syntaxError ? { syntaxError: parsed.syntaxError } : {}) };
 }

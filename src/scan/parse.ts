@@ -1,6 +1,6 @@
 import { Engine } from 'php-parser';
 import { isNode, type PhpNode } from './php-ast.js';
-import { originalOffset, skeleton } from './skeleton.js';
+import { originalOffset, skeleton, type Anchors } from './skeleton.js';
 
 /** A parsed file: its AST and the way back from AST offsets to lines in the file. */
 export interface ParsedPhp {
@@ -48,20 +48,20 @@ function run(code: string, file: string): { ast: PhpNode; errors: ParseError[] }
 }
 
 /**
- * Parse `code`, as a skeleton around `anchors` when that leaves something out. A skeleton that
- * does not parse cleanly (the scanner misjudged a brace) falls back to the whole file, so the
- * shortcut can cost time but never a finding. Throws ParserFailure when php-parser itself fails.
+ * Parse the skeleton of `code` around `anchors` (undefined when no site is in code: nothing to
+ * parse). A skeleton that does not parse cleanly (the scanner misjudged a brace) falls back to
+ * the whole file, so the shortcut can cost time but never a finding. Throws ParserFailure when
+ * php-parser itself fails.
  */
-export function parsePhp(code: string, file: string, anchors: readonly number[]): ParsedPhp {
+export function parsePhp(code: string, file: string, anchors: Anchors): ParsedPhp | undefined {
   const skel = skeleton(code, anchors);
-  if (skel) {
-    const parsed = run(skel.code, file);
-    if (parsed.errors.length === 0) return { ast: parsed.ast, fileOffset: (offset) => originalOffset(skel, offset) };
-  }
-  const parsed = run(code, file);
-  const first = parsed.errors[0];
+  if (!skel) return undefined;
+  const parsed = run(skel.code, file);
+  if (parsed.errors.length === 0) return { ast: parsed.ast, fileOffset: (offset) => originalOffset(skel, offset) };
+  const whole = run(code, file);
+  const first = whole.errors[0];
   const error = first ? { message: first.message.replace(/^Parse Error : /, ''), line: first.line } : undefined;
-  return { ast: parsed.ast, fileOffset: (offset) => offset, ...(error ? { syntaxError: error } : {}) };
+  return { ast: whole.ast, fileOffset: (offset) => offset, ...(error ? { syntaxError: error } : {}) };
 }
 
 /** 1-based line and column of file offsets, from one index of line starts. */

@@ -1,3 +1,5 @@
+import type { Anchors } from './skeleton.js';
+
 /**
  * The cheap test that decides which files the PHP parser sees. Reading and searching every file is
  * most of the scan's cost on a vendor tree, so the first stage is a few byte searches on the raw
@@ -39,32 +41,21 @@ const SITE =
 const MODE_LITERAL = /\b0[0-7]{2,4}\b|\b0[oO][0-7_]+\b|\bumask\s*\(\s*\d|\boctdec\s*\(|\bintval\s*\([^,()]*,\s*8\s*\)/g;
 
 /**
- * Stage two, on the decoded text: offsets of every site and every mode literal, sorted, or
- * undefined when the file has no site or no literal (a mode hard-coded in PHP is written in
- * octal in practice; a decimal 420 is not found, nor a mode from another file's constant).
+ * Stage two, on the decoded text: offsets of every site and every mode literal, or undefined when
+ * the file has no site or no literal (a mode hard-coded in PHP is written in octal in practice; a
+ * decimal 420 is not found, nor a mode from another file's constant).
  */
-export function modeAnchors(code: string): number[] | undefined {
+export function modeAnchors(code: string): Anchors | undefined {
   const sites = offsets(SITE, code);
   if (sites.length === 0) return undefined;
   const literals = offsets(MODE_LITERAL, code);
   if (literals.length === 0) return undefined;
-  return mergeSorted(sites, literals);
+  return { sites, literals };
 }
 
 function offsets(pattern: RegExp, code: string): number[] {
   const out: number[] = [];
   pattern.lastIndex = 0;
   for (let match = pattern.exec(code); match; match = pattern.exec(code)) out.push(match.index);
-  return out;
-}
-
-function mergeSorted(a: number[], b: number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
   return out;
 }

@@ -43,10 +43,11 @@ export class FileScanner {
     const { code, note } = decodeSource(read.bytes, rel);
     const anchors = modeAnchors(code);
     if (!anchors) return;
-    if (note) into.notes.push(note);
-    into.counts.parsed++;
     try {
       const analysis = analyzePhp(code, rel, anchors);
+      if (!analysis.parsed) return;
+      into.counts.parsed++;
+      if (note) into.notes.push(note);
       if (analysis.syntaxError) {
         const { message, line } = analysis.syntaxError;
         into.notes.push({
@@ -60,6 +61,7 @@ export class FileScanner {
     } catch (error) {
       // php-parser gave up on the file: say so and go on with the others. Anything else is a bug.
       if (!(error instanceof ParserFailure)) throw error;
+      into.counts.parsed++;
       into.notes.push({ file: rel, reason: 'parse-failed', message: `the PHP parser failed: ${(error as Error).message}` });
     }
   }

@@ -23,6 +23,13 @@ const isWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (
 class Scanner {
   pos = 0;
   readonly bodies: Body[] = [];
+  /** Comments (left out of the skeleton) and strings (their content is no anchor), in order. */
+  readonly comments: Body[] = [];
+  readonly strings: Body[] = [];
+  /** Array literals, [ … ] and array( … ): big lists of data (WordPress's $_old_files) hold no mode. */
+  readonly arrays: Body[] = [];
+  /** Open ( and [ : for each, whether it starts an array literal. */
+  private readonly brackets: [at: number, array: boolean][] = [];
   /** Braces of the PHP code outside strings, kept across ?> … <?php (templates close blocks later). */
   private readonly braces: boolean[] = [];
   constructor(private readonly s: string) {}
@@ -59,17 +66,28 @@ class Scanner {
       } else if (c === 47 /* / */ && s.charCodeAt(this.pos + 1) === 47) {
         if (this.lineComment()) return true;
       } else if (c === 47 && s.charCodeAt(this.pos + 1) === 42 /* * */) {
+        const start = this.pos;
         const end = s.indexOf('*/', this.pos + 2);
         this.pos = end < 0 ? s.length : end + 2;
-      } else if (c === 60 /* < */ && s.startsWith('<<<', this.pos)) this.heredoc();
-      else if (c === 63 /* ? */ && s.charCodeAt(this.pos + 1) === 62 /* > */ && !interpolation) {
+        this.comments.push([start, this.pos]);
+      } else if (c === 60 /* < */ && s.startsWith('<<<', this.pos)) {
+        const start = this.pos;
+        this.heredoc();
+        this.strings.push([start, this.pos]);
+      } else if (c === 63 /* ? */ && s.charCodeAt(this.pos + 1) === 62 /* > */ && !interpolation) {
         this.pos += 2;
         return true;
       } else if (c === 40 /* ( */) {
         parens++;
+        this.brackets.push([this.pos, this.afterArrayKeyword(this.pos)]);
         this.pos++;
-      } else if (c === 41 /* ) */) {
-        parens = Math.max(0, parens - 1);
+      } else if (c === 41 /* ) */ || c === 93 /* ] */) {
+        if (c === 41) parens = Math.max(0, parens - 1);
+        const open = this.brackets.pop();
+        if (open?.[1]) this.arrays.push([open[0], this.pos]);
+        this.pos++;
+      } else if (c === 91 /* [ */) {
+        this.brackets.push([this.pos, true]);
         this.pos++;
       } else if (c === 59 /* ; */) {
         // An abstract or interface method: no body.
@@ -99,6 +117,12 @@ class Scanner {
     return true;
   }
 
+  private afterArrayKeyword(at: number): boolean {
+    let end = at;
+    while (end > 0 && /\s/.test(this.s[end - 1]!)) end--;
+    return end >= 5 && this.s.slice(end - 5, end).toLowerCase() === 'array' && !isWord(this.s.charCodeAt(end - 6));
+  }
+
   /** `function` as a keyword: not part of a name, a variable, a property or a method call. */
   private keywordAt(at: number, length: number): boolean {
     const before = at > 0 ? this.s.charCodeAt(at - 1) : 32;
@@ -121,12 +145,14 @@ class Scanner {
   /** A quoted string; double-quoted and backtick strings interpolate {$…}, which is code. */
   private quoted(quote: number, interpolates: boolean): void {
     const s = this.s;
+    const start = this.pos;
     this.pos++;
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos);
       if (c === 92 /* \ */) this.pos += 2;
       else if (c === quote) {
         this.pos++;
+        this.strings.push([start, this.pos]);
         return;
       } else if (interpolates && c === 123 /* { */ && s.charCodeAt(this.pos + 1) === 36 /* $ */) {
         this.pos++;
@@ -138,15 +164,19 @@ class Scanner {
   /** `//` or `#` to the end of the line; true when a `?>` ended it (and PHP mode). */
   private lineComment(): boolean {
     const s = this.s;
+    const start = this.pos;
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos);
-      if (c === 10) return false;
+      if (c === 10) break;
       if (c === 63 && s.charCodeAt(this.pos + 1) === 62) {
+        // The ?> ends the comment and PHP mode: it stays in the skeleton.
+        this.comments.push([start, this.pos]);
         this.pos += 2;
         return true;
       }
       this.pos++;
     }
+    this.comments.push([start, this.pos]);
     return false;
   }
 
@@ -184,32 +214,74 @@ class Scanner {
   }
 }
 
+/** Offsets the prefilter found: where modes are used or set, and where literals that can be modes are. */
+export interface Anchors {
+  sites: readonly number[];
+  literals: readonly number[];
+}
+
+/** The index of the first range that ends after `at`, in ranges sorted and disjoint. */
+function rangeAt(ranges: readonly Body[], at: number): Body | undefined {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![1] <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  const range = ranges[lo];
+  return range && range[0] <= at ? range : undefined;
+}
+
+/** Anchors in code: not in comments; a literal inside a string is text, a site at a quote is a key ('permissions'). */
+function inCode(anchors: readonly number[], scanner: Scanner, quoteStarts: boolean): number[] {
+  return anchors.filter((at) => {
+    if (rangeAt(scanner.comments, at)) return false;
+    const string = rangeAt(scanner.strings, at);
+    return !string || (quoteStarts && string[0] === at);
+  });
+}
+
+/** A body whose literals can reach a site elsewhere: it assigns a property or defines a constant. */
+const FEEDS_OTHERS = /\$this->|self::|static::|\bdefine\s*\(/;
+
 /**
- * The skeleton of `code` keeping every function body that contains one of `anchors` (sorted
- * offsets); undefined when nothing can be left out (then parse the file as it is).
+ * The skeleton of `code`: function bodies without a site (or without a literal that can reach one)
+ * emptied, comments left out. undefined when no site is in code at all (only in comments or
+ * strings): then there is nothing to parse.
  */
-export function skeleton(code: string, anchors: readonly number[]): Skeleton | undefined {
+export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   const scanner = new Scanner(code);
   scanner.file();
-  const cut: Body[] = [];
-  let keptUntil = -1;
-  // Outermost first: a body inside one already cut goes with it.
-  for (const [open, close] of scanner.bodies.sort((a, b) => a[0] - b[0])) {
-    if (close < 0 || open < keptUntil) continue;
-    if (close - open < 64 || holdsAnchor(anchors, open, close)) continue;
-    cut.push([open, close]);
-    keptUntil = close;
+  const sites = inCode(anchors.sites, scanner, true);
+  if (sites.length === 0) return undefined;
+  const literals = inCode(anchors.literals, scanner, false);
+  const keep = (open: number, close: number) =>
+    holdsAnchor(sites, open, close) || (holdsAnchor(literals, open, close) && FEEDS_OTHERS.test(code.slice(open, close)));
+  const cuts: [number, number, string][] = [];
+  let cutUntil = -1;
+  const candidates = [...scanner.bodies.map((b) => [...b, 1] as const), ...scanner.arrays.map((a) => [...a, 0] as const)];
+  // Outermost first: what is inside a cut goes with it.
+  for (const [open, close, isBody] of candidates.sort((a, b) => a[0] - b[0])) {
+    if (close < 0 || open < cutUntil || close - open < 64) continue;
+    if (isBody ? keep(open, close) : holdsAnchor(sites, open, close) || holdsAnchor(literals, open, close)) continue;
+    cuts.push([open + 1, close, '']);
+    cutUntil = close;
   }
-  if (cut.length === 0) return undefined;
+  // A comment becomes one space, so the tokens around it stay apart.
+  const emptied: Body[] = cuts.map(([start, end]) => [start, end]);
+  for (const [start, end] of scanner.comments) if (!rangeAt(emptied, start)) cuts.push([start, end, ' ']);
+  cuts.sort((a, b) => a[0] - b[0]);
   const pieces: [number, number][] = [];
   const parts: string[] = [];
   let from = 0;
   let length = 0;
-  for (const [open, close] of cut) {
+  for (const [start, end, replacement] of cuts) {
+    if (start < from) continue;
     pieces.push([length, from]);
-    parts.push(code.slice(from, open + 1));
-    length += open + 1 - from;
-    from = close;
+    parts.push(code.slice(from, start), replacement);
+    length += start - from + replacement.length;
+    from = end;
   }
   pieces.push([length, from]);
   parts.push(code.slice(from));
