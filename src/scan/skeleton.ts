@@ -233,13 +233,12 @@ function rangeAt(ranges: readonly Body[], at: number): Body | undefined {
   return range && range[0] <= at ? range : undefined;
 }
 
-/** Anchors in code: not in comments; a literal inside a string is text, a site at a quote is a key ('permissions'). */
-function inCode(anchors: readonly number[], scanner: Scanner, quoteStarts: boolean): number[] {
-  return anchors.filter((at) => {
-    if (rangeAt(scanner.comments, at)) return false;
-    const string = rangeAt(scanner.strings, at);
-    return !string || (quoteStarts && string[0] === at);
-  });
+/**
+ * Anchors that count: none in comments; a literal in a string is text, but a site name in a
+ * string can be code ('FS_CHMOD_FILE', $settings['file_chmod_file'], box('chmod')).
+ */
+function inCode(anchors: readonly number[], scanner: Scanner, inStrings: boolean): number[] {
+  return anchors.filter((at) => !rangeAt(scanner.comments, at) && (inStrings || !rangeAt(scanner.strings, at)));
 }
 
 /** A body whose literals can reach a site elsewhere: it assigns a property or defines a constant. */
