@@ -33,9 +33,12 @@ export function mentionsModeNames(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Where a mode is used or set, more precisely than stage one (PHP function names ignore case). */
+/**
+ * Where a mode is used or set, more precisely than stage one. PHP function names ignore case,
+ * but stage one already assumes code writes them in lower case (as every framework does).
+ */
 const SITE =
-  /\b(?:l?chmod|mkdir|umask|touch|makeDirectory|ensureDirectoryExists)\s*\(|['"](?:chmod|mkdir|umask)['"]|FS_CHMOD_(?:FILE|DIR)|file_chmod_(?:file|directory)|['"]permissions?['"]|filePermission|_(?:file|dir)_perms\b|VisibilityConverter|(?:StreamHandler|RotatingFileHandler)\s*\(/gi;
+  /\b(?:l?chmod|mkdir|umask|touch|makeDirectory|ensureDirectoryExists)\s*\(|['"](?:chmod|mkdir|umask)['"]|FS_CHMOD_(?:FILE|DIR)|file_chmod_(?:file|directory)|['"]permissions?['"]|filePermission|_(?:file|dir)_perms\b|VisibilityConverter|(?:StreamHandler|RotatingFileHandler)\s*\(/g;
 
 /** Something that can be a mode: an octal literal, a literal umask, octdec('755'). */
 const MODE_LITERAL = /\b0[0-7]{2,4}\b|\b0[oO][0-7_]+\b|\bumask\s*\(\s*\d|\boctdec\s*\(|\bintval\s*\([^,()]*,\s*8\s*\)/g;
@@ -46,11 +49,15 @@ const MODE_LITERAL = /\b0[0-7]{2,4}\b|\b0[oO][0-7_]+\b|\bumask\s*\(\s*\d|\boctde
  * decimal 420 is not found, nor a mode from another file's constant).
  */
 export function modeAnchors(code: string): Anchors | undefined {
-  const sites = offsets(SITE, code);
-  if (sites.length === 0) return undefined;
-  const literals = offsets(MODE_LITERAL, code);
-  if (literals.length === 0) return undefined;
-  return { sites, literals };
+  if (!mayHoldModes(code)) return undefined;
+  return { sites: offsets(SITE, code), literals: offsets(MODE_LITERAL, code) };
+}
+
+/** Whether stage two can find anything: cheap enough to run on a Latin-1 view before decoding. */
+export function mayHoldModes(code: string): boolean {
+  SITE.lastIndex = 0;
+  MODE_LITERAL.lastIndex = 0;
+  return SITE.test(code) && MODE_LITERAL.test(code);
 }
 
 function offsets(pattern: RegExp, code: string): number[] {

@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { analyzePhp } from './analyze.js';
 import { ParserFailure } from './parse.js';
 import { composerPackage, type InstalledPackages } from './package.js';
-import { mentionsModeNames, modeAnchors } from './prefilter.js';
+import { mayHoldModes, mentionsModeNames, modeAnchors } from './prefilter.js';
 import { decodeSource, readSource } from './read.js';
 import type { ScanResult } from './types.js';
-import { listUnit, type Unit } from './units.js';
 
 export interface ScanSetup {
   root: string;
@@ -25,11 +24,6 @@ export class FileScanner {
     this.buffer = Buffer.allocUnsafe(setup.maxBytes);
   }
 
-  /** Enumerate and scan one unit into `into`. */
-  scanUnit(unit: Unit, into: ScanResult): void {
-    for (const rel of listUnit(this.setup.root, unit, this.setup.ignore)) this.scanFile(rel, into);
-  }
-
   scanFile(rel: string, into: ScanResult): void {
     into.counts.listed++;
     const read = readSource(join(this.setup.root, rel), rel, this.buffer, this.setup.maxBytes);
@@ -39,7 +33,8 @@ export class FileScanner {
     }
     into.counts.read++;
     into.counts.bytes += read.bytes.length;
-    if (!mentionsModeNames(read.bytes)) return;
+    // A Latin-1 view costs a copy; decoding UTF-8 validates every byte: only for the few that pass.
+    if (!mentionsModeNames(read.bytes) || !mayHoldModes(read.bytes.toString('latin1'))) return;
     const { code, note } = decodeSource(read.bytes, rel);
     const anchors = modeAnchors(code);
     if (!anchors) return;

@@ -5,13 +5,13 @@ import { parseInstalled, type InstalledPackages } from './package.js';
 import { DEFAULT_MAX_BYTES, readSource } from './read.js';
 import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
 import type { ModeSite, ScanNote, ScanOptions, ScanResult } from './types.js';
-import { planUnits, type Unit } from './units.js';
+import { phpFileChunks } from './enumerate.js';
 import type { ScanReply, ScanRequest } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-/** Units handed to a worker at a time: small enough to balance, large enough to amortize messages. */
-const BATCH = 8;
+/** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
+const CHUNK = 256;
 
 function installedPackages(root: string, maxBytes: number): InstalledPackages | undefined {
   const read = readSource(
@@ -35,28 +35,57 @@ function merge(into: ScanResult, part: ScanResult): void {
 const bySite = (a: ModeSite, b: ModeSite) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column);
 const byNote = (a: ScanNote, b: ScanNote) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
-async function inWorkers(setup: ScanSetup, units: Unit[], jobs: number, into: ScanResult): Promise<void> {
-  let next = 0;
-  const take = () => units.slice(next, (next += BATCH));
-  await Promise.all(
-    Array.from({ length: jobs }, () => {
+/** Worker threads taking chunks of files as the listing produces them. */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: string[][] = [];
+  private readonly workers: Worker[];
+  private ended = false;
+  private busy = 0;
+  readonly finished: Promise<void>;
+
+  constructor(setup: ScanSetup, jobs: number, into: ScanResult) {
+    let finish!: () => void;
+    let fail!: (error: unknown) => void;
+    this.finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+    let exited = 0;
+    this.workers = Array.from({ length: jobs }, () => {
       const worker = new Worker(WORKER_URL, { workerData: setup });
-      return new Promise<void>((resolve, reject) => {
-        const feed = () => {
-          const batch = take();
-          worker.postMessage((batch.length > 0 ? { units: batch } : { done: true }) satisfies ScanRequest);
-        };
-        worker.on('message', (reply: ScanReply) => {
-          merge(into, reply.result);
-          feed();
-        });
-        // A worker that throws is a bug: fail the scan with its stack.
-        worker.on('error', reject);
-        worker.on('exit', () => resolve());
-        feed();
+      worker.on('message', (reply: ScanReply) => {
+        merge(into, reply.result);
+        this.busy--;
+        this.idle.push(worker);
+        this.pump();
       });
-    }),
-  );
+      // A worker that throws is a bug: fail the scan with its stack, and stop the others.
+      worker.on('error', (error) => {
+        fail(error);
+        for (const other of this.workers) void other.terminate();
+      });
+      worker.on('exit', () => ++exited === jobs && finish());
+      return worker;
+    });
+    this.idle.push(...this.workers);
+  }
+
+  add(files: string[]): void {
+    this.queue.push(files);
+    this.pump();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      this.busy++;
+      this.idle.pop()!.postMessage({ files: this.queue.shift()! } satisfies ScanRequest);
+    }
+    if (this.ended && this.queue.length === 0 && this.busy === 0)
+      for (const w of this.workers) w.postMessage({ done: true } satisfies ScanRequest);
+  }
 }
 
 /**
@@ -67,13 +96,18 @@ async function inWorkers(setup: ScanSetup, units: Unit[], jobs: number, into: Sc
 export async function scanPhpModes(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
-  const units = planUnits(root);
-  const jobs = Math.max(1, Math.min(options.jobs ?? Math.min(availableParallelism(), 4), Math.ceil(units.length / BATCH)));
+  const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
   const result = emptyResult();
+  const chunks = phpFileChunks(root, setup.ignore, CHUNK);
   if (jobs === 1) {
     const scanner = new FileScanner(setup);
-    for (const unit of units) scanner.scanUnit(unit, result);
-  } else await inWorkers(setup, units, jobs, result);
+    for await (const files of chunks) for (const rel of files) scanner.scanFile(rel, result);
+  } else {
+    const pool = new WorkerPool(setup, jobs, result);
+    for await (const files of chunks) pool.add(files);
+    pool.end();
+    await pool.finished;
+  }
   result.sites.sort(bySite);
   result.notes.sort(byNote);
   return result;

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
 import type { ScanResult } from './types.js';
-import type { Unit } from './units.js';
 
-/** Main thread -> worker: units to scan, or the end. Worker -> main: one result per batch. */
-export type ScanRequest = { units: Unit[] } | { done: true };
+/** Main thread -> worker: files to scan, or the end. Worker -> main: one result per chunk. */
+export type ScanRequest = { files: string[] } | { done: true };
 export type ScanReply = { result: ScanResult };
 
 const scanner = new FileScanner(workerData as ScanSetup);
@@ -14,6 +13,6 @@ parentPort!.on('message', (request: ScanRequest) => {
     return;
   }
   const result = emptyResult();
-  for (const unit of request.units) scanner.scanUnit(unit, result);
+  for (const rel of request.files) scanner.scanFile(rel, result);
   parentPort!.postMessage({ result } satisfies ScanReply);
 });

@@ -6,9 +6,13 @@ import { availableParallelism, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedBenchTree } from './tree.mjs';
+import { cachedPhpTree } from './php-tree.mjs';
 
 const RUNS = Number(process.env.PERMCHECK_BENCH_RUNS ?? 5);
-const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',').filter(Boolean).map(Number);
+// The scan for modes hard-coded in PHP, on a vendor tree of real PHP files (0: skip it).
+const SCAN_FILES = Number(process.env.PERMCHECK_BENCH_SCAN_FILES ?? 50000);
+const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 
@@ -112,4 +116,50 @@ if (main.length >= 2) {
   console.log(
     `\nscaling: ${large.entries.toLocaleString('en-US')} entries took ${(large.permcheck / small.permcheck).toFixed(1)}x the time of ${small.entries.toLocaleString('en-US')} (${(large.entries / small.entries).toFixed(0)}x the entries)`,
   );
+}
+
+if (SCAN_FILES > 0) {
+  // The scan reads every *.php file and parses the few that name a mode: compare it with find
+  // (names and modes only) and with permcheck's own audit walk of the same tree.
+  const root = cachedPhpTree(CACHE, SCAN_FILES);
+  const generic = join(CACHE, 'policy-generic.json');
+  writeFileSync(generic, JSON.stringify({ preset: 'generic', roles: { web: { user: 'www-data' }, cli: { user }, cron: { user } } }));
+  const scan = (jobs) => {
+    const started = process.hrtime.bigint();
+    const out = spawnSync(process.execPath, [SCAN, root, ...(jobs ? [String(jobs)] : [])], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (out.status !== 0) throw new Error(`scan exited ${out.status}`);
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, counts: JSON.parse(out.stdout) };
+  };
+  find(root);
+  scan();
+  const scanRows = [];
+  for (const jobs of [undefined, 1]) {
+    const findTimes = [];
+    const walkTimes = [];
+    const scans = [];
+    for (let i = 0; i < RUNS; i++) {
+      findTimes.push(find(root).seconds);
+      walkTimes.push(permcheck(root, generic).seconds);
+      scans.push(scan(jobs));
+    }
+    const s = median(scans.map((r) => r.seconds));
+    scanRows.push({
+      name: jobs ? `scan --jobs ${jobs}` : 'scan',
+      find: median(findTimes),
+      walk: median(walkTimes),
+      scan: s,
+      counts: scans[0].counts,
+    });
+  }
+  console.log(
+    `\n| PHP files | run | parsed | bytes read | find | permcheck audit | scan | scan / find | scan / audit |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  );
+  for (const r of scanRows) {
+    console.log(
+      `| ${r.counts.listed.toLocaleString('en-US')} | ${r.name} | ${r.counts.parsed.toLocaleString('en-US')} | ${(r.counts.bytes / 1e6).toFixed(0)} MB | ${r.find.toFixed(2)} s | ${r.walk.toFixed(2)} s | ${r.scan.toFixed(2)} s | ${(r.scan / r.find).toFixed(2)}x | ${(r.scan / r.walk).toFixed(2)}x |`,
+    );
+  }
 }
