@@ -33,7 +33,8 @@ export function offsetOf(n: PhpNode): number {
 /** The fields that hold child nodes: everything but positions and scalar attributes. */
 export function children(n: PhpNode): PhpNode[] {
   const out: PhpNode[] = [];
-  for (const key in n) {
+  // Own keys only: php-parser's nodes have enumerable methods on their prototype.
+  for (const key of Object.keys(n)) {
     if (key === 'loc' || key === 'kind') continue;
     const value = n[key];
     if (Array.isArray(value)) {

@@ -114,13 +114,17 @@ export function settingSites(scope: FunctionScope, ctx: Omit<Context, 'scope' | 
       }
     }
   }
-  for (const call of scope.calls) sites.push(...callSettings(call, { ...at, at: offsetOf(call) }, file));
+  for (const call of scope.calls) {
+    const kind = node(call.what)?.kind;
+    // Most calls are none of the setting calls: no context built for them.
+    if (kind === 'name' || kind === 'staticlookup') sites.push(...callSettings(call, { ...at, at: offsetOf(call) }, file));
+  }
   return sites;
 }
 
 function callSettings(call: PhpNode, ctx: Context, file: string): RawSite[] {
-  const args = nodes(call.arguments);
   const what = node(call.what);
+  const args = nodes(call.arguments);
   if (call.kind === 'call' && functionName(what) === 'define') {
     const name = stringValue(args[0]);
     const applies = name ? DEFINES[name] : undefined;

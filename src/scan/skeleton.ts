@@ -18,6 +18,13 @@ export interface Skeleton {
 /** Body of a function: offsets of its `{` and its matching `}`. */
 type Body = [open: number, close: number];
 
+/** Runs of code characters that mean nothing to the scanner, skipped natively. */
+const ORDINARY = /[^'"`#/<?()[\];{}f]+/y;
+/** Runs inside a string up to what can end or interpolate it. */
+const IN_DOUBLE = /[^"\\{]+/y;
+const IN_SINGLE = /[^'\\]+/y;
+const IN_BACKTICK = /[^`\\{]+/y;
+
 const isWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
 
 class Scanner {
@@ -30,6 +37,7 @@ class Scanner {
   readonly arrays: Body[] = [];
   /** Open ( and [ : for each, whether it starts an array literal. */
   private readonly brackets: [at: number, array: boolean][] = [];
+  private nextClose = 0;
   /** Braces of the PHP code outside strings, kept across ?> … <?php (templates close blocks later). */
   private readonly braces: boolean[] = [];
   constructor(private readonly s: string) {}
@@ -58,6 +66,11 @@ class Scanner {
     let pendingFunction = false;
     let parens = 0;
     while (this.pos < s.length) {
+      ORDINARY.lastIndex = this.pos;
+      if (ORDINARY.test(s)) {
+        this.pos = ORDINARY.lastIndex;
+        if (this.pos >= s.length) break;
+      }
       const c = s.charCodeAt(this.pos);
       if (c === 39 /* ' */) this.quoted(39, false);
       else if (c === 34 /* " */ || c === 96 /* ` */) this.quoted(c, true);
@@ -118,9 +131,11 @@ class Scanner {
   }
 
   private afterArrayKeyword(at: number): boolean {
+    const s = this.s;
     let end = at;
-    while (end > 0 && /\s/.test(this.s[end - 1]!)) end--;
-    return end >= 5 && this.s.slice(end - 5, end).toLowerCase() === 'array' && !isWord(this.s.charCodeAt(end - 6));
+    for (let c = s.charCodeAt(end - 1); c === 32 || c === 9 || c === 10 || c === 13; c = s.charCodeAt(end - 1)) end--;
+    if (end < 5 || isWord(s.charCodeAt(end - 6))) return false;
+    return (s.charCodeAt(end - 1) | 32) === 121 && s.slice(end - 5, end).toLowerCase() === 'array';
   }
 
   /** `function` as a keyword: not part of a name, a variable, a property or a method call. */
@@ -146,8 +161,12 @@ class Scanner {
   private quoted(quote: number, interpolates: boolean): void {
     const s = this.s;
     const start = this.pos;
+    const run = quote === 39 ? IN_SINGLE : quote === 34 ? IN_DOUBLE : IN_BACKTICK;
     this.pos++;
     while (this.pos < s.length) {
+      run.lastIndex = this.pos;
+      if (run.test(s)) this.pos = run.lastIndex;
+      if (this.pos >= s.length) break;
       const c = s.charCodeAt(this.pos);
       if (c === 92 /* \ */) this.pos += 2;
       else if (c === quote) {
@@ -159,24 +178,26 @@ class Scanner {
         this.code(true);
       } else this.pos++;
     }
+    this.strings.push([start, this.pos]);
   }
 
   /** `//` or `#` to the end of the line; true when a `?>` ended it (and PHP mode). */
   private lineComment(): boolean {
     const s = this.s;
     const start = this.pos;
-    while (this.pos < s.length) {
-      const c = s.charCodeAt(this.pos);
-      if (c === 10) break;
-      if (c === 63 && s.charCodeAt(this.pos + 1) === 62) {
-        // The ?> ends the comment and PHP mode: it stays in the skeleton.
-        this.comments.push([start, this.pos]);
-        this.pos += 2;
-        return true;
-      }
-      this.pos++;
+    const newline = s.indexOf('\n', this.pos);
+    const end = newline < 0 ? s.length : newline;
+    // The next ?> of the file, searched again only once passed: files without one cost one search.
+    if (this.nextClose >= 0 && this.nextClose < this.pos) this.nextClose = s.indexOf('?>', this.pos);
+    const close = this.nextClose;
+    if (close >= 0 && close < end) {
+      // The ?> ends the comment and PHP mode: it stays in the skeleton.
+      this.comments.push([start, close]);
+      this.pos = close + 2;
+      return true;
     }
-    this.comments.push([start, this.pos]);
+    this.comments.push([start, end]);
+    this.pos = end;
     return false;
   }
 
@@ -242,7 +263,7 @@ function inCode(anchors: readonly number[], scanner: Scanner, inStrings: boolean
 }
 
 /** A body whose literals can reach a site elsewhere: it assigns a property or defines a constant. */
-const FEEDS_OTHERS = /\$this->|self::|static::|\bdefine\s*\(/;
+const FEEDS_OTHERS = /\$this->|self::|static::|\bdefine\s*\(/g;
 
 /**
  * The skeleton of `code`: function bodies without a site (or without a literal that can reach one)
@@ -255,8 +276,11 @@ export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   const sites = inCode(anchors.sites, scanner, true);
   if (sites.length === 0) return undefined;
   const literals = inCode(anchors.literals, scanner, false);
+  const feeds: number[] = [];
+  FEEDS_OTHERS.lastIndex = 0;
+  for (let m = FEEDS_OTHERS.exec(code); m; m = FEEDS_OTHERS.exec(code)) feeds.push(m.index);
   const keep = (open: number, close: number) =>
-    holdsAnchor(sites, open, close) || (holdsAnchor(literals, open, close) && FEEDS_OTHERS.test(code.slice(open, close)));
+    holdsAnchor(sites, open, close) || (holdsAnchor(literals, open, close) && holdsAnchor(feeds, open, close));
   const cuts: [number, number, string][] = [];
   let cutUntil = -1;
   const candidates = [...scanner.bodies.map((b) => [...b, 1] as const), ...scanner.arrays.map((a) => [...a, 0] as const)];
