@@ -93,6 +93,21 @@ const FILE_MAKERS: Record<string, number> = {
 const sameExpression = (a: PhpNode | undefined, b: PhpNode | undefined) =>
   a !== undefined && b !== undefined && a.kind === 'variable' && b.kind === 'variable' && a.name === b.name;
 
+/** The name that says most about a path expression: the variable, property, or last part ("$dir/$file"). */
+function nameOf(path: PhpNode): string {
+  if (path.kind === 'variable') return text(path.name) ?? '';
+  if (path.kind === 'propertylookup') return text(node(path.offset)?.name) ?? '';
+  if (path.kind === 'bin' && path.type === '.') return nameOf(node(path.right) ?? path);
+  if (path.kind === 'encapsed') {
+    const parts = nodes(path.value);
+    const last = parts[parts.length - 1];
+    const inner = last ? node(last.expression) : undefined;
+    return inner && inner !== path ? nameOf(inner) : '';
+  }
+  if (path.kind === 'string') return text(path.value)?.split('/').pop() ?? '';
+  return '';
+}
+
 /**
  * Whether a chmod'ed path is a file or a directory, when the call does not say: what the same
  * function did to that variable (mkdir, file_put_contents…), else the variable's name ($dir,
@@ -111,9 +126,9 @@ export function chmodTarget(path: PhpNode | undefined, mode: number, ctx: Contex
     const assigned = path.kind === 'variable' ? ctx.scope.assignments.get(text(path.name) ?? '') : undefined;
     const fromCall = assigned?.length === 1 ? node(assigned[0]!.value) : undefined;
     if (fromCall?.kind === 'call' && functionName(fromCall.what) === 'tempnam') return { kind: 'file', guessed: false };
-    const name = (path.kind === 'variable' ? text(path.name) : path.kind === 'propertylookup' ? text(node(path.offset)?.name) : '') ?? '';
+    const name = nameOf(path);
     if (/dir|folder/i.test(name)) return { kind: 'directory', guessed: true };
-    if (/file/i.test(name)) return { kind: 'file', guessed: true };
+    if (/file/i.test(name) || /\.[A-Za-z0-9]{1,5}$/.test(name)) return { kind: 'file', guessed: true };
   }
   return { kind: mode & 0o100 ? 'directory' : 'file', guessed: true };
 }

@@ -20,6 +20,24 @@ describe('calls with a literal mode', () => {
     expect(site!.effect).toEqual({ kind: 'chmod' });
   });
 
+  it('says whether a chmod is of a file or a directory from the code, else guesses from names and the mode', () => {
+    const code = `<?php
+function a($d) { mkdir($d); chmod($d, 0750); }
+chmod("$site_dir/$newfile", 0777);
+chmod($cacheDir, 0770);
+chmod(__DIR__ . '/config.php', 0600);
+chmod($x, 0700);
+chmod($y, 0640);`;
+    expect(sites(code).map((s) => `${s.applies}${s.guessed ? '?' : ''}`)).toEqual([
+      'directory',
+      'file?',
+      'directory?',
+      'file?',
+      'directory?',
+      'file?',
+    ]);
+  });
+
   it('reads every PHP spelling of the literal and of the call', () => {
     const found = sites(`<?php @\\chmod($a, 0o640); chmod($b, 0_664); chmod($c, octdec('755')); chmod($d, intval('700', 8));`);
     expect(found.map((s) => oct(s.mode))).toEqual(['0640', '0664', '0755', '0700']);
