@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { UsageError } from '../errors.js';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseInstalled, type InstalledPackages } from './package.js';
@@ -94,6 +96,13 @@ class WorkerPool {
  * or parsed are notes; the scan goes on.
  */
 export async function scanPhpModes(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    // Said below, in the user's terms.
+  }
+  if (!isDirectory) throw new UsageError(`${root}: not a directory to scan for PHP code`);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
   const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));

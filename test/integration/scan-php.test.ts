@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
 import { scanPhpModes } from '../../src/scan/index.js';
 import { readSource } from '../../src/scan/read.js';
 import type { ScanResult } from '../../src/scan/types.js';
@@ -98,6 +99,12 @@ describe('worker threads', () => {
 });
 
 describe('the scan on trees it has to be careful with', () => {
+  it('a root that is not a directory is a usage error', async () => {
+    write('file.php', '<?php');
+    await expect(scanPhpModes(join(tmp.path, 'file.php'), { jobs: 1 })).rejects.toThrow(/file\.php: not a directory to scan for PHP code/);
+    await expect(scanPhpModes(join(tmp.path, 'missing'), { jobs: 1 })).rejects.toThrow(UsageError);
+  });
+
   it('finds nothing where every mode is computed from the umask', async () => {
     write(
       'app/Cache.php',
