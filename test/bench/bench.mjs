@@ -118,6 +118,20 @@ if (main.length >= 2) {
   );
 }
 
+/** CPU seconds (user + system) of the children waited for so far, from /proc/self/stat (Linux). */
+function childrenCpu() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ": state is field 0, cutime 13, cstime 14; clock ticks of 1/100 s on Linux.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall and CPU seconds of one run: CPU counts every thread and does not grow when others load the machine. */
+function timed(run) {
+  const cpu = childrenCpu();
+  const result = run();
+  return { ...result, cpu: childrenCpu() - cpu };
+}
+
 if (SCAN_FILES > 0) {
   // The scan reads every *.php file and parses the few that name a mode: compare it with find
   // (names and modes only) and with permcheck's own audit walk of the same tree.
@@ -137,29 +151,36 @@ if (SCAN_FILES > 0) {
   scan();
   const scanRows = [];
   for (const jobs of [undefined, 1]) {
-    const findTimes = [];
-    const walkTimes = [];
+    const finds = [];
+    const walks = [];
     const scans = [];
     for (let i = 0; i < RUNS; i++) {
-      findTimes.push(find(root).seconds);
-      walkTimes.push(permcheck(root, generic).seconds);
-      scans.push(scan(jobs));
+      finds.push(timed(() => find(root)));
+      walks.push(timed(() => permcheck(root, generic)));
+      scans.push(timed(() => scan(jobs)));
     }
-    const s = median(scans.map((r) => r.seconds));
+    const wall = (runs) => median(runs.map((r) => r.seconds));
+    const cpu = (runs) => median(runs.map((r) => r.cpu));
     scanRows.push({
       name: jobs ? `scan --jobs ${jobs}` : 'scan',
-      find: median(findTimes),
-      walk: median(walkTimes),
-      scan: s,
+      find: wall(finds),
+      walk: wall(walks),
+      scan: wall(scans),
+      findCpu: cpu(finds),
+      walkCpu: cpu(walks),
+      scanCpu: cpu(scans),
       counts: scans[0].counts,
     });
   }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`\nscan of PHP code for hard-coded modes (load average ${load}; wall time, then CPU time in brackets)`);
   console.log(
-    `\n| PHP files | run | parsed | bytes read | find | permcheck audit | scan | scan / find | scan / audit |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    `| PHP files | run | parsed | read | find | permcheck audit | scan | scan / find | scan / audit |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
   );
   for (const r of scanRows) {
+    const both = (wall, cpu) => `${wall.toFixed(2)} s (${cpu.toFixed(2)} s)`;
     console.log(
-      `| ${r.counts.listed.toLocaleString('en-US')} | ${r.name} | ${r.counts.parsed.toLocaleString('en-US')} | ${(r.counts.bytes / 1e6).toFixed(0)} MB | ${r.find.toFixed(2)} s | ${r.walk.toFixed(2)} s | ${r.scan.toFixed(2)} s | ${(r.scan / r.find).toFixed(2)}x | ${(r.scan / r.walk).toFixed(2)}x |`,
+      `| ${r.counts.listed.toLocaleString('en-US')} | ${r.name} | ${r.counts.parsed.toLocaleString('en-US')} | ${(r.counts.bytes / 1e6).toFixed(0)} MB | ${both(r.find, r.findCpu)} | ${both(r.walk, r.walkCpu)} | ${both(r.scan, r.scanCpu)} | ${(r.scan / r.find).toFixed(2)}x | ${(r.scan / r.walk).toFixed(2)}x (${(r.scanCpu / r.walkCpu).toFixed(2)}x) |`,
     );
   }
 }
