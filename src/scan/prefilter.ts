@@ -57,7 +57,8 @@ export function modeAnchors(code: string): Anchors | undefined {
 export function mayHoldModes(code: string): boolean {
   SITE.lastIndex = 0;
   MODE_LITERAL.lastIndex = 0;
-  return SITE.test(code) && MODE_LITERAL.test(code);
+  // Literals first: measured on Debian's PHP, as selective as the sites and half the time.
+  return MODE_LITERAL.test(code) && SITE.test(code);
 }
 
 function offsets(pattern: RegExp, code: string): number[] {
