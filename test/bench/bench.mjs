@@ -6,9 +6,13 @@ import { availableParallelism, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedBenchTree } from './tree.mjs';
+import { cachedPhpTree } from './php-tree.mjs';
 
 const RUNS = Number(process.env.PERMCHECK_BENCH_RUNS ?? 5);
-const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',').filter(Boolean).map(Number);
+// The scan for modes hard-coded in PHP, on a vendor tree of real PHP files (0: skip it).
+const SCAN_FILES = Number(process.env.PERMCHECK_BENCH_SCAN_FILES ?? 50000);
+const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 
@@ -112,4 +116,71 @@ if (main.length >= 2) {
   console.log(
     `\nscaling: ${large.entries.toLocaleString('en-US')} entries took ${(large.permcheck / small.permcheck).toFixed(1)}x the time of ${small.entries.toLocaleString('en-US')} (${(large.entries / small.entries).toFixed(0)}x the entries)`,
   );
+}
+
+/** CPU seconds (user + system) of the children waited for so far, from /proc/self/stat (Linux). */
+function childrenCpu() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ": state is field 0, cutime 13, cstime 14; clock ticks of 1/100 s on Linux.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall and CPU seconds of one run: CPU counts every thread and does not grow when others load the machine. */
+function timed(run) {
+  const cpu = childrenCpu();
+  const result = run();
+  return { ...result, cpu: childrenCpu() - cpu };
+}
+
+if (SCAN_FILES > 0) {
+  // The scan reads every *.php file and parses the few that name a mode: compare it with find
+  // (names and modes only) and with permcheck's own audit walk of the same tree.
+  const root = cachedPhpTree(CACHE, SCAN_FILES);
+  const generic = join(CACHE, 'policy-generic.json');
+  writeFileSync(generic, JSON.stringify({ preset: 'generic', roles: { web: { user: 'www-data' }, cli: { user }, cron: { user } } }));
+  const scan = (jobs) => {
+    const started = process.hrtime.bigint();
+    const out = spawnSync(process.execPath, [SCAN, root, ...(jobs ? [String(jobs)] : [])], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (out.status !== 0) throw new Error(`scan exited ${out.status}`);
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, counts: JSON.parse(out.stdout) };
+  };
+  find(root);
+  scan();
+  const scanRows = [];
+  for (const jobs of [undefined, 1]) {
+    const finds = [];
+    const walks = [];
+    const scans = [];
+    for (let i = 0; i < RUNS; i++) {
+      finds.push(timed(() => find(root)));
+      walks.push(timed(() => permcheck(root, generic)));
+      scans.push(timed(() => scan(jobs)));
+    }
+    const wall = (runs) => median(runs.map((r) => r.seconds));
+    const cpu = (runs) => median(runs.map((r) => r.cpu));
+    scanRows.push({
+      name: jobs ? `scan --jobs ${jobs}` : 'scan',
+      find: wall(finds),
+      walk: wall(walks),
+      scan: wall(scans),
+      findCpu: cpu(finds),
+      walkCpu: cpu(walks),
+      scanCpu: cpu(scans),
+      counts: scans[0].counts,
+    });
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`\nscan of PHP code for hard-coded modes (load average ${load}; wall time, then CPU time in brackets)`);
+  console.log(
+    `| PHP files | run | parsed | read | find | permcheck audit | scan | scan / find | scan / audit |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  );
+  for (const r of scanRows) {
+    const both = (wall, cpu) => `${wall.toFixed(2)} s (${cpu.toFixed(2)} s)`;
+    console.log(
+      `| ${r.counts.listed.toLocaleString('en-US')} | ${r.name} | ${r.counts.parsed.toLocaleString('en-US')} | ${(r.counts.bytes / 1e6).toFixed(0)} MB | ${both(r.find, r.findCpu)} | ${both(r.walk, r.walkCpu)} | ${both(r.scan, r.scanCpu)} | ${(r.scan / r.find).toFixed(2)}x | ${(r.scan / r.walk).toFixed(2)}x (${(r.scanCpu / r.walkCpu).toFixed(2)}x) |`,
+    );
+  }
 }

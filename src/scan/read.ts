@@ -1,0 +1,60 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { ScanNote } from './types.js';
+
+/**
+ * Never follow a symlink (it could lead to /etc or a device), never block on a FIFO, never make a
+ * terminal ours. The tree may be writable by others while root scans it.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+export type ReadResult = { bytes: Buffer } | { note: ScanNote };
+
+/**
+ * Read a regular file whole into `buffer` (reused across files; the result is a view of it, valid
+ * until the next read). Anything else is a note: the scan goes on.
+ */
+export function readSource(path: string, rel: string, buffer: Buffer, maxBytes: number): ReadResult {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { note: { file: rel, reason: 'not-regular', message: 'a symbolic link: not followed', code } };
+    return { note: { file: rel, reason: 'unreadable', message: `cannot open: ${code ?? String(error)}`, ...(code ? { code } : {}) } };
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { note: { file: rel, reason: 'not-regular', message: 'not a regular file: not read' } };
+    if (stats.size > maxBytes)
+      return { note: { file: rel, reason: 'too-large', message: `${stats.size} bytes, over the ${maxBytes}-byte limit: not scanned` } };
+    let length = 0;
+    // A file that grows while it is read is cut at the size fstat gave.
+    while (length < stats.size) {
+      const got = readSync(fd, buffer, length, stats.size - length, null);
+      if (got === 0) break;
+      length += got;
+    }
+    return { bytes: buffer.subarray(0, length) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { note: { file: rel, reason: 'unreadable', message: `cannot read: ${code ?? String(error)}`, ...(code ? { code } : {}) } };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a source: UTF-8, or Latin-1 (every byte one character, so nothing is lost) with a note. */
+export function decodeSource(bytes: Buffer, rel: string): { code: string; note?: ScanNote } {
+  try {
+    return { code: utf8.decode(bytes) };
+  } catch {
+    return {
+      code: bytes.toString('latin1'),
+      note: { file: rel, reason: 'not-utf8', message: 'not valid UTF-8: read as Latin-1 (columns count bytes)' },
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { analyzePhp } from './analyze.js';
+import { ParserFailure } from './parse.js';
+import { composerPackage, type InstalledPackages } from './package.js';
+import { mayHoldModes, mentionsModeNames, modeAnchors } from './prefilter.js';
+import { decodeSource, readSource } from './read.js';
+import type { ScanResult } from './types.js';
+
+export interface ScanSetup {
+  root: string;
+  ignore: string[];
+  maxBytes: number;
+  installed: InstalledPackages | undefined;
+}
+
+export function emptyResult(): ScanResult {
+  return { sites: [], notes: [], counts: { listed: 0, read: 0, parsed: 0, bytes: 0 } };
+}
+
+/** One thread's state: a read buffer reused for every file. */
+export class FileScanner {
+  private readonly buffer: Buffer;
+  constructor(private readonly setup: ScanSetup) {
+    this.buffer = Buffer.allocUnsafe(setup.maxBytes);
+  }
+
+  scanFile(rel: string, into: ScanResult): void {
+    into.counts.listed++;
+    const read = readSource(join(this.setup.root, rel), rel, this.buffer, this.setup.maxBytes);
+    if ('note' in read) {
+      into.notes.push(read.note);
+      return;
+    }
+    into.counts.read++;
+    into.counts.bytes += read.bytes.length;
+    // A Latin-1 view costs a copy; decoding UTF-8 validates every byte: only for the few that pass.
+    if (!mentionsModeNames(read.bytes) || !mayHoldModes(read.bytes.toString('latin1'))) return;
+    const { code, note } = decodeSource(read.bytes, rel);
+    const anchors = modeAnchors(code);
+    if (!anchors) return;
+    try {
+      const analysis = analyzePhp(code, rel, anchors);
+      if (!analysis.parsed) return;
+      into.counts.parsed++;
+      if (note) into.notes.push(note);
+      if (analysis.syntaxError) {
+        const { message, line } = analysis.syntaxError;
+        into.notes.push({
+          file: rel,
+          reason: 'syntax-error',
+          message: `line ${line}: ${message} (the rest of the file was read around it)`,
+        });
+      }
+      const pkg = composerPackage(rel, this.setup.installed);
+      for (const site of analysis.sites) into.sites.push(pkg ? { ...site, package: pkg } : site);
+    } catch (error) {
+      // php-parser gave up on the file: say so and go on with the others. Anything else is a bug.
+      if (!(error instanceof ParserFailure)) throw error;
+      into.counts.parsed++;
+      into.notes.push({ file: rel, reason: 'parse-failed', message: `the PHP parser failed: ${(error as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../errors.js';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parseInstalled, type InstalledPackages } from './package.js';
+import { DEFAULT_MAX_BYTES, readSource } from './read.js';
+import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
+import type { ModeSite, ScanNote, ScanOptions, ScanResult } from './types.js';
+import { phpFileChunks } from './enumerate.js';
+import type { ScanReply, ScanRequest } from './worker.js';
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
+const CHUNK = 256;
+
+function installedPackages(root: string, maxBytes: number): InstalledPackages | undefined {
+  const read = readSource(
+    join(root, 'vendor/composer/installed.json'),
+    'vendor/composer/installed.json',
+    Buffer.allocUnsafe(maxBytes),
+    maxBytes,
+  );
+  return 'bytes' in read ? parseInstalled(read.bytes.toString('utf8')) : undefined;
+}
+
+function merge(into: ScanResult, part: ScanResult): void {
+  for (const site of part.sites) into.sites.push(site);
+  for (const note of part.notes) into.notes.push(note);
+  into.counts.listed += part.counts.listed;
+  into.counts.read += part.counts.read;
+  into.counts.parsed += part.counts.parsed;
+  into.counts.bytes += part.counts.bytes;
+}
+
+const bySite = (a: ModeSite, b: ModeSite) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column);
+const byNote = (a: ScanNote, b: ScanNote) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+
+/** Worker threads taking chunks of files as the listing produces them. */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: string[][] = [];
+  private readonly workers: Worker[];
+  private ended = false;
+  private busy = 0;
+  readonly finished: Promise<void>;
+
+  constructor(setup: ScanSetup, jobs: number, into: ScanResult) {
+    let finish!: () => void;
+    let fail!: (error: unknown) => void;
+    this.finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+    let exited = 0;
+    this.workers = Array.from({ length: jobs }, () => {
+      const worker = new Worker(WORKER_URL, { workerData: setup });
+      worker.on('message', (reply: ScanReply) => {
+        merge(into, reply.result);
+        this.busy--;
+        this.idle.push(worker);
+        this.pump();
+      });
+      // A worker that throws is a bug: fail the scan with its stack, and stop the others.
+      worker.on('error', (error) => {
+        fail(error);
+        for (const other of this.workers) void other.terminate();
+      });
+      worker.on('exit', () => ++exited === jobs && finish());
+      return worker;
+    });
+    this.idle.push(...this.workers);
+  }
+
+  add(files: string[]): void {
+    this.queue.push(files);
+    this.pump();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      this.busy++;
+      this.idle.pop()!.postMessage({ files: this.queue.shift()! } satisfies ScanRequest);
+    }
+    if (this.ended && this.queue.length === 0 && this.busy === 0)
+      for (const w of this.workers) w.postMessage({ done: true } satisfies ScanRequest);
+  }
+}
+
+/**
+ * Scan the PHP code under `root` (vendor included) for modes the code fixes: chmod, mkdir and
+ * umask with literal modes, framework equivalents and mode settings. Files that cannot be read
+ * or parsed are notes; the scan goes on.
+ */
+export async function scanPhpModes(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    // Said below, in the user's terms.
+  }
+  if (!isDirectory) throw new UsageError(`${root}: not a directory to scan for PHP code`);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
+  const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
+  const result = emptyResult();
+  const chunks = phpFileChunks(root, setup.ignore, CHUNK);
+  if (jobs === 1) {
+    const scanner = new FileScanner(setup);
+    for await (const files of chunks) for (const rel of files) scanner.scanFile(rel, result);
+  } else {
+    const pool = new WorkerPool(setup, jobs, result);
+    for await (const files of chunks) pool.add(files);
+    pool.end();
+    await pool.finished;
+  }
+  result.sites.sort(bySite);
+  result.notes.sort(byNote);
+  return result;
+}
