@@ -11,6 +11,8 @@ export interface ProcStatus {
   groups: number[];
   /** Absent before Linux 4.7 and for zombies. */
   umask: number | undefined;
+  /** How many PID namespaces see it (NSpid): more than the reader's own means it runs in a container. */
+  nsDepth: number;
 }
 
 /** Parse /proc/PID/status; undefined when it lacks the lines every kernel writes. */
@@ -35,6 +37,7 @@ export function parseProcStatus(text: string): ProcStatus | undefined {
     gid: gids[3] ?? gids[1] ?? gids[0]!,
     groups: ids('Groups'),
     umask: umask !== undefined && /^[0-7]+$/.test(umask) ? Number.parseInt(umask, 8) : undefined,
+    nsDepth: Math.max(1, ids('NSpid').length),
   };
 }
 

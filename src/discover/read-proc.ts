@@ -6,7 +6,8 @@ import { unitOfCgroup } from './systemd-unit.js';
 /**
  * Every process in `proc` (/proc, or a fixture with the same layout): credentials, umask and
  * command line. Processes that end while being read are skipped; kernel threads have no
- * command line and are left out.
+ * command line and are left out, and so are processes in containers (a nested PID namespace):
+ * their config paths name files of another file system.
  */
 export function readProcesses(proc: string): ProcessFacts[] {
   let names: string[];
@@ -15,6 +16,8 @@ export function readProcesses(proc: string): ProcessFacts[] {
   } catch {
     return [];
   }
+  const self = readText(`${proc}/self/status`);
+  const ownDepth = (self !== undefined && parseProcStatus(self)?.nsDepth) || Infinity;
   const processes: ProcessFacts[] = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
@@ -23,7 +26,7 @@ export function readProcesses(proc: string): ProcessFacts[] {
     if (status === undefined || cmdline === undefined) continue;
     const parsed = parseProcStatus(status);
     const argv = parseCmdline(cmdline);
-    if (!parsed || (argv.length === 0 && parsed.state !== 'Z')) continue;
+    if (!parsed || (argv.length === 0 && parsed.state !== 'Z') || parsed.nsDepth > ownDepth) continue;
     processes.push({ ...parsed, argv });
   }
   return processes.sort((a, b) => a.pid - b.pid);
