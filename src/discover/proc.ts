@@ -41,6 +41,20 @@ export function parseProcStatus(text: string): ProcStatus | undefined {
   };
 }
 
+/** The start of /proc/PID/stat: "1638 (php-fpm8.2) S 1636 ..." (the name may hold spaces and parentheses). */
+export function parseProcStat(text: string): { pid: number; name: string; state: string; ppid: number } | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const [state, ppid] = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  const pid = Number(text.slice(0, open).trim());
+  if (!Number.isInteger(pid) || state === undefined || ppid === undefined) return undefined;
+  return { pid, name: text.slice(open + 1, close), state, ppid: Number(ppid) };
+}
+
 /** /proc/PID/cmdline: NUL-separated arguments; a rewritten title may be padded with NULs or spaces. */
 export function parseCmdline(raw: string): string[] {
   const args = raw.split('\0');

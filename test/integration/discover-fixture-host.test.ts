@@ -16,7 +16,10 @@ function buildHost(root: string): void {
     writeFileSync(join(root, path), content);
   };
   const proc = (pid: number, status: string, cmdline: string[], extra: Record<string, string> = {}) => {
-    write(`proc/${pid}/status`, `Name:\t${status.split('\n')[0]}\nPid:\t${pid}\n${status.split('\n').slice(1).join('\n')}\n`);
+    const [name, ...lines] = status.split('\n');
+    const field = (key: string) => lines.find((line) => line.startsWith(`${key}:`))?.split(/\s+/)[1] ?? '0';
+    write(`proc/${pid}/status`, `Name:\t${name}\nPid:\t${pid}\n${lines.join('\n')}\n`);
+    write(`proc/${pid}/stat`, `${pid} (${name}) ${field('State').charAt(0) || 'S'} ${field('PPid')} ${pid} ${pid} 0 -1 4194560\n`);
     write(`proc/${pid}/cmdline`, cmdline.join('\0') + '\0');
     for (const [name, text] of Object.entries(extra)) write(`proc/${pid}/${name}`, text);
   };

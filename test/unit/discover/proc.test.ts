@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fpmTitle, optionValue, parseCmdline, parseProcStatus } from '../../../src/discover/proc.js';
+import { fpmTitle, optionValue, parseCmdline, parseProcStat, parseProcStatus } from '../../../src/discover/proc.js';
 import { unitOfCgroup } from '../../../src/discover/systemd-unit.js';
 
 /** A php-fpm worker on Linux 6.x (trimmed): Umask since 4.7, fs uid last on Uid:. */
@@ -76,6 +76,19 @@ describe('/proc/PID/status', () => {
   it('is undefined for text that is not a status file', () => {
     expect(parseProcStatus('')).toBeUndefined();
     expect(parseProcStatus('Name:\tx\n')).toBeUndefined();
+  });
+});
+
+describe('/proc/PID/stat', () => {
+  it('reads pid, name, state and parent, whatever the name holds', () => {
+    expect(parseProcStat('1638 (php-fpm8.2) S 1636 1636 1636 0 -1 4194624 1088 0 0 0')).toEqual({
+      pid: 1638,
+      name: 'php-fpm8.2',
+      state: 'S',
+      ppid: 1636,
+    });
+    expect(parseProcStat('77 (a) b (c)) Z 1 77 77 0')).toEqual({ pid: 77, name: 'a) b (c)', state: 'Z', ppid: 1 });
+    expect(parseProcStat('garbage')).toBeUndefined();
   });
 });
 
