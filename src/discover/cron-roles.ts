@@ -22,8 +22,8 @@ export function cronRoles(facts: HostFacts, app: Application, notes: string[]): 
   const users = [...byUser.entries()].sort((a, b) => b[1].length - a[1].length);
   return users.map(([user, own], index) => {
     const first = own[0]!;
-    const more = own.length > 1 ? ` and ${own.length - 1} more` : '';
-    const sources: ValueSource[] = [fileSource('user', 'crontab', `crontab of ${user}: ${shorten(first.command)}${more}`, first)];
+    const jobs = own.length > 1 ? `, ${own.length} jobs` : '';
+    const sources: ValueSource[] = [fileSource('user', 'crontab', `crontab of ${user}${jobs}`, first, { command: first.command })];
     const role: DiscoveredRole = { name: index === 0 ? 'cron' : roleNameFrom(`cron-${user}`), user, sources };
     const umasks = [...new Set(own.map((job) => job.umask))];
     if (umasks.length > 1) {
@@ -34,7 +34,9 @@ export function cronRoles(facts: HostFacts, app: Application, notes: string[]): 
     const withUmask = own.find((job) => job.umask !== undefined);
     if (withUmask) {
       role.umask = withUmask.umask;
-      sources.push(fileSource('umask', 'crontab', `umask ${formatOctal(withUmask.umask!)} in the job`, withUmask));
+      sources.push(
+        fileSource('umask', 'crontab', `umask ${formatOctal(withUmask.umask!)} in the job`, withUmask, { command: withUmask.command }),
+      );
       return role;
     }
     const daemon = facts.cron.daemon;
@@ -47,8 +49,4 @@ export function cronRoles(facts: HostFacts, app: Application, notes: string[]): 
     }
     return role;
   });
-}
-
-export function shorten(command: string): string {
-  return command.length > 60 ? `${command.slice(0, 57)}...` : command;
 }

@@ -129,11 +129,17 @@ function poolRole(instance: PoolInstance, notes: string[], served: ValueSource |
     role.group = worker.gid;
     role.gids = processGids(worker);
     sources.push(processSource('user', label, worker, { pool: pool.name }));
-    if (poolFile) role.declaredUser = { user: configured!.value, source: poolFile };
+    // Where the user is set, to change it; a mismatch with the workers becomes a note.
+    if (poolFile) {
+      role.declaredUser = { user: configured!.value, source: poolFile };
+      sources.push(poolFile);
+    }
+    if (served) sources.push(served);
     sources.push(processSource('groups', label, worker, { pool: pool.name }));
   } else if (configured) {
     role.user = configured.value;
     sources.push(poolFile!);
+    if (served) sources.push(served);
     const group = pool.settings.group;
     role.group = group?.value;
     role.initgroups = true;
@@ -159,7 +165,6 @@ function poolRole(instance: PoolInstance, notes: string[], served: ValueSource |
     notes.push(`php-fpm pool ${pool.name} (${where(pool)}) sets no user`);
     return undefined;
   }
-  if (served) sources.push(served);
   const umask = poolUmask(instance, notes);
   if (umask) {
     role.umask = umask.value;

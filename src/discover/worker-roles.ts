@@ -60,12 +60,13 @@ function programRole(program: SupervisorProgram, supervisor: SupervisorFacts, pr
     role.user = child.uid;
     role.group = child.gid;
     role.gids = processGids(child);
-    sources.push(processSource('user', label, child, at), processSource('groups', label, child, at));
-    if (program.user)
-      role.declaredUser = {
-        user: program.user.value,
-        source: fileSource('user', 'supervisor', `user=${program.user.value} in ${label}`, program.user, at),
-      };
+    sources.push(processSource('user', label, child, at));
+    if (program.user) {
+      const declared = fileSource('user', 'supervisor', `user=${program.user.value} in ${label}`, program.user, at);
+      role.declaredUser = { user: program.user.value, source: declared };
+      sources.push(declared);
+    }
+    sources.push(processSource('groups', label, child, at));
   } else if (program.user) {
     role.user = program.user.value;
     sources.push(fileSource('user', 'supervisor', `user=${program.user.value} in ${label}`, program.user, at));

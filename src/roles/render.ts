@@ -19,6 +19,7 @@ export function renderRolesText(root: string, roles: readonly Role[], notes: rea
         .forEach((source, index) => {
           const label = index === 0 ? field.padEnd(6) : ''.padEnd(6);
           lines.push(`  ${''.padEnd(width)}    ${paint.dim(label)}  ${printable(source.text)}`);
+          if (source.command) lines.push(`  ${''.padEnd(width)}            ${paint.dim('job:')} ${printable(source.command)}`);
         });
     }
   }

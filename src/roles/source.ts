@@ -24,4 +24,6 @@ export interface ValueSource {
   pool?: string;
   unit?: string;
   program?: string;
+  /** The cron job's command, for a crontab source. */
+  command?: string;
 }

@@ -104,8 +104,9 @@ describe('discoverRoles on a fixture host', () => {
     expect(web).toMatchObject({ user: 1005, group: 33, gids: [33, 1005], umask: 0o027, declaredUser: { user: 'shop' } });
     expect(web.sources.map((s) => s.text)).toEqual([
       'php-fpm pool shop, pid 101',
-      'php-fpm pool shop, pid 101',
+      'user = shop in pool shop (/etc/php/8.2/fpm/pool.d/shop.conf:3)',
       'nginx sends PHP under /srv/shop/current/pub to /run/php/shop.sock (/etc/nginx/sites-enabled/shop:4)',
+      'php-fpm pool shop, pid 101',
       'php-fpm pool shop, pid 101',
     ]);
     expect(discovery.notes).toContain(
@@ -120,9 +121,10 @@ describe('discoverRoles on a fixture host', () => {
       ['cron-backup', 'backup', 0o077],
     ]);
     expect(cron[0]!.sources.map((s) => s.text)).toEqual([
-      'crontab of deploy: cd /srv/shop/current && php bin/magento cron:run (/var/spool/cron/crontabs/deploy:2)',
+      'crontab of deploy (/var/spool/cron/crontabs/deploy:2)',
       "cron.service sets no UMask= (systemd's default 0022)",
     ]);
+    expect(cron[0]!.sources[0]!.command).toBe('cd /srv/shop/current && php bin/magento cron:run');
     expect(cron[1]!.sources[0]!.file).toBe('/etc/cron.d/shop-backup');
   });
 

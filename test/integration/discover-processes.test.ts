@@ -171,7 +171,8 @@ ${cli(`roles --json --no-discover ${app}`, 'off.json')}
     const { roles, notes } = json('roles.json');
     const web = ids(names.web);
     expect(roles.web).toMatchObject({ user: names.web, uid: web.uid, gid: share, groups: [names.share], umask: '0027' });
-    const [user, served, groups, umask] = roles.web.sources;
+    const [user, pool, served, groups, umask] = roles.web.sources;
+    expect(pool).toMatchObject({ field: 'user', kind: 'fpm-pool', file: join(tmp.path, 'fpm/pool.d/shop.conf'), line: 3 });
     expect(user).toMatchObject({
       field: 'user',
       kind: 'process',
@@ -227,7 +228,7 @@ ${cli(`roles --json --no-discover ${app}`, 'off.json')}
     });
     expect(report.roles.cron).toMatchObject({ user: names.cron, umask: '0007', origin: expect.stringContaining(crontab) });
     expect(report.roles['queue-worker']).toMatchObject({ user: names.worker, umask: '0002' });
-    expect(report.roles.web.sources.map((s: any) => s.kind)).toEqual(['process', 'web-server', 'process', 'process']);
+    expect(report.roles.web.sources.map((s: any) => s.kind)).toEqual(['process', 'fpm-pool', 'web-server', 'process', 'process']);
   });
 
   it("keeps Magento's umask over the pool's, and says so; --no-discover keeps the old defaults", () => {

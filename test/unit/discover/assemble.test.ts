@@ -113,8 +113,9 @@ describe('the web role', () => {
     expect(web).toMatchObject({ user: 1005, group: 33, gids: [33, 1005], umask: 0o027 });
     expect(web.sources.map((s) => [s.field, s.kind, s.text])).toEqual([
       ['user', 'process', 'php-fpm pool shop, pid 201'],
-      ['groups', 'process', 'php-fpm pool shop, pid 201'],
+      ['user', 'fpm-pool', 'user = shop in pool shop (/etc/php/8.2/fpm/pool.d/shop.conf:2)'],
       ['user', 'web-server', 'nginx sends PHP under /srv/shop/current/pub to /run/php/shop.sock (/etc/nginx/sites-enabled/shop:9)'],
+      ['groups', 'process', 'php-fpm pool shop, pid 201'],
       ['umask', 'process', 'php-fpm pool shop, pid 201'],
     ]);
     expect(web.declaredUser?.user).toBe('shop');
@@ -224,7 +225,7 @@ describe('cron roles', () => {
       ['cron-backup', 'backup', 0o077],
     ]);
     expect(discovery.roles[0]!.sources.map((s) => s.text)).toEqual([
-      'crontab of deploy: cd /srv/shop/current && php bin/magento cron:run and 1 more (/var/spool/cron/crontabs/deploy:3)',
+      'crontab of deploy, 2 jobs (/var/spool/cron/crontabs/deploy:3)',
       'the cron daemon (cron), pid 500',
     ]);
     expect(discovery.roles[1]!.sources[1]!.text).toBe('umask 0077 in the job (/var/spool/cron/crontabs/backup:7)');
@@ -280,6 +281,7 @@ describe('worker roles', () => {
     expect(discovery.roles[0]).toMatchObject({ name: 'magento-consumer', user: 1001, gids: [1001, 33], umask: 0o002 });
     expect(discovery.roles[0]!.sources.map((s) => [s.field, s.kind, s.text])).toEqual([
       ['user', 'process', 'supervisor program magento-consumer, pid 601'],
+      ['user', 'supervisor', 'user=deploy in supervisor program magento-consumer (/etc/supervisor/conf.d/magento-consumer.conf:3)'],
       ['groups', 'process', 'supervisor program magento-consumer, pid 601'],
       ['umask', 'process', 'supervisor program magento-consumer, pid 601'],
     ]);
