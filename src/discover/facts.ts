@@ -1,4 +1,3 @@
-import type { ApacheSite } from './apache-config.js';
 import type { CronJob } from './crontab.js';
 import type { FastcgiAddress } from './fastcgi.js';
 import type { FpmPoolConfig } from './fpm-config.js';
@@ -71,7 +70,6 @@ export interface WebServer {
   /** Apache's envvars `umask` line. */
   umask: Located<number> | undefined;
   unitUmask: UnitUmask | undefined;
-  main: ApacheSite | undefined;
 }
 
 export interface CronFacts {
@@ -86,8 +84,6 @@ export interface SupervisorFacts {
   /** The running supervisord, if this configuration is the one it runs. */
   process: ProcessFacts | undefined;
   programs: SupervisorProgram[];
-  /** [supervisord] umask=, applied only when supervisord daemonizes itself. */
-  daemonUmask: Located<number> | undefined;
   /** [supervisord] user=: supervisord drops to it, and its programs cannot be anyone else. */
   user: Located | undefined;
   unitUmask: UnitUmask | undefined;

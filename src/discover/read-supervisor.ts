@@ -24,14 +24,11 @@ export function readSupervisors(files: HostFiles, units: UnitFiles, processes: r
     if (text === undefined) return;
     const config = supervisorConfig(text, conf, files.include, process?.environ ?? {});
     const values = config.supervisord?.values ?? {};
-    const umaskText = values.umask;
     const unit = process ? readUnit(proc, process.pid) : undefined;
     found.push({
       conf,
       process,
       programs: config.programs,
-      daemonUmask:
-        umaskText && /^[0-7]{1,4}$/.test(umaskText.value) ? { ...umaskText, value: Number.parseInt(umaskText.value, 8) } : undefined,
       user: values.user,
       unitUmask: process ? (unit ? units.umaskOf(unit) : undefined) : units.firstUmask(['supervisor.service', 'supervisord.service']),
     });

@@ -63,7 +63,6 @@ export function readWebServers(
       group: config.group,
       umask: envvars.umask,
       unitUmask: process ? (unit ? units.umaskOf(unit) : undefined) : units.firstUmask(['apache2.service', 'httpd.service']),
-      main: config.main,
     });
     const hosts = config.virtualHosts.length > 0 ? config.virtualHosts : [config.main];
     for (const host of hosts) {
@@ -95,7 +94,6 @@ export function readWebServers(
       group: undefined,
       umask: undefined,
       unitUmask: undefined,
-      main: undefined,
     });
     for (const site of config.sites) sites.push({ server: 'nginx', config: conf, ...site, modPhp: false });
   }
