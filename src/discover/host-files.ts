@@ -5,6 +5,9 @@ import type { IncludeLoader } from './located.js';
 /** Config files are small; a bigger one is not a config file (or not one worth the wait). */
 const MAX_FILE_BYTES = 1 << 20;
 
+/** Includes that match themselves multiply at every level: stop following them after this many files. */
+const MAX_INCLUDED_FILES = 2000;
+
 /**
  * The host's files, read below `root` (/ on a real host, a fixture directory in tests). Paths in
  * and out are the host's own (/etc/...). What this user may not read becomes one note, never an
@@ -12,6 +15,7 @@ const MAX_FILE_BYTES = 1 << 20;
  */
 export class HostFiles {
   private readonly denied = new Set<string>();
+  private included = 0;
 
   constructor(
     private readonly root: string,
@@ -25,7 +29,9 @@ export class HostFiles {
   read(path: string): string | undefined {
     try {
       const local = this.local(path);
-      if (statSync(local).size > MAX_FILE_BYTES) return undefined;
+      // Never a FIFO or a device: reading one could hang.
+      const stat = statSync(local);
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
       return readFileSync(local, 'utf8');
     } catch (error) {
       this.deny(path, error);
@@ -115,6 +121,13 @@ export class HostFiles {
   /** Include directives: a glob, a file, or (Apache) a directory, whose files are read in order. */
   readonly include: IncludeLoader = (pattern) => {
     const paths = this.isDirectory(pattern) ? this.filesBelow(pattern) : this.glob(pattern);
+    if (this.included + paths.length > MAX_INCLUDED_FILES) {
+      if (this.included <= MAX_INCLUDED_FILES)
+        this.notes.push(`stopped following includes after ${MAX_INCLUDED_FILES} files (at ${pattern}): do they include themselves?`);
+      this.included = MAX_INCLUDED_FILES + 1;
+      return [];
+    }
+    this.included += paths.length;
     return paths.flatMap((file) => {
       const text = this.read(file);
       return text === undefined ? [] : [{ file, text }];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,5 +157,19 @@ describe('discoverRoles on a fixture host', () => {
     expect(other.notes).toEqual([
       'no web server site found with its root in /srv/other: web is assumed to be php-fpm pool shop (the first of 2 configured pools: shop, www); name the user with --web-user or roles.web.user if that is wrong',
     ]);
+  });
+
+  it('neither hangs on a FIFO where a config file should be nor follows includes that include themselves forever', () => {
+    const root = join(tmp.path, 'hostile');
+    mkdirSync(join(root, 'etc/nginx/conf.d'), { recursive: true });
+    writeFileSync(join(root, 'etc/nginx/nginx.conf'), 'http {\n  include /etc/nginx/conf.d/*.conf;\n}\n');
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      writeFileSync(join(root, `etc/nginx/conf.d/${name}.conf`), 'include /etc/nginx/conf.d/*.conf;\n');
+    execFileSync('mkfifo', [join(root, 'etc/supervisord.conf')]);
+    const started = performance.now();
+    const found = discoverRoles('/srv/app', { root });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(found.roles).toEqual([]);
+    expect(found.notes).toEqual(['stopped following includes after 2000 files (at /etc/nginx/conf.d/*.conf): do they include themselves?']);
   });
 });
