@@ -34,6 +34,6 @@ export function readCron(files: HostFiles, units: UnitFiles, processes: readonly
   return {
     jobs,
     daemon,
-    unitUmask: daemon ? (unit ? units.umaskOf(unit) : undefined) : units.firstUmask(['cron.service', 'crond.service', 'cronie.service']),
+    unitUmask: daemon ? units.umaskOfService(unit, /\bcrond?\b/) : units.firstUmask(['cron.service', 'crond.service', 'cronie.service']),
   };
 }

@@ -35,8 +35,7 @@ export function readFpm(files: HostFiles, units: UnitFiles, processes: readonly 
     const title = fpmTitle(process.argv);
     if (title?.role !== 'master' || process.state === 'Z') continue;
     add(title.conf, process.pid, () => {
-      const unit = readUnit(proc, process.pid);
-      return unit ? units.umaskOf(unit) : undefined;
+      return units.umaskOfService(readUnit(proc, process.pid), /php-fpm/);
     });
   }
   for (const pattern of FPM_CONFIGS) for (const conf of files.glob(pattern)) add(conf, undefined, () => unitStarting(conf, units));

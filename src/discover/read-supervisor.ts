@@ -30,7 +30,7 @@ export function readSupervisors(files: HostFiles, units: UnitFiles, processes: r
       process,
       programs: config.programs,
       user: values.user,
-      unitUmask: process ? (unit ? units.umaskOf(unit) : undefined) : units.firstUmask(['supervisor.service', 'supervisord.service']),
+      unitUmask: process ? units.umaskOfService(unit, /supervisord/) : units.firstUmask(['supervisor.service', 'supervisord.service']),
     });
   };
   for (const process of processes) {

@@ -38,6 +38,18 @@ export class UnitFiles {
     return found ? { unit, umask: found.value, file: found.file, line: found.line } : { unit, umask: SYSTEMD_DEFAULT_UMASK };
   }
 
+  /**
+   * The UMask= of the service a running process is in, if that service starts `program`: a
+   * daemon started by hand from a shell sits in the shell's unit (an ssh session, a CI runner),
+   * whose UMask= says nothing about it.
+   */
+  umaskOfService(unit: string | undefined, program: RegExp): UnitUmask | undefined {
+    if (unit === undefined || !this.booted) return undefined;
+    const layers = this.layers(unit);
+    if (!layers?.some((layer) => layer.execStart.some((line) => program.test(line.value)))) return undefined;
+    return this.umaskOf(unit);
+  }
+
   /** The first of these units that exists, with its UMask=. */
   firstUmask(units: readonly string[]): UnitUmask | undefined {
     for (const unit of units) {

@@ -62,7 +62,7 @@ export function readWebServers(
       user: config.user,
       group: config.group,
       umask: envvars.umask,
-      unitUmask: process ? (unit ? units.umaskOf(unit) : undefined) : units.firstUmask(['apache2.service', 'httpd.service']),
+      unitUmask: process ? units.umaskOfService(unit, /apache2|httpd|apachectl/) : units.firstUmask(['apache2.service', 'httpd.service']),
     });
     const hosts = config.virtualHosts.length > 0 ? config.virtualHosts : [config.main];
     for (const host of hosts) {

@@ -172,4 +172,25 @@ describe('discoverRoles on a fixture host', () => {
     expect(found.roles).toEqual([]);
     expect(found.notes).toEqual(['stopped following includes after 2000 files (at /etc/nginx/conf.d/*.conf): do they include themselves?']);
   });
+
+  it('ignores the UMask= of a unit that does not start php-fpm, such as the ssh session it was started from', () => {
+    const root = join(tmp.path, 'by-hand');
+    const write = (path: string, content: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    };
+    mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
+    write('lib/systemd/system/ssh.service', '[Service]\nExecStart=/usr/sbin/sshd -D\nUMask=0077\n');
+    write('opt/fpm/php-fpm.conf', '[www]\nuser = www-data\nlisten = /tmp/www.sock\n');
+    write('proc/5/stat', '5 (php-fpm8.2) S 1 5 5 0 -1\n');
+    write('proc/5/status', 'Name:\tphp-fpm8.2\nPid:\t5\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0022\n');
+    write('proc/5/cmdline', 'php-fpm: master process (/opt/fpm/php-fpm.conf)\0');
+    write('proc/5/cgroup', '0::/system.slice/ssh.service\n');
+    const found = discoverRoles('/srv/app', { root });
+    expect(found.roles[0]).toMatchObject({ name: 'web', user: 'www-data', umask: 0o022 });
+    expect(found.roles[0]!.sources.at(-1)!.text).toBe('php-fpm master of pool www, pid 5');
+    expect(found.notes).toEqual([
+      'no web server site found with its root in /srv/app: web is assumed to be php-fpm pool www (the only running pool); name the user with --web-user or roles.web.user if that is wrong',
+    ]);
+  });
 });
