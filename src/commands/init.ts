@@ -21,54 +21,53 @@ interface InitOptions {
 }
 
 export function defineInit(command: Command, ctx: CommandContext): void {
-  addDiscoverOption(
-    command
-      .description('write a commented permcheck.config.json with the detected preset and users')
-      .argument('[dir]', 'the application root', '.')
-      .addOption(new Option('--preset <name>', 'preset to start from (default: detected)').choices(PRESET_NAMES))
-      .option('--force', 'replace an existing permcheck.config.json'),
-  ).action(async (dir: string, options: InitOptions) => {
-    const root = resolve(dir);
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`'${dir}' is not a directory`);
-    const file = join(root, CONFIG_FILE);
-    const detected = options.preset ? undefined : detectFramework(root);
-    const preset = options.preset ? PRESETS[options.preset] : (detected?.preset ?? PRESETS.generic);
-    const presetSource = options.preset
-      ? 'chosen with --preset'
-      : detected
-        ? `detected from ${detected.markers.join(' and ')}`
-        : 'no framework detected';
-    const db = loadUserDatabase({});
-    const discovery = options.discover === false ? undefined : discoverRoles(root);
-    const host = discovery ? hostRoleUsers(discovery, db) : [];
-    const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
-    const cliUser = db.user(statSync(root).uid);
-    const text = configTemplate({
-      preset,
-      presetSource,
-      webUser: hostUser('web') ?? WEB_USER_CANDIDATES.find((name) => db.userByName(name)),
-      cliUser,
-      cronUser: hostUser('cron') ?? cliUser,
-      extraRoles: host.filter((role) => !['web', 'cli', 'cron'].includes(role.name)),
-      found: Object.fromEntries(host.map((role) => [role.name, role.found])),
-      // Editors resolve a local install; otherwise the published copy.
-      schemaRef: existsSync(join(root, 'node_modules/permcheck', SCHEMA_FILE))
-        ? `./node_modules/permcheck/${SCHEMA_FILE}`
-        : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
+  addDiscoverOption(command)
+    .description('write a commented permcheck.config.json with the detected preset and users')
+    .argument('[dir]', 'the application root', '.')
+    .addOption(new Option('--preset <name>', 'preset to start from (default: detected)').choices(PRESET_NAMES))
+    .option('--force', 'replace an existing permcheck.config.json')
+    .action(async (dir: string, options: InitOptions) => {
+      const root = resolve(dir);
+      if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`'${dir}' is not a directory`);
+      const file = join(root, CONFIG_FILE);
+      const detected = options.preset ? undefined : detectFramework(root);
+      const preset = options.preset ? PRESETS[options.preset] : (detected?.preset ?? PRESETS.generic);
+      const presetSource = options.preset
+        ? 'chosen with --preset'
+        : detected
+          ? `detected from ${detected.markers.join(' and ')}`
+          : 'no framework detected';
+      const db = loadUserDatabase({});
+      const discovery = options.discover === false ? undefined : discoverRoles(root);
+      const host = discovery ? hostRoleUsers(discovery, db) : [];
+      const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
+      const cliUser = db.user(statSync(root).uid);
+      const text = configTemplate({
+        preset,
+        presetSource,
+        webUser: hostUser('web') ?? WEB_USER_CANDIDATES.find((name) => db.userByName(name)),
+        cliUser,
+        cronUser: hostUser('cron') ?? cliUser,
+        extraRoles: host.filter((role) => !['web', 'cli', 'cron'].includes(role.name)),
+        found: Object.fromEntries(host.map((role) => [role.name, role.found])),
+        // Editors resolve a local install; otherwise the published copy.
+        schemaRef: existsSync(join(root, 'node_modules/permcheck', SCHEMA_FILE))
+          ? `./node_modules/permcheck/${SCHEMA_FILE}`
+          : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
+      });
+      try {
+        // 'wx' fails if the file exists, so an existing config is never clobbered by a race either.
+        writeFileSync(file, text, { flag: options.force ? 'w' : 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
+        throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+      }
+      await ctx.out(
+        `wrote ${file}: preset ${preset.name} (${presetSource})\n` +
+          (discovery?.notes ?? []).map((note) => `note: ${note}\n`).join('') +
+          `next: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
+          '\n',
+      );
+      ctx.settle({});
     });
-    try {
-      // 'wx' fails if the file exists, so an existing config is never clobbered by a race either.
-      writeFileSync(file, text, { flag: options.force ? 'w' : 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
-      throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
-    }
-    await ctx.out(
-      `wrote ${file}: preset ${preset.name} (${presetSource})\n` +
-        (discovery?.notes ?? []).map((note) => `note: ${note}\n`).join('') +
-        `next: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
-        '\n',
-    );
-    ctx.settle({});
-  });
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/policy/load.js';
 import { BIN } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
@@ -133,6 +134,7 @@ ${cli(`roles ${app}`, 'roles.txt')}
 ${cli(`audit ${app} --format json --fail-on never`, 'audit.json')}
 ${cli(`roles --json ${magento}`, 'magento.json')}
 ${cli(`roles --json --no-discover ${app}`, 'off.json')}
+${cli(`init ${app}`, 'init.txt')}
 "${process.execPath}" --input-type=module -e '
   const { discoverRoles } = await import("${join(BIN, '../../dist/discover/discover.js')}");
   discoverRoles("${app}");
@@ -246,6 +248,21 @@ ${cli(`roles --json --no-discover ${app}`, 'off.json')}
     const off = json('off.json');
     expect(off.roles.web).toMatchObject({ user: 'www-data', umask: '0022' });
     expect(off.notes).toEqual(['the host was not asked (--no-discover)']);
+  });
+
+  it('writes the users it found into a new config, each with where it was found', () => {
+    expect(out('init.txt')).toMatch(new RegExp(`^wrote ${app}/permcheck.config.json: preset laravel`));
+    const text = readFileSync(join(app, 'permcheck.config.json'), 'utf8');
+    expect(parseConfig(text, 'generated').roles).toEqual({
+      web: { user: names.web },
+      cli: { user: 'root' },
+      cron: { user: names.cron },
+      'queue-worker': { user: names.worker },
+    });
+    expect(text).toMatch(
+      /"web": \{ "user": "pcweb\w+" \},\s+\/\/ the web server \/ PHP-FPM pool user; found: php-fpm pool shop, pid \d+; umask 0027\n/,
+    );
+    expect(text).toContain(`// the user cron runs the application's jobs as; found: crontab of ${names.cron} (${crontab}:4); umask 0007`);
   });
 
   it('reads the host in well under 100 ms of CPU', () => {
