@@ -5,6 +5,7 @@ import { defineAccess } from './commands/access.js';
 import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
 import { defineInit } from './commands/init.js';
+import { defineRoles } from './commands/roles.js';
 import { isUserError } from './errors.js';
 import { printable } from './text/printable.js';
 import { HOMEPAGE, VERSION } from './version.js';
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
   defineAccess(program.command('access'), ctx);
   defineExplain(program.command('explain'), ctx);
   defineInit(program.command('init'), ctx);
+  defineRoles(program.command('roles'), ctx);
 
   try {
     await program.parseAsync(argv);

@@ -10,6 +10,7 @@ import { assemblePolicy } from '../policy/assemble.js';
 import { choosePreset, chooseDefaultUmask } from '../policy/choose.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { CONFIG_FILE } from '../policy/load.js';
+import { defaultUmaskKind } from '../roles/precedence.js';
 import { checkGlob } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
@@ -49,7 +50,9 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const { preset, source } = choosePreset(options.preset, project.config, project.file, root);
   const magento = options.umask === undefined && preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
   const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, magento);
-  const roles = bindRoles(project, options, root, umask);
+  // An artifact audited apart from its host (--ignore-ancestors) has no host processes to ask.
+  const hostOptions = options.ignoreAncestors ? { ...options, discover: false } : options;
+  const roles = bindRoles(project, hostOptions, root, { ...umask, kind: defaultUmaskKind(options.umask, project.config, preset) });
   const subjects = subjectsOf(roles);
   const globFlag = (flag: string) => (glob: string) => {
     const checked = checkGlob(glob);
@@ -161,5 +164,6 @@ function roleSummary(role: Role, db: UserDatabase) {
     umask: formatOctal(role.umask),
     umaskOrigin: role.umaskOrigin,
     origin: role.origin,
+    sources: role.sources,
   };
 }

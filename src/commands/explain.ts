@@ -11,6 +11,7 @@ import type { Inode } from '../access/types.js';
 import { subjectsOf } from '../roles/subject.js';
 import { formatOctal, symbolicMode } from '../mode/bits.js';
 import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
+import { defaultUmaskKind } from '../roles/precedence.js';
 import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
 import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
@@ -59,7 +60,8 @@ async function explainFor(name: string, umask: number | undefined, options: Expl
   const root = project.file ? dirname(project.file) : process.cwd();
   const { preset } = choosePreset(undefined, project.config, project.file, root);
   const magento = preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
-  const roles = bindRoles(project, options, root, chooseDefaultUmask(undefined, project.config, project.file, preset, magento));
+  const fallback = chooseDefaultUmask(undefined, project.config, project.file, preset, magento);
+  const roles = bindRoles(project, options, root, { ...fallback, kind: defaultUmaskKind(undefined, project.config, preset) });
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);

@@ -8,17 +8,21 @@ import { SCHEMA_FILE } from '../policy/json-schema.js';
 import { CONFIG_FILE } from '../policy/load.js';
 import { detectFramework, PRESETS } from '../policy/presets/index.js';
 import { PRESET_NAMES, type PresetName } from '../policy/schema.js';
+import { discoverRoles } from '../discover/discover.js';
+import { hostRoleUsers } from '../roles/host-users.js';
 import { WEB_USER_CANDIDATES } from '../roles/resolve.js';
 import { loadUserDatabase } from '../users/load.js';
 import type { CommandContext } from './context.js';
+import { addDiscoverOption } from './role-options.js';
 
 interface InitOptions {
   preset?: PresetName;
   force?: boolean;
+  discover?: boolean;
 }
 
 export function defineInit(command: Command, ctx: CommandContext): void {
-  command
+  addDiscoverOption(command)
     .description('write a commented permcheck.config.json with the detected preset and users')
     .argument('[dir]', 'the application root', '.')
     .addOption(new Option('--preset <name>', 'preset to start from (default: detected)').choices(PRESET_NAMES))
@@ -35,11 +39,18 @@ export function defineInit(command: Command, ctx: CommandContext): void {
           ? `detected from ${detected.markers.join(' and ')}`
           : 'no framework detected';
       const db = loadUserDatabase({});
+      const discovery = options.discover === false ? undefined : discoverRoles(root);
+      const host = discovery ? hostRoleUsers(discovery, db) : [];
+      const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
+      const cliUser = db.user(statSync(root).uid);
       const text = configTemplate({
         preset,
         presetSource,
-        webUser: WEB_USER_CANDIDATES.find((name) => db.userByName(name)),
-        cliUser: db.user(statSync(root).uid),
+        webUser: hostUser('web') ?? WEB_USER_CANDIDATES.find((name) => db.userByName(name)),
+        cliUser,
+        cronUser: hostUser('cron') ?? cliUser,
+        extraRoles: host.filter((role) => !['web', 'cli', 'cron'].includes(role.name)),
+        found: Object.fromEntries(host.map((role) => [role.name, role.found])),
         // Editors resolve a local install; otherwise the published copy.
         schemaRef: existsSync(join(root, 'node_modules/permcheck', SCHEMA_FILE))
           ? `./node_modules/permcheck/${SCHEMA_FILE}`
@@ -47,7 +58,9 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       });
       writeConfig(file, text, options.force === true);
       await ctx.out(
-        `wrote ${file}: preset ${preset.name} (${presetSource})\nnext: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
+        `wrote ${file}: preset ${preset.name} (${presetSource})\n` +
+          (discovery?.notes ?? []).map((note) => `note: ${note}\n`).join('') +
+          `next: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
           '\n',
       );
       ctx.settle({});

@@ -5,15 +5,18 @@ export interface InitChoices {
   presetSource: string;
   webUser: string | undefined;
   cliUser: string;
+  /** The user of the application's cron jobs on this host (default: the CLI user). */
+  cronUser?: string | undefined;
+  /** Roles the host runs beyond web, cli and cron: supervisor programs working in the application. */
+  extraRoles?: { name: string; user: string }[] | undefined;
+  /** Per role, what the host showed: "php-fpm pool www, pid 812; umask 0027". */
+  found?: Record<string, string> | undefined;
   schemaRef: string;
 }
 
 /** A starting permcheck.config.json: JSON with comments, every choice explained. */
 export function configTemplate(choices: InitChoices): string {
   const { preset } = choices;
-  const web = choices.webUser
-    ? `{ "user": ${JSON.stringify(choices.webUser)} },`
-    : `{ "user": "www-data" }, // no web server user found on this machine: set yours`;
   return `{
   // permcheck configuration. Reference: https://github.com/permcheck/permcheck#configuration
   "$schema": ${JSON.stringify(choices.schemaRef)},
@@ -29,9 +32,7 @@ export function configTemplate(choices: InitChoices): string {
   // Who touches the application. A role's groups default to its user's primary group and every
   // group that lists it; give "groups" to describe another host, and "umask" where a role's differs.
   "roles": {
-    "web": ${web.padEnd(28)} // the web server / PHP-FPM pool user
-    "cli": ${`{ "user": ${JSON.stringify(choices.cliUser)} },`.padEnd(28)} // the deploy user: composer, CLI tools, deploys
-    "cron": ${`{ "user": ${JSON.stringify(choices.cliUser)} }`.padEnd(27)} // the user cron runs the application's jobs as
+${roleLines(choices).join('\n')}
   },
 
   // Your rules, applied in order after the preset's; a later entry overrides the roles it names.
@@ -52,4 +53,23 @@ export function configTemplate(choices: InitChoices): string {
   }
 }
 `;
+}
+
+/** One line per role, each with why it is there and, where the host showed it, what was found. */
+function roleLines(choices: InitChoices): string[] {
+  const entries = [
+    {
+      name: 'web',
+      user: choices.webUser ?? 'www-data',
+      why: choices.webUser ? 'the web server / PHP-FPM pool user' : 'no web server user found on this machine: set yours',
+    },
+    { name: 'cli', user: choices.cliUser, why: 'the deploy user: composer, CLI tools, deploys' },
+    { name: 'cron', user: choices.cronUser ?? choices.cliUser, why: "the user cron runs the application's jobs as" },
+    ...(choices.extraRoles ?? []).map((role) => ({ name: role.name, user: role.user, why: 'a worker this host runs in the application' })),
+  ];
+  return entries.map((entry, index) => {
+    const value = `${JSON.stringify(entry.name)}: { "user": ${JSON.stringify(entry.user)} }${index < entries.length - 1 ? ',' : ''}`;
+    const found = choices.found?.[entry.name];
+    return `    ${value.padEnd(34)} // ${entry.why}${found ? `; found: ${found}` : ''}`;
+  });
 }

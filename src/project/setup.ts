@@ -1,9 +1,11 @@
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { discoverRoles } from '../discover/discover.js';
 import { UsageError } from '../errors.js';
-import { parseConfig, type LoadedConfig } from '../policy/load.js';
 import { MAGENTO_UMASK_FILE } from '../policy/choose.js';
-import { resolveRoles } from '../roles/resolve.js';
+import { parseConfig, type LoadedConfig } from '../policy/load.js';
+import { discoveryOffReason, type DefaultUmask } from '../roles/precedence.js';
+import { resolveRoleSet, type RoleSet } from '../roles/resolve.js';
 import type { Role } from '../roles/role.js';
 import { trustFor, type Trust } from '../trust/trust.js';
 import { readTrustedFile } from '../trust/trusted-file.js';
@@ -20,6 +22,8 @@ export interface RoleOptions {
   passwd?: string;
   group?: string;
   trust?: string[];
+  /** false: bind roles without looking at what this host runs (--no-discover; audits of archives and images). */
+  discover?: boolean;
 }
 
 export interface ProjectSetup extends LoadedConfig {
@@ -74,20 +78,26 @@ export function readMagentoUmask(root: string, setup: ProjectSetup): { text: str
   return { text: readTrustedFile(file, { what: MAGENTO_UMASK_FILE, trust: setup.trust, names: setup.local, maxBytes: 64 }), file };
 }
 
-/** Roles bound to users, from the flags, the config and the defaults. */
-export function bindRoles(
+/** Roles bound to users, from the flags, the config, what the host runs and the defaults. */
+export function bindRoles(setup: ProjectSetup, options: RoleOptions, project: string, defaultUmask?: DefaultUmask): Role[] {
+  return bindRoleSet(setup, options, project, defaultUmask).roles;
+}
+
+/** bindRoles, with the notes on what the host runs and where it contradicts the flags or config. */
+export function bindRoleSet(
   setup: ProjectSetup,
   options: RoleOptions,
   project: string,
-  defaultUmask = { value: 0o022, origin: 'default 0022' },
-): Role[] {
-  return resolveRoles(
+  defaultUmask: DefaultUmask = { value: 0o022, origin: 'default 0022', kind: 'default' },
+): RoleSet {
+  return resolveRoleSet(
     {
       config: setup.config,
       configFile: setup.file,
       flags: { web: options.webUser, cli: options.cliUser, cron: options.cronUser },
       project: { path: project, uid: statSync(project).uid },
       defaultUmask,
+      discovered: discoveryOffReason(options) === undefined ? discoverRoles(project) : undefined,
     },
     setup.db,
   );

@@ -1,5 +1,6 @@
 import type { Finding } from '../audit/types.js';
 import type { Paint } from '../paint.js';
+import type { ValueSource } from '../roles/source.js';
 
 export interface RoleSummary {
   name: string;
@@ -10,6 +11,8 @@ export interface RoleSummary {
   umask: string;
   umaskOrigin: string;
   origin: string;
+  /** Where the user, groups and umask came from (flag, config, a running process, a config file, default). */
+  sources: ValueSource[];
 }
 
 export interface ReportHeader {

@@ -23,7 +23,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
       );
       for (const role of header.roles) {
         lines.push(
-          `  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}), umask ${role.umask} (${role.umaskOrigin})`,
+          `  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}; ${role.origin}), umask ${role.umask} (${role.umaskOrigin})`,
         );
       }
       if (header.runner.uid !== 0) {

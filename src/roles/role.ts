@@ -1,4 +1,5 @@
 import type { Principal } from '../access/types.js';
+import type { ValueSource } from './source.js';
 
 /** A named Unix user that touches the application (web, cli, cron, queue...). */
 export interface Role extends Principal {
@@ -13,6 +14,8 @@ export interface Role extends Principal {
   origin: string;
   umask: number;
   umaskOrigin: string;
+  /** Where the user, the groups and the umask came from, most trusted first. */
+  sources: ValueSource[];
   /** The modes this role's code requests when creating (0666 and 0777 unless configured). */
   create: { file: number; directory: number };
 }

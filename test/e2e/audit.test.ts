@@ -38,7 +38,9 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`permcheck audit ${root}\n`);
     expect(stdout).toContain('  preset  magento2 (');
-    expect(stdout).toMatch(/^ {2}web +web \(uid 21002; groups web, www\), umask 0002 \(magento2 default 0002\)$/m);
+    expect(stdout).toMatch(
+      /^ {2}web +web \(uid 21002; groups web, www; roles\.web in \S+roles\.json\), umask 0002 \(magento2 default 0002\)$/m,
+    );
     expect(stdout).toMatch(/^Errors \(\d+\)$/m);
     expect(stdout).toContain('  access-denied: a role lacks the access the policy requires');
     expect(stdout).toContain('    var/cache  [web, cli, cron]');

@@ -40,6 +40,7 @@ function role(name: string, uid: number, gids: number[]): Subject {
       origin: 'test',
       umask: 0o022,
       umaskOrigin: 'test',
+      sources: [],
       create: { file: 0o666, directory: 0o777 },
     },
   };

@@ -25,7 +25,7 @@ function inputs(overrides: Partial<RoleInputs> = {}): RoleInputs {
     configFile: 'permcheck.config.json',
     flags: {},
     project: { path: '/srv/app', uid: 1001 },
-    defaultUmask: { value: 0o022, origin: 'default' },
+    defaultUmask: { value: 0o022, origin: 'default', kind: 'default' },
     ...overrides,
   };
 }

@@ -1,0 +1,171 @@
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { IncludeLoader } from './located.js';
+
+/** Config files are small; a bigger one is not a config file (or not one worth the wait). */
+const MAX_FILE_BYTES = 1 << 20;
+
+/** Includes that match themselves multiply at every level: stop following them after this many files. */
+const MAX_INCLUDED_FILES = 2000;
+
+/**
+ * The host's files, read below `root` (/ on a real host, a fixture directory in tests). Paths in
+ * and out are the host's own (/etc/...). What this user may not read becomes one note, never an
+ * error: discovery is a help, not a requirement.
+ */
+export class HostFiles {
+  private readonly denied = new Set<string>();
+  private included = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly notes: string[],
+  ) {}
+
+  private local(path: string): string {
+    return this.root === '/' ? path : posix.join(this.root, path);
+  }
+
+  read(path: string): string | undefined {
+    try {
+      const local = this.local(path);
+      // Never a FIFO or a device: reading one could hang.
+      const stat = statSync(local);
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
+      return readFileSync(local, 'utf8');
+    } catch (error) {
+      this.deny(path, error);
+      return undefined;
+    }
+  }
+
+  /** Entry names of a directory, sorted; undefined when it cannot be listed. */
+  list(dir: string): string[] | undefined {
+    try {
+      return readdirSync(this.local(dir)).sort();
+    } catch (error) {
+      this.deny(dir, error);
+      return undefined;
+    }
+  }
+
+  isFile(path: string): boolean {
+    try {
+      return statSync(this.local(path)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  isDirectory(path: string): boolean {
+    try {
+      return statSync(this.local(path)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** The path with every symlink resolved, within the root; the path itself when it does not exist. */
+  realpath(path: string): string {
+    try {
+      const real = realpathSync(this.local(path));
+      if (this.root === '/') return real;
+      const relative = posix.relative(this.root, real);
+      return relative.startsWith('..') ? path : `/${relative}`;
+    } catch {
+      return path;
+    }
+  }
+
+  readlink(path: string): string | undefined {
+    try {
+      return lstatSync(this.local(path)).isSymbolicLink() ? readlinkSync(this.local(path)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Files matching an absolute glob (`*`, `?`, `[...]` within a segment), sorted as glob(3)
+   * sorts them. Segment by segment with readdir: config includes are shallow, and this is many
+   * times cheaper than a general glob library for the twenty includes of an Apache tree.
+   */
+  glob(pattern: string): string[] {
+    let paths = ['/'];
+    const segments = pattern.split('/').filter(Boolean);
+    for (const [index, segment] of segments.entries()) {
+      const last = index === segments.length - 1;
+      const next: string[] = [];
+      for (const dir of paths) {
+        if (!/[*?[]/.test(segment)) {
+          next.push(posix.join(dir, segment));
+          continue;
+        }
+        const match = segmentMatcher(segment);
+        for (const name of this.list(dir) ?? []) if (match(name)) next.push(posix.join(dir, name));
+      }
+      paths = last ? next : next.filter((path) => this.isDirectory(path));
+    }
+    return paths.filter((path) => this.isFile(path)).sort();
+  }
+
+  /** Every file below a directory, in lexical order (Apache's Include of a directory). */
+  private filesBelow(dir: string, depth = 0): string[] {
+    if (depth > 8) return [];
+    return (this.list(dir) ?? []).flatMap((name) => {
+      const path = posix.join(dir, name);
+      return this.isDirectory(path) ? this.filesBelow(path, depth + 1) : this.isFile(path) ? [path] : [];
+    });
+  }
+
+  /** Include directives: a glob, a file, or (Apache) a directory, whose files are read in order. */
+  readonly include: IncludeLoader = (pattern) => {
+    const paths = this.isDirectory(pattern) ? this.filesBelow(pattern) : this.glob(pattern);
+    if (this.included + paths.length > MAX_INCLUDED_FILES) {
+      if (this.included <= MAX_INCLUDED_FILES)
+        this.notes.push(`stopped following includes after ${MAX_INCLUDED_FILES} files (at ${pattern}): do they include themselves?`);
+      this.included = MAX_INCLUDED_FILES + 1;
+      return [];
+    }
+    this.included += paths.length;
+    return paths.flatMap((file) => {
+      const text = this.read(file);
+      return text === undefined ? [] : [{ file, text }];
+    });
+  };
+
+  private deny(path: string, error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') return;
+    const dir = posix.dirname(path);
+    if (this.denied.has(path) || this.denied.has(dir)) return;
+    this.denied.add(path);
+    this.notes.push(
+      `cannot read ${path} as uid ${process.getuid?.() ?? '?'} (permission denied): what it holds is not known; run as root to include it`,
+    );
+  }
+}
+
+/** A glob(3) segment as a test on names; a leading dot must be matched by a dot, as in the shell. */
+function segmentMatcher(segment: string): (name: string) => boolean {
+  let source = '';
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i]!;
+    if (ch === '*') source += '[^/]*';
+    else if (ch === '?') source += '[^/]';
+    else if (ch === '[') {
+      const end = segment.indexOf(']', i + 2);
+      if (end === -1) source += '\\[';
+      else {
+        const body = segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
+        source += `[${body}]`;
+        i = end;
+      }
+    } else source += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  const regex = new RegExp(`^${source}$`);
+  return (name) => (!name.startsWith('.') || segment.startsWith('.')) && regex.test(name);
+}

@@ -1,0 +1,106 @@
+import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import type { ProcessFacts } from './facts.js';
+import { parseCmdline, parseProcStat, parseProcStatus } from './proc.js';
+import { unitOfCgroup } from './systemd-unit.js';
+
+/**
+ * The services whose processes tell who runs PHP, cron jobs and workers, by their name (the
+ * executable's, 15 characters at most): php-fpm8.2, apache2, httpd, nginx, cron, crond, supervisord.
+ */
+const SERVICE = /^(?:php-fpm|apache2$|httpd$|nginx$|cron$|crond$|supervisord$)/;
+
+/**
+ * The processes of the services permcheck asks (and supervisord's children, whatever they are)
+ * in `proc` (/proc, or a fixture with the same layout): credentials, umask and command line.
+ * Only /proc/PID/stat is read for every process, the cheapest file there; status and cmdline
+ * only for those. Processes that end while being read are skipped, and so are processes in
+ * containers (a nested PID namespace): their config paths name files of another file system.
+ */
+export function readProcesses(proc: string): ProcessFacts[] {
+  let names: string[];
+  try {
+    names = readdirSync(proc);
+  } catch {
+    return [];
+  }
+  const self = readProcText(`${proc}/self/status`);
+  const ownDepth = (self !== undefined && parseProcStatus(self)?.nsDepth) || Infinity;
+  const all = names.flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    const stat = readProcText(`${proc}/${name}/stat`);
+    const parsed = stat === undefined ? undefined : parseProcStat(stat);
+    return parsed ? [parsed] : [];
+  });
+  const supervisors = new Set(all.filter((p) => p.name === 'supervisord').map((p) => p.pid));
+  const processes: ProcessFacts[] = [];
+  for (const { pid, name, ppid } of all) {
+    if (!SERVICE.test(name) && !supervisors.has(ppid)) continue;
+    const status = readProcText(`${proc}/${pid}/status`);
+    const cmdline = readProcText(`${proc}/${pid}/cmdline`);
+    if (status === undefined || cmdline === undefined) continue;
+    const parsed = parseProcStatus(status);
+    const argv = parseCmdline(cmdline);
+    if (!parsed || (argv.length === 0 && parsed.state !== 'Z') || parsed.nsDepth > ownDepth) continue;
+    processes.push({ ...parsed, argv });
+  }
+  return processes.sort((a, b) => a.pid - b.pid);
+}
+
+/** The systemd service a process runs in, if any. */
+export function readUnit(proc: string, pid: number): string | undefined {
+  const text = readProcText(`${proc}/${pid}/cgroup`);
+  return text === undefined ? undefined : unitOfCgroup(text);
+}
+
+/** A process's environment; undefined when this user may not read it (another user's, as non-root). */
+export function readEnviron(proc: string, pid: number): Record<string, string> | undefined {
+  const text = readProcText(`${proc}/${pid}/environ`);
+  if (text === undefined) return undefined;
+  const env: Record<string, string> = {};
+  for (const pair of text.split('\0')) {
+    const equals = pair.indexOf('=');
+    if (equals > 0) env[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return env;
+}
+
+export function readCwd(proc: string, pid: number): string | undefined {
+  try {
+    return readlinkSync(`${proc}/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
+
+let buffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * A /proc file in one open and a few reads into a reused buffer: /proc files report size 0, and
+ * readFileSync's stat-and-grow dance costs three times as much over a thousand processes.
+ */
+function readProcText(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger);
+        buffer = bigger;
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}

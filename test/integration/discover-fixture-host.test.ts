@@ -1,0 +1,196 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverRoles } from '../../src/discover/discover.js';
+import type { Discovery } from '../../src/discover/discovery.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+/**
+ * A whole host in a directory: /etc, /lib/systemd, /var/spool/cron and a /proc with the files
+ * the reader uses, laid out as on Debian with systemd. The reader runs against it as it runs
+ * against / and /proc.
+ */
+function buildHost(root: string): void {
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const proc = (pid: number, status: string, cmdline: string[], extra: Record<string, string> = {}) => {
+    const [name, ...lines] = status.split('\n');
+    const field = (key: string) => lines.find((line) => line.startsWith(`${key}:`))?.split(/\s+/)[1] ?? '0';
+    write(`proc/${pid}/status`, `Name:\t${name}\nPid:\t${pid}\n${lines.join('\n')}\n`);
+    write(`proc/${pid}/stat`, `${pid} (${name}) ${field('State').charAt(0) || 'S'} ${field('PPid')} ${pid} ${pid} 0 -1 4194560\n`);
+    write(`proc/${pid}/cmdline`, cmdline.join('\0') + '\0');
+    for (const [name, text] of Object.entries(extra)) write(`proc/${pid}/${name}`, text);
+  };
+  mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
+  mkdirSync(join(root, 'srv/shop/releases/42/pub'), { recursive: true });
+  symlinkSync('releases/42', join(root, 'srv/shop/current'));
+
+  write('etc/php/8.2/fpm/php-fpm.conf', '[global]\npid = /run/php/php8.2-fpm.pid\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n');
+  write('etc/php/8.2/fpm/pool.d/www.conf', '[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php8.2-fpm.sock\n');
+  write('etc/php/8.2/fpm/pool.d/shop.conf', '; the shop\n[shop]\nuser = shop\ngroup = www-data\nlisten = /run/php/$pool.sock\n');
+  write(
+    'lib/systemd/system/php8.2-fpm.service',
+    '[Service]\nType=notify\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize --fpm-config /etc/php/8.2/fpm/php-fpm.conf\n',
+  );
+  write('etc/systemd/system/php8.2-fpm.service.d/10-group.conf', '[Service]\nUMask=0002\n');
+  write('etc/systemd/system/php8.2-fpm.service.d/20-private.conf', '# tighter\n[Service]\nUMask=0007\n');
+  write('lib/systemd/system/cron.service', '[Service]\nExecStart=/usr/sbin/cron -f $EXTRA_OPTS\n');
+  write('lib/systemd/system/supervisor.service', '[Service]\nExecStart=/usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf\n');
+
+  write('etc/nginx/nginx.conf', 'user www-data;\nhttp {\n  include /etc/nginx/sites-enabled/*;\n}\n');
+  write(
+    'etc/nginx/sites-enabled/shop',
+    'server {\n  root /srv/shop/current/pub;\n  location ~ \\.php$ {\n    fastcgi_pass unix:/run/php/shop.sock;\n  }\n}\n',
+  );
+
+  write('var/spool/cron/crontabs/deploy', 'MAILTO=""\n* * * * * cd /srv/shop/current && php bin/magento cron:run\n');
+  write('etc/crontab', 'SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n');
+  write('etc/cron.d/shop-backup', '@daily backup umask 077; tar czf /backups/shop.tgz /srv/shop/releases/42\n');
+
+  write(
+    'etc/supervisor/supervisord.conf',
+    '[supervisord]\nlogfile=/var/log/supervisor/supervisord.log\n\n[include]\nfiles = conf.d/*.conf\n',
+  );
+  write(
+    'etc/supervisor/conf.d/consumer.conf',
+    '[program:magento-consumer]\ncommand=php %(ENV_APP)s/bin/magento queue:consumers:start async.operations.all\nuser=deploy\n',
+  );
+
+  write('proc/self/status', 'self\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t7');
+  proc(
+    100,
+    'php-fpm8.2\nState:\tS (sleeping)\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0027\nNSpid:\t100',
+    ['php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)'],
+    { cgroup: '0::/system.slice/php8.2-fpm.service\n' },
+  );
+  proc(
+    101,
+    'php-fpm8.2\nState:\tS (sleeping)\nPPid:\t100\nUid:\t1005\t1005\t1005\t1005\nGid:\t33\t33\t33\t33\nGroups:\t33 1005\nUmask:\t0027',
+    ['php-fpm: pool shop'],
+  );
+  // A container's php-fpm: seen from the host, but its config paths name another file system.
+  proc(150, 'php-fpm8.2\nState:\tS (sleeping)\nPPid:\t149\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t150\t1', [
+    'php-fpm: master process (/usr/local/etc/php-fpm.conf)',
+  ]);
+  proc(
+    200,
+    'supervisord\nState:\tS (sleeping)\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0022',
+    ['/usr/bin/python3', '/usr/bin/supervisord', '-n', '-c', '/etc/supervisor/supervisord.conf'],
+    { environ: 'LANG=C\0APP=/srv/shop/current\0', cgroup: '0::/system.slice/supervisor.service\n' },
+  );
+  proc(
+    201,
+    'php8.2\nState:\tS (sleeping)\nPPid:\t200\nUid:\t1001\t1001\t1001\t1001\nGid:\t1001\t1001\t1001\t1001\nGroups:\t1001 33\nUmask:\t0002',
+    ['php', '/srv/shop/current/bin/magento', 'queue:consumers:start', 'async.operations.all'],
+    { environ: 'SUPERVISOR_ENABLED=1\0SUPERVISOR_PROCESS_NAME=magento-consumer\0SUPERVISOR_GROUP_NAME=magento-consumer\0' },
+  );
+  // A kernel thread: no command line.
+  proc(2, 'kthreadd\nState:\tS (sleeping)\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0', []);
+}
+
+describe('discoverRoles on a fixture host', () => {
+  const tmp = makeTempDir('permcheck-host-');
+  let discovery: Discovery;
+  beforeAll(() => {
+    buildHost(tmp.path);
+    discovery = discoverRoles('/srv/shop/current', { root: tmp.path });
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('finds the pool nginx sends the application to, its running workers, and the unit whose drop-in disagrees', () => {
+    const web = discovery.roles.find((role) => role.name === 'web')!;
+    expect(web).toMatchObject({ user: 1005, group: 33, gids: [33, 1005], umask: 0o027, declaredUser: { user: 'shop' } });
+    expect(web.sources.map((s) => s.text)).toEqual([
+      'php-fpm pool shop, pid 101',
+      'user = shop in pool shop (/etc/php/8.2/fpm/pool.d/shop.conf:3)',
+      'nginx sends PHP under /srv/shop/current/pub to /run/php/shop.sock (/etc/nginx/sites-enabled/shop:4)',
+      'php-fpm pool shop, pid 101',
+      'php-fpm pool shop, pid 101',
+    ]);
+    expect(discovery.notes).toContain(
+      'php-fpm pool shop runs under umask 0027 (pid 101), but php8.2-fpm.service sets UMask=0007 (/etc/systemd/system/php8.2-fpm.service.d/20-private.conf:3): a restart changes it',
+    );
+  });
+
+  it("finds the cron jobs working in the application, through the release symlink, under cron.service's umask", () => {
+    const cron = discovery.roles.filter((role) => role.name.startsWith('cron'));
+    expect(cron.map((r) => [r.name, r.user, r.umask])).toEqual([
+      ['cron', 'deploy', 0o022],
+      ['cron-backup', 'backup', 0o077],
+    ]);
+    expect(cron[0]!.sources.map((s) => s.text)).toEqual([
+      'crontab of deploy (/var/spool/cron/crontabs/deploy:2)',
+      "cron.service sets no UMask= (systemd's default 0022)",
+    ]);
+    expect(cron[0]!.sources[0]!.command).toBe('cd /srv/shop/current && php bin/magento cron:run');
+    expect(cron[1]!.sources[0]!.file).toBe('/etc/cron.d/shop-backup');
+  });
+
+  it("finds the supervisor program by supervisord's environment and its running child", () => {
+    const worker = discovery.roles.find((role) => role.name === 'magento-consumer')!;
+    expect(worker).toMatchObject({ user: 1001, gids: [1001, 33], umask: 0o002, declaredUser: { user: 'deploy' } });
+    expect(worker.sources[0]).toEqual({
+      field: 'user',
+      kind: 'process',
+      text: 'supervisor program magento-consumer, pid 201',
+      pid: 201,
+      program: 'magento-consumer',
+    });
+  });
+
+  it('has nothing else to say', () => {
+    expect(discovery.roles.map((r) => r.name)).toEqual(['web', 'cron', 'cron-backup', 'magento-consumer']);
+    expect(discovery.notes).toHaveLength(1);
+  });
+
+  it('assumes the first configured pool (in glob order), under its unit, for an application no site serves', () => {
+    const other = discoverRoles('/srv/other', { root: tmp.path, proc: join(tmp.path, 'no-proc') });
+    expect(other.roles).toEqual([
+      expect.objectContaining({ name: 'web', user: 'shop', group: 'www-data', initgroups: true, umask: 0o007 }),
+    ]);
+    expect(other.roles[0]!.sources.at(-1)!.text).toBe(
+      'UMask=0007 of php8.2-fpm.service (/etc/systemd/system/php8.2-fpm.service.d/20-private.conf:3)',
+    );
+    expect(other.notes).toEqual([
+      'no web server site found with its root in /srv/other: web is assumed to be php-fpm pool shop (the first of 2 configured pools: shop, www); name the user with --web-user or roles.web.user if that is wrong',
+    ]);
+  });
+
+  it('neither hangs on a FIFO where a config file should be nor follows includes that include themselves forever', () => {
+    const root = join(tmp.path, 'hostile');
+    mkdirSync(join(root, 'etc/nginx/conf.d'), { recursive: true });
+    writeFileSync(join(root, 'etc/nginx/nginx.conf'), 'http {\n  include /etc/nginx/conf.d/*.conf;\n}\n');
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      writeFileSync(join(root, `etc/nginx/conf.d/${name}.conf`), 'include /etc/nginx/conf.d/*.conf;\n');
+    execFileSync('mkfifo', [join(root, 'etc/supervisord.conf')]);
+    const started = performance.now();
+    const found = discoverRoles('/srv/app', { root });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(found.roles).toEqual([]);
+    expect(found.notes).toEqual(['stopped following includes after 2000 files (at /etc/nginx/conf.d/*.conf): do they include themselves?']);
+  });
+
+  it('ignores the UMask= of a unit that does not start php-fpm, such as the ssh session it was started from', () => {
+    const root = join(tmp.path, 'by-hand');
+    const write = (path: string, content: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    };
+    mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
+    write('lib/systemd/system/ssh.service', '[Service]\nExecStart=/usr/sbin/sshd -D\nUMask=0077\n');
+    write('opt/fpm/php-fpm.conf', '[www]\nuser = www-data\nlisten = /tmp/www.sock\n');
+    write('proc/5/stat', '5 (php-fpm8.2) S 1 5 5 0 -1\n');
+    write('proc/5/status', 'Name:\tphp-fpm8.2\nPid:\t5\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0022\n');
+    write('proc/5/cmdline', 'php-fpm: master process (/opt/fpm/php-fpm.conf)\0');
+    write('proc/5/cgroup', '0::/system.slice/ssh.service\n');
+    const found = discoverRoles('/srv/app', { root });
+    expect(found.roles[0]).toMatchObject({ name: 'web', user: 'www-data', umask: 0o022 });
+    expect(found.roles[0]!.sources.at(-1)!.text).toBe('php-fpm master of pool www, pid 5');
+    expect(found.notes).toEqual([
+      'no web server site found with its root in /srv/app: web is assumed to be php-fpm pool www (the only running pool); name the user with --web-user or roles.web.user if that is wrong',
+    ]);
+  });
+});
