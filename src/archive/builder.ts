@@ -25,7 +25,8 @@ const SLASH = 0x2f;
 export const DEFAULT_MAX_ENTRIES = 20_000_000;
 
 const DUPLICATE = 'duplicate entries: the last one wins, as when the archive is unpacked';
-const STRIPPED = "leading '/' or '..' removed from member names, as GNU tar does";
+const STRIPPED = "leading '/' removed from member names, as GNU tar does";
+const DOT_DOT = "entries with '..' in their name are skipped, as GNU tar refuses to unpack them";
 
 /**
  * Applies tar entries to a tree the way unpacking them in order would: a later entry for the
@@ -36,6 +37,8 @@ const STRIPPED = "leading '/' or '..' removed from member names, as GNU tar does
 export class TreeBuilder {
   private cachedDir: ByteString | undefined = '';
   private cachedId = ROOT;
+  /** Entries before this one come from lower layers. */
+  private layerStart = 0;
   private readonly lastOwner = { uid: -1, uname: '', unameId: 0, gid: -1, gname: '', gnameId: 0 };
 
   constructor(
@@ -58,7 +61,7 @@ export class TreeBuilder {
     const existing = tree.child(parent, base);
     if (record.kind === HARD_LINK) return this.link(parent, base, existing, record);
     if (existing !== NONE) {
-      if (!(tree.flags[existing]! & IMPLIED)) tree.notes.add(DUPLICATE, displayName(path));
+      if (existing >= this.layerStart && !(tree.flags[existing]! & IMPLIED)) tree.notes.add(DUPLICATE, displayName(path));
       if (record.kind === DIRECTORY && tree.kind[existing] === DIRECTORY) {
         this.describe(existing, record);
         return;
@@ -75,6 +78,11 @@ export class TreeBuilder {
       this.cachedDir = path;
       this.cachedId = id;
     }
+  }
+
+  /** The next entries are an image layer's: replacing what lower layers have is no duplicate. */
+  startLayer(): void {
+    this.layerStart = this.tree.count;
   }
 
   /** A layer's whiteout: `.wh.NAME` hides NAME, `.wh..wh..opq` everything already in the directory. */
@@ -113,7 +121,12 @@ export class TreeBuilder {
   }
 
   private normalize(name: ByteString): ByteString | undefined {
-    const { path, stripped } = memberPath(name);
+    const member = memberPath(name);
+    if (member === undefined) {
+      this.tree.notes.add(DOT_DOT, displayName(name));
+      return undefined;
+    }
+    const { path, stripped } = member;
     if (stripped !== undefined) this.tree.notes.add(STRIPPED, displayName(name));
     if (path.length > NAME_MAX && path.split('/').some((part) => part.length > NAME_MAX)) {
       this.tree.notes.add(`entries with a name longer than ${NAME_MAX} bytes are skipped: they cannot be unpacked`, displayName(path));
@@ -162,14 +175,15 @@ export class TreeBuilder {
 
   private link(parent: number, base: ByteString, existing: number, record: TarRecord): void {
     const tree = this.tree;
-    const target = tree.find(this.normalize(record.target ?? '') ?? '');
+    const targetPath = this.normalize(record.target ?? '');
+    const target = targetPath === undefined ? NONE : tree.find(targetPath);
     if (target === NONE || target === ROOT || tree.kind[target] === DIRECTORY) {
       tree.notes.add('hard links to an entry that is not in the archive are skipped, as unpacking fails on them', displayName(record.name));
       return;
     }
     if (target === existing) return;
     if (existing !== NONE) {
-      tree.notes.add(DUPLICATE, displayName(record.name));
+      if (existing >= this.layerStart) tree.notes.add(DUPLICATE, displayName(record.name));
       this.remove(existing);
     }
     const id = tree.add(parent, base, tree.kind[target]!, 0);

@@ -60,7 +60,8 @@ async function readImageArchive(input: ArchiveInput, options: ImageOptions): Pro
   // as a compact log, since the manifest that orders them may come last.
   await readTar(chunks, label, scratch.notes, (record, body) => {
     if (record.kind !== FILE) return undefined;
-    const path = memberPath(record.name).path;
+    const path = memberPath(record.name)?.path;
+    if (path === undefined) return undefined;
     return (async () => {
       const it = body[Symbol.asyncIterator]();
       const first = await it.next();
@@ -95,14 +96,13 @@ async function readImageArchive(input: ArchiveInput, options: ImageOptions): Pro
   else if (members.has('index.json')) plan = await ociPlan(json, label, options.ref);
   else throw new UsageError(`${label}: not a container image (no manifest.json or index.json at its top)`);
   const layers: LayerSource[] = plan.layers.map((layer) => async () => {
-    const path = memberPath(layer).path;
-    const member = members.get(path);
+    const member = members.get(memberPath(layer)?.path ?? layer);
     if (!member) throw new UsageError(`${label}: the layer ${layer} is missing`);
     if ('error' in member) throw member.error;
     if (!('log' in member)) throw new UsageError(`${label}: the layer ${layer} is not a tar archive`);
     return member.log;
   });
-  const image = await assemble(label, plan, await json(memberPath(plan.config).path), layers, options);
+  const image = await assemble(label, plan, await json(memberPath(plan.config)?.path ?? plan.config), layers, options);
   for (const line of scratch.notes.lines()) image.tree.notes.add(line);
   return image;
 }
@@ -122,6 +122,7 @@ async function assemble(
   const budget = { left: max };
   for (const layer of layers) {
     const log = await layer(builder.tree, budget);
+    builder.startLayer();
     for (const record of log.records()) if (isWhiteout(record.name)) builder.whiteout(record.name);
     for (const record of log.records()) if (!isWhiteout(record.name)) builder.add(record);
   }
@@ -135,7 +136,7 @@ function isJson(head: Uint8Array): boolean {
 }
 
 function isWhiteout(name: string): boolean {
-  return splitPath(memberPath(name).path)[1].startsWith('.wh.');
+  return splitPath(memberPath(name)?.path ?? '')[1].startsWith('.wh.');
 }
 
 async function readLayer(chunks: Chunks, label: string, path: string, tree: ArchiveTree, budget: { left: number }): Promise<LayerLog> {

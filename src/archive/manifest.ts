@@ -34,7 +34,8 @@ export function dockerPlan(manifest: unknown, label: string, ref: string | undef
 /** An OCI layout's index.json, through nested indexes (one per platform) down to one manifest. */
 export async function ociPlan(read: JsonReader, label: string, ref: string | undefined, arch = hostArchitecture()): Promise<ImagePlan> {
   let index = await read('index.json');
-  let picked = pick(descriptors(index, label, 'index.json'), label, ref);
+  const top = pick(descriptors(index, label, 'index.json'), label, ref);
+  let picked = top;
   while (INDEX_TYPES.has(String(picked.image.mediaType))) {
     const path = blobPath(picked.image.digest, label);
     index = await read(path);
@@ -48,7 +49,7 @@ export async function ociPlan(read: JsonReader, label: string, ref: string | und
   return {
     config: blobPath(manifest.config.digest, label),
     layers: manifest.layers.map((layer) => blobPath(isObject(layer) ? layer.digest : undefined, label)),
-    ref: ref ?? picked.names[0],
+    ref: ref ?? top.names[0],
   };
 }
 

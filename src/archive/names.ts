@@ -14,16 +14,17 @@ const UNUSUAL = /(?:^|\/)\.{0,2}(?:\/|$)/;
 export interface MemberPath {
   /** Components joined by '/', without '.' or empty ones; '' is the archive's root. */
   path: ByteString;
-  /** What was removed from the front (a leading '/', or everything up to the last '..'). */
+  /** The leading slashes removed, if any. */
   stripped: ByteString | undefined;
 }
 
 /**
- * Where an entry lands when the archive is unpacked, as GNU tar decides it (safer_name_suffix in
- * src/names.c): leading slashes and everything up to the last '..' component are removed, so no
- * member reaches outside the directory it is unpacked into. The caller says that it happened.
+ * Where an entry lands when the archive is unpacked, as GNU tar decides it: leading slashes are
+ * removed (safer_name_suffix in src/names.c), and a name with a '..' component is refused, not
+ * unpacked (contains_dot_dot in src/extract.c: "Member name contains '..'"); then undefined.
+ * No member reaches outside the directory it is unpacked into. The caller says that it happened.
  */
-export function memberPath(name: ByteString): MemberPath {
+export function memberPath(name: ByteString): MemberPath | undefined {
   let start = 0;
   let end = name.length;
   // './' in front and '/' behind are what `tar -C dir .` writes for every entry: the fast path.
@@ -31,23 +32,14 @@ export function memberPath(name: ByteString): MemberPath {
   while (end > start && name.charCodeAt(end - 1) === SLASH) end--;
   const core = start === 0 && end === name.length ? name : name.slice(start, end);
   if (!UNUSUAL.test(core)) return { path: core, stripped: undefined };
-  return slowPath(name);
-}
-
-function slowPath(name: ByteString): MemberPath {
+  const parts = name.split('/');
+  if (parts.includes('..')) return undefined;
   let prefix = 0;
-  for (let at = 0; at < name.length;) {
-    if (name.startsWith('..', at) && (at + 2 === name.length || name.charCodeAt(at + 2) === SLASH)) prefix = at + 2;
-    const slash = name.indexOf('/', at);
-    if (slash < 0) break;
-    at = slash + 1;
-  }
   while (prefix < name.length && name.charCodeAt(prefix) === SLASH) prefix++;
-  const parts = name
-    .slice(prefix)
-    .split('/')
-    .filter((part) => part !== '' && part !== '.');
-  return { path: parts.join('/'), stripped: prefix > 0 ? name.slice(0, prefix) : undefined };
+  return {
+    path: parts.filter((part) => part !== '' && part !== '.').join('/'),
+    stripped: prefix > 0 ? name.slice(0, prefix) : undefined,
+  };
 }
 
 /** The directory part and the last component of a normalized path ('' for the root's children). */

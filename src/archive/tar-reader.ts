@@ -44,7 +44,12 @@ export async function readTar(chunks: Chunks, label: string, notes: ArchiveNotes
     extract.on('error', (error) => reject(failed ?? error));
     extract.on('close', () => (failed ? reject(failed) : resolve()));
   });
+  // Awaited below, but it may settle while the write loop is busy: never an unhandled rejection.
+  done.catch(() => {});
   extract.on('entry', (header, body, next) => {
+    // When the parser fails it destroys the current body with the error: that error is the
+    // parser's to report, not an uncaught 'error' event of the body.
+    body.on('error', () => {});
     let pending: void | Promise<void>;
     try {
       const record = toRecord(header, notes);
