@@ -27,7 +27,10 @@ export class BytePool {
     const start = this.used;
     const end = start + text.length;
     if (end > this.bytes.length) this.grow(end);
-    this.bytes.write(text, start, 'latin1');
+    const bytes = this.bytes;
+    // Most names are short: a loop beats the native call's overhead.
+    if (text.length < 32) for (let i = 0; i < text.length; i++) bytes[start + i] = text.charCodeAt(i);
+    else bytes.write(text, start, 'latin1');
     this.used = end;
     return start;
   }

@@ -64,6 +64,9 @@ export class ArchiveTree {
   readonly strings: string[] = [''];
   private readonly stringIds = new Map<string, number>([['', 0]]);
   private slots = new Int32Array(2048).fill(-1);
+  private lastLookup: ByteString | undefined;
+  private lastLookupParent = NONE;
+  private lastHash = 0;
 
   /**
    * `label`: how paths show ("release.tar"); `absolute`: an image's file system, whose paths
@@ -92,7 +95,8 @@ export class ArchiveTree {
     if (parent !== NONE) {
       this.nextSibling[id] = this.firstChild[parent]!;
       this.firstChild[parent] = id;
-      this.hash[id] = childHash(parent, name);
+      // add() mostly follows a child() lookup of the same name: its hash is known.
+      this.hash[id] = name === this.lastLookup && this.lastLookupParent === parent ? this.lastHash : childHash(parent, name);
       this.index(id);
     }
     return id;
@@ -101,6 +105,9 @@ export class ArchiveTree {
   /** The live child of `parent` called `name`, or NONE. */
   child(parent: number, name: ByteString): number {
     const hash = childHash(parent, name);
+    this.lastLookup = name;
+    this.lastLookupParent = parent;
+    this.lastHash = hash;
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot]!;

@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, linkSync, lchownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveAncestors } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
 import type { ArchiveTree } from '../../src/archive/tree.js';
 import { walkArchiveTree } from '../../src/archive/walk.js';
@@ -129,10 +130,39 @@ describe.skipIf(!isRoot)('an archive walks exactly as the tree it was made from'
     expect(archiveVisits(tree, '.', VISIT)).toEqual(expected);
   });
 
+  it('reads `-` as stdin, in a process of its own', () => {
+    const script = `
+      const { readArchive, walkArchiveTree } = await import(${JSON.stringify(new URL('../../dist/archive/index.js', import.meta.url).href)});
+      const tree = await readArchive('-');
+      const rels = [];
+      walkArchiveTree(tree, '.', { enter: (d) => (rels.push(d.path), {}), entry: (e) => rels.push(e.path), leave() {}, skip: () => false, error() {} });
+      console.log(JSON.stringify(rels));`;
+    const input = execFileSync('tar', ['-czf', '-', '-C', root, 'var']);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { input, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([
+      'stdin:.',
+      'stdin:var',
+      'stdin:var/cache',
+      'stdin:var/cache/x.cache',
+      'stdin:var/fifo',
+      'stdin:var/index-link.php',
+      'stdin:var/tmp',
+      'stdin:var/tmp/job.lock',
+      'stdin:var/tmp/job.skip',
+    ]);
+  });
+
   it('walks a subtree of the archive as the Walker walks that directory', async () => {
     const tree = await readArchive(join(tmp.path, 'gnu.tar'));
     expect(archiveVisits(tree, 'var', VISIT)).toEqual(diskVisits(join(root, 'var'), VISIT));
     expect(archiveVisits(tree, './var/', VISIT)).toEqual(diskVisits(join(root, 'var'), VISIT));
+    // Above the subtree: the archive's root entry ('./'), with its real mode.
+    expect(archiveAncestors(tree, 'var/cache').map((e) => [e.rel, e.path, e.mode, e.implied])).toEqual([
+      ['.', `${join(tmp.path, 'gnu.tar')}:.`, 0o2750, false],
+      ['var', `${join(tmp.path, 'gnu.tar')}:var`, 0o2770, false],
+    ]);
+    expect(archiveAncestors(tree, '.')).toEqual([]);
+    expect(tree.looksLikeImage).toBe(false);
   });
 
   it('gives paths that name the archive and the entry, and bytes for names that are not UTF-8', async () => {

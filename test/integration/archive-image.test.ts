@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage } from '../../src/archive/image.js';
 import { archiveAncestors, archiveLookup } from '../../src/archive/lookup.js';
+import { readArchive } from '../../src/archive/read.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { isRoot } from '../helpers/users.js';
@@ -196,6 +197,8 @@ describe.skipIf(!isRoot)('container images: layers applied in order, with whiteo
     const image = await readImage(save);
     expect(image.user).toBe('www-data');
     expect(archiveVisits(image.tree, '/var/www/html')).toEqual(expected);
+    // Read as a plain archive, it says what it is: the caller can suggest an image root.
+    expect((await readArchive(save)).looksLikeImage).toBe(true);
   });
 
   it('a legacy docker save archive (<id>/layer.tar, uncompressed) gives the same tree', async () => {
