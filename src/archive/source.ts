@@ -22,7 +22,11 @@ const FORMATS: [format: string, magic: number[]][] = [
 /** The bytes of an input and the label its messages name: `-` is stdin. */
 export function openInput(input: ArchiveInput): { chunks: Chunks; label: string } {
   if (typeof input !== 'string') return { chunks: input.stream, label: input.label };
-  if (input === '-') return { chunks: process.stdin, label: 'stdin' };
+  if (input === '-') {
+    // Waiting for a terminal to type a tar archive is never what was meant.
+    if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: pipe an archive in (docker save IMAGE | permcheck audit -)');
+    return { chunks: process.stdin, label: 'stdin' };
+  }
   return { chunks: readFile(input), label: input };
 }
 
@@ -63,6 +67,8 @@ export async function* decompressed(chunks: Chunks, label: string): AsyncGenerat
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   })();
   const head = Buffer.concat(held);
+  // GNU tar lists an empty file as an empty archive; an audit of nothing would pass in silence.
+  if (head.length === 0) throw new UsageError(`${label}: empty, not a tar archive`);
   const format = FORMATS.find(([, magic]) => magic.every((byte, i) => head[i] === byte))?.[0];
   if (format === 'gzip') yield* gunzip(rest, label);
   else if (format === 'zstd') yield* unzstd(rest, label);

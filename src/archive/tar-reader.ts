@@ -91,7 +91,9 @@ function toRecord(header: Header, notes: ArchiveNotes): TarRecord {
   if (pax) {
     // Names travel as bytes: as they are when keepPaxNameBytes decoded them, else from text.
     const bytes = pax[RAW_PAX] !== undefined;
-    if (pax.path !== undefined) name = bytes ? pax.path : fromText(pax.path);
+    // GNU tar's pax sparse files (format 1.0) hide the real name behind GNUSparseFile.N/.
+    const path = pax['GNU.sparse.name'] ?? pax.path;
+    if (path !== undefined) name = bytes ? path : fromText(path);
     if (pax.linkpath !== undefined) target = bytes ? pax.linkpath : fromText(pax.linkpath);
     if (!bytes && pax.hdrcharset === 'BINARY')
       notes.add('pax names in binary (hdrcharset=BINARY) read as UTF-8: invalid bytes show as U+FFFD', name);
@@ -114,7 +116,7 @@ function toRecord(header: Header, notes: ArchiveNotes): TarRecord {
 }
 
 const RAW_PAX = 'permcheck.bytes';
-const BYTE_KEYS = new Set(['path', 'linkpath']);
+const BYTE_KEYS = new Set(['path', 'linkpath', 'GNU.sparse.name']);
 
 interface ExtractInternals {
   _decodeLongHeader?: (this: ExtractInternals, buffer: Uint8Array) => void;
@@ -155,9 +157,11 @@ export function paxRecords(buffer: Buffer): Pax {
   return records;
 }
 
+/** A pax uid or gid: a decimal that fits Linux's 32-bit ids, else the header's own field counts. */
 function paxNumber(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
+  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
+  const id = Number(value);
+  return id <= 0xffffffff ? id : undefined;
 }
 
 /** What tar-stream, zlib or the entry handler said, as one line naming the archive. */
@@ -165,7 +169,10 @@ function tarError(error: unknown, label: string, where: { last: string | undefin
   if (error instanceof UsageError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const after = where.last === undefined ? 'at the start' : `after the entry ${JSON.stringify(displayName(where.last))}`;
-  if (message === 'Unexpected end of data') return new UsageError(`${label}: truncated tar archive (it ends inside an entry, ${after})`);
+  if (message === 'Unexpected end of data') {
+    if (where.last === undefined) return new UsageError(`${label}: not a tar archive (too short for a tar header)`);
+    return new UsageError(`${label}: truncated tar archive (it ends inside an entry, ${after})`);
+  }
   if (message.startsWith('Invalid tar header')) {
     return new UsageError(`${label}: not a tar archive, or a corrupt one (no valid tar header at byte ${where.next}, ${after})`);
   }

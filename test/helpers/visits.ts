@@ -60,11 +60,12 @@ export function archiveVisits(tree: ArchiveTree, rootRel = '.', options: VisitOp
   return visits;
 }
 
-/** Every entry under a directory by name bytes with mode, owner, size and mtime: what "unchanged" means. */
-export function snapshot(dir: string): string[] {
+/** Every entry under a directory by name bytes with mode, owner, size and mtime (names in `leaveOut` not entered): what "unchanged" means. */
+export function snapshot(dir: string, leaveOut: readonly string[] = []): string[] {
   const out: string[] = [];
   const visit = (path: Buffer) => {
     for (const name of readdirSync(path, { encoding: 'buffer' })) {
+      if (leaveOut.includes(name.toString('latin1'))) continue;
       const child = Buffer.concat([path, Buffer.from('/'), name]);
       const s = lstatSync(child, { bigint: true });
       out.push(`${child.toString('hex')} ${s.mode} ${s.uid}:${s.gid} ${s.size} m${s.mtimeNs}`);

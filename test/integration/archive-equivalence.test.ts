@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, linkSync, lchownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveAncestors } from '../../src/archive/lookup.js';
+import { archiveAncestors, archiveLookup } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
 import type { ArchiveTree } from '../../src/archive/tree.js';
 import { walkArchiveTree } from '../../src/archive/walk.js';
@@ -149,6 +149,26 @@ describe.skipIf(!isRoot)('an archive walks exactly as the tree it was made from'
       'stdin:var/tmp',
       'stdin:var/tmp/job.lock',
       'stdin:var/tmp/job.skip',
+    ]);
+  });
+
+  it("GNU tar's sparse files: pax ones under their real name, old GNU ones as type unknown, said so", async () => {
+    const sparse = join(tmp.path, 'sparse');
+    mkdirSync(sparse);
+    execFileSync('sh', ['-c', 'truncate -s 10M holes.bin && printf x | dd of=holes.bin bs=1 seek=5000000 conv=notrunc 2>/dev/null'], {
+      cwd: sparse,
+    });
+    const sparseTar = (format: string) => {
+      const file = join(tmp.path, `sparse-${format}.tar`);
+      execFileSync('tar', ['-S', `--format=${format}`, '-cf', file, '-C', sparse, 'holes.bin']);
+      return file;
+    };
+    const pax = await readArchive(sparseTar('posix'));
+    expect(archiveLookup(pax, 'holes.bin')?.type).toBe('file');
+    const gnu = await readArchive(sparseTar('gnu'));
+    expect(archiveLookup(gnu, 'holes.bin')?.type).toBe('unknown');
+    expect(gnu.notes.lines()).toEqual([
+      'entries of a tar type permcheck does not know are audited as type "unknown" (1 entry: "holes.bin")',
     ]);
   });
 
