@@ -19,8 +19,12 @@ export interface TarRecord {
   target: ByteString | undefined;
 }
 
-/** Linux's NAME_MAX: a longer component cannot be unpacked anywhere, so it is not audited. */
+/**
+ * Linux's NAME_MAX and PATH_MAX: a longer component or path cannot be unpacked (GNU tar gets
+ * ENAMETOOLONG), so it is not audited; this also bounds how deep a hostile archive can nest.
+ */
 const NAME_MAX = 255;
+const PATH_MAX = 4096;
 const SLASH = 0x2f;
 export const DEFAULT_MAX_ENTRIES = 20_000_000;
 
@@ -128,6 +132,13 @@ export class TreeBuilder {
     }
     const { path, stripped } = member;
     if (stripped !== undefined) this.tree.notes.add(STRIPPED, displayName(name));
+    if (path.length >= PATH_MAX) {
+      this.tree.notes.add(
+        `entries with a path of ${PATH_MAX} bytes or more are skipped: they cannot be unpacked`,
+        displayName(path.slice(0, 80)),
+      );
+      return undefined;
+    }
     if (path.length > NAME_MAX && path.split('/').some((part) => part.length > NAME_MAX)) {
       this.tree.notes.add(`entries with a name longer than ${NAME_MAX} bytes are skipped: they cannot be unpacked`, displayName(path));
       return undefined;

@@ -38,8 +38,13 @@ export async function readImage(input: ArchiveInput, options: ImageOptions = {})
   return readImageArchive(input, options);
 }
 
+/** Whether a directory is an OCI image layout (it has an oci-layout file), not a tree to walk. */
+export function isImageLayout(dir: string): boolean {
+  return isFile(join(dir, 'oci-layout'));
+}
+
 async function readLayout(dir: string, options: ImageOptions): Promise<ContainerImage> {
-  if (!isFile(join(dir, 'oci-layout'))) throw new UsageError(`${dir}: a directory, but not an OCI image layout (no oci-layout file)`);
+  if (!isImageLayout(dir)) throw new UsageError(`${dir}: a directory, but not an OCI image layout (no oci-layout file)`);
   const read = async (path: string) => parseJson(readSmallFile(dir, path), dir, path);
   const plan = await ociPlan(read, dir, options.ref);
   const layers: LayerSource[] = plan.layers.map(

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { EntryType } from '../access/types.js';
-import { displayName, fromText, type ByteString } from './names.js';
+import type { ByteString } from './names.js';
 import { ArchiveNotes } from './notes.js';
 import { BytePool, childHash, grown } from './pool.js';
 
@@ -181,15 +181,6 @@ export class ArchiveTree {
   get byteSize(): number {
     const perRow = 4 * 3 + 4 + 2 + 4 + 1 + 1 + 2 + 4 * 4 + 4 + 4;
     return this.parent.length * perRow + this.names.byteLength + this.slots.byteLength;
-  }
-
-  /** Text path -> bytes, for callers that have a path as text (an --image-root). */
-  static bytesOf(path: string): ByteString {
-    return fromText(path);
-  }
-
-  static display(bytes: ByteString): string {
-    return displayName(bytes);
   }
 
   private index(id: number): void {

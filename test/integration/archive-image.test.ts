@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readImage } from '../../src/archive/image.js';
+import { isImageLayout, readImage } from '../../src/archive/image.js';
 import { archiveAncestors, archiveLookup } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -149,6 +149,8 @@ describe.skipIf(!isRoot)('container images: layers applied in order, with whiteo
   });
 
   it('an OCI image layout directory gives the merged tree and the config User', async () => {
+    expect(isImageLayout(layout)).toBe(true);
+    expect(isImageLayout(tmp.path)).toBe(false);
     const image = await readImage(layout);
     expect(image.user).toBe('www-data');
     expect(image.ref).toBe('shop:1');

@@ -186,9 +186,10 @@ describe('the tree an archive unpacks to', () => {
     );
   });
 
-  it('skips names no file system can hold', () => {
-    const tree = build([record(`${'n'.repeat(256)}.php`), record('ok.php')]);
+  it('skips names and paths no file system can hold: no nesting without end', () => {
+    const tree = build([record(`${'n'.repeat(256)}.php`), record(`${'d/'.repeat(2048)}x.php`), record('ok.php')]);
     expect(listing(tree)).toEqual(['. directory 755 0 n2', 'ok.php file 644 1000 n1']);
+    expect(tree.count).toBe(2);
   });
 
   it('holds a million-entry tree in well under 100 bytes an entry', () => {
