@@ -145,6 +145,7 @@ describe('the tree an archive unpacks to', () => {
     const base = [
       record('app/', 'directory', 0o755),
       record('app/a'),
+      record('base', 'file', 0o640),
       record('app/old'),
       record('app/d/', 'directory', 0o755),
       record('app/d/x'),
@@ -157,15 +158,19 @@ describe('the tree an archive unpacks to', () => {
       record('app/.wh..wh..opq'),
       record('app/new'),
       record('app/a', 'file', 0o600),
+      // A hard link to what a lower layer holds: one inode with it.
+      record('app/base-link', 'link', 0, { target: 'base' }),
     ];
     const tree = build(base, { layers: [upper] });
     expect(listing(tree)).toEqual([
       '. directory 755 0 n3',
       'app directory 755 1000 n3',
       'app/a file 600 1000 n1',
+      'app/base-link file 640 1000 n2',
       'app/d directory 700 1000 n2',
       'app/d/y file 644 1000 n1',
       'app/new file 644 1000 n1',
+      'base file 640 1000 n2',
     ]);
     // Replacing a lower layer's entry is what layers do: no duplicate to report.
     expect(tree.notes.lines()).toEqual([]);
