@@ -38,6 +38,7 @@ with tarfile.open(sys.argv[1], 'w', format=getattr(tarfile, sys.argv[2] + '_FORM
 }
 
 const escape = `permcheck-escape-${process.pid}`;
+const hasZstd = spawnSync('zstd', ['--version']).status === 0;
 
 describe('hostile archives: read, never unpacked, never written', () => {
   const tmp = makeTempDir('permcheck-archive-hostile-');
@@ -72,12 +73,12 @@ describe('hostile archives: read, never unpacked, never written', () => {
     writeFileSync(join(cleanTree, 'small.php'), '<?php');
     execFileSync('tar', ['-cf', file('good.tar'), '-C', cleanTree, '.']);
     execFileSync('tar', ['-czf', file('good.tar.gz'), '-C', cleanTree, '.']);
-    execFileSync('tar', ['-cf', file('good.tar.zst'), '--use-compress-program=zstd', '-C', cleanTree, '.']);
+    if (hasZstd) execFileSync('tar', ['-cf', file('good.tar.zst'), '--use-compress-program=zstd', '-C', cleanTree, '.']);
     const good = readFileSync(file('good.tar'));
     writeFileSync(file('truncated.tar'), good.subarray(0, 2048));
     const half = (name: string) => readFileSync(file(name)).subarray(0, readFileSync(file(name)).length >> 1);
     writeFileSync(file('truncated.tar.gz'), half('good.tar.gz'));
-    writeFileSync(file('truncated.tar.zst'), half('good.tar.zst'));
+    if (hasZstd) writeFileSync(file('truncated.tar.zst'), half('good.tar.zst'));
     const gz = Buffer.from(readFileSync(file('good.tar.gz')));
     for (let i = 40; i < 60; i++) gz[i] = gz[i]! ^ 0x5a;
     writeFileSync(file('corrupt.tar.gz'), gz);
@@ -134,10 +135,11 @@ describe('hostile archives: read, never unpacked, never written', () => {
     ]);
   });
 
-  it.each([
+  it.each<[string, string | RegExp]>([
     ['truncated.tar', 'truncated tar archive (it ends inside an entry, after the entry "./big.bin")'],
     ['truncated.tar.gz', 'truncated gzip data (it ends before the compressed stream does)'],
-    ['truncated.tar.zst', 'truncated zstd data (it ends before the compressed stream does)'],
+    // Without the zstd package (which makes the archive) this case is left out.
+    ...(hasZstd ? [['truncated.tar.zst', 'truncated zstd data (it ends before the compressed stream does)'] as [string, string]] : []),
     ['huge-claim.tar', /^truncated tar archive \(it ends inside an entry, after the entry "\.\/(big\.bin|small\.php)"\)$/],
     ['garbage.tar', 'not a tar archive, or a corrupt one (no valid tar header at byte 0, at the start)'],
     ['release.tar.xz', 'xz-compressed; permcheck reads tar, tar.gz and tar.zst (decompress it and pipe it in: ... | permcheck audit -)'],
@@ -145,7 +147,7 @@ describe('hostile archives: read, never unpacked, never written', () => {
     ['missing.tar', 'no such file'],
     ['empty.tar', 'empty, not a tar archive'],
     ['short.tar', 'not a tar archive (too short for a tar header)'],
-  ])('%s: one clear line naming the archive, exit 2 at the CLI', async (name, message: string | RegExp) => {
+  ])('%s: one clear line naming the archive, exit 2 at the CLI', async (name, message) => {
     const error = await readArchive(file(name)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     const text = (error as Error).message;
