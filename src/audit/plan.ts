@@ -77,7 +77,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   if (resolved.fd === undefined) throw new UsageError(`'${dir ?? '.'}' cannot be opened by this user`);
   const start: WalkStart = {
     fd: resolved.fd,
-    entry: { ...resolved.target, path: resolved.resolved, rel: '.', dev: resolved.dev, ino: resolved.ino, nlink: 1 },
+    entry: { ...resolved.target, path: resolved.resolved, rel: '.', dev: resolved.dev, ino: resolved.ino, nlink: resolved.nlink },
   };
   const ancestorBlocks = subjects.map((subject) => {
     if (options.ignoreAncestors) return undefined;

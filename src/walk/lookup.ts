@@ -30,9 +30,10 @@ export interface LookedUp {
   symlinks: SymlinkStep[];
   /** An open descriptor of the target, when it is a directory and the caller asked to keep it. */
   fd?: number;
-  /** The target's device and inode, to check it again later. */
+  /** The target's device and inode, to check it again later, and its link count. */
   dev: number;
   ino: number;
+  nlink: number;
 }
 
 interface Dir {
@@ -41,6 +42,7 @@ interface Dir {
   fd: number;
   dev: number;
   ino: number;
+  nlink: number;
 }
 
 interface Found {
@@ -48,6 +50,7 @@ interface Found {
   inode: Inode;
   dev: number;
   ino: number;
+  nlink: number;
   /** Set for directories: opened and checked. */
   fd?: number;
 }
@@ -83,6 +86,7 @@ export function lookUp(input: string, cwd: string, options: { keepTargetOpen?: b
       ...(keep !== undefined ? { fd: keep } : {}),
       dev: target.dev,
       ino: target.ino,
+      nlink: target.nlink,
     };
   } finally {
     for (const fd of open) if (fd !== undefined) close(fd);
@@ -167,19 +171,19 @@ class Lookup {
         const acl = entryAcl(dir.fd, name, inode.type === 'file');
         if (acl && acl !== 'unknown') inode.acl = acl;
       }
-      return { path, inode, dev: stats.dev, ino: stats.ino };
+      return { path, inode, dev: stats.dev, ino: stats.ino, nlink: stats.nlink };
     }
     const opened = Walker.openChecked(dir.fd, name, { rel: path, dev: stats.dev, ino: stats.ino });
     if (typeof opened !== 'number') {
       if (opened.code === 'ERACE') throw new UsageError(`'${this.input}': ${opened.message}; run permcheck again`);
       // A directory we may not open (no read permission) is still a step on the way; its ACLs are unknown.
-      return { path, inode, dev: stats.dev, ino: stats.ino };
+      return { path, inode, dev: stats.dev, ino: stats.ino, nlink: stats.nlink };
     }
     this.open.push(opened);
     const acls = directoryAcls(opened);
     if (acls.acl) inode.acl = acls.acl;
     if (acls.defaultAcl) inode.defaultAcl = acls.defaultAcl;
-    return { path, inode, dev: stats.dev, ino: stats.ino, fd: opened };
+    return { path, inode, dev: stats.dev, ino: stats.ino, nlink: stats.nlink, fd: opened };
   }
 
   /** The directory above, reached through '..' of the open one (at / it is / itself). */
@@ -197,7 +201,7 @@ class Lookup {
     const acls = directoryAcls(fd);
     if (acls.acl) inode.acl = acls.acl;
     if (acls.defaultAcl) inode.defaultAcl = acls.defaultAcl;
-    return { path, inode, fd, dev: stats.dev, ino: stats.ino };
+    return { path, inode, fd, dev: stats.dev, ino: stats.ino, nlink: stats.nlink };
   }
 
   private track(openIt: () => number): number {
@@ -239,5 +243,5 @@ function dedupe(chain: Located[]): Located[] {
 export function openWalkStart(path: string, cwd: string): WalkStart | undefined {
   const found = lookUp(path, cwd, { keepTargetOpen: true });
   if (found.fd === undefined) return undefined;
-  return { fd: found.fd, entry: { ...found.target, path: found.resolved, rel: '.', dev: found.dev, ino: found.ino, nlink: 1 } };
+  return { fd: found.fd, entry: { ...found.target, path: found.resolved, rel: '.', dev: found.dev, ino: found.ino, nlink: found.nlink } };
 }

@@ -1,7 +1,7 @@
 // npm run bench: permcheck audit against find on the same synthetic trees, in the same run.
 // Trees are built once and kept in $PERMCHECK_BENCH_DIR (default: the temp dir).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ const SCAN_FILES = Number(process.env.PERMCHECK_BENCH_SCAN_FILES ?? 50000);
 const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
+const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
+// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads.
+const ONLY = process.env.PERMCHECK_BENCH_ONLY;
 
 mkdirSync(CACHE, { recursive: true });
 const me = process.getuid();
@@ -68,8 +71,11 @@ console.log(
 );
 if (me !== 0) console.log('(not root: the run-time trees cannot be given to www-data, so this tree has more findings than in CI)');
 const rows = [];
+const archiveRows = [];
 for (const size of SIZES) {
   const root = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
+  if (ONLY !== 'tree') archiveRows.push(benchArchive(root));
+  if (ONLY === 'archive') continue;
   // Warm the page cache and the dentry cache for both tools first.
   find(root);
   permcheck(root, policy);
@@ -104,12 +110,50 @@ for (const size of SIZES) {
 }
 
 const pad = (text, width) => String(text).padStart(width);
-console.log(`\n| entries | run | find | permcheck | ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`);
+if (rows.length > 0) {
+  console.log(`\n| entries | run | find | permcheck | ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`);
+}
 for (const r of rows) {
   console.log(
     `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`,
   );
 }
+if (archiveRows.length > 0) {
+  console.log(`\n| entries | run | tar -tvf | permcheck | ratio | peak RSS |\n| ---: | --- | ---: | ---: | ---: | ---: |`);
+  for (const r of archiveRows) {
+    console.log(
+      `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.tar.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB |`,
+    );
+  }
+}
+
+/**
+ * The same tree as a tar archive (made once with tar -cf and kept beside it): permcheck's reader
+ * and walk driver with a visitor that does nothing, against tar -tvf listing the same archive.
+ */
+function benchArchive(root) {
+  const archive = `${root}.tar`;
+  if (!existsSync(`${archive}.done`)) {
+    process.stderr.write(`archiving ${root} (once) ... `);
+    time('tar', ['-cf', archive, '-C', root, '.']);
+    writeFileSync(`${archive}.done`, '');
+    process.stderr.write('done\n');
+  }
+  const entries = Number(
+    spawnSync(process.execPath, [ARCHIVE_WALK, archive], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit', 'pipe'] }).stdout,
+  );
+  const tarTimes = [];
+  const ours = [];
+  for (let i = 0; i < RUNS; i++) {
+    tarTimes.push(time('tar', ['-tvf', archive]).seconds);
+    ours.push(time(process.execPath, [ARCHIVE_WALK, archive]));
+  }
+  const tar = median(tarTimes);
+  const permcheck = median(ours.map((r) => r.seconds));
+  const rssMb = Math.max(...ours.map((r) => r.rssKb ?? 0)) / 1024;
+  return { entries, name: 'read a .tar + walk, no-op visitor', tar, permcheck, ratio: permcheck / tar, rssMb };
+}
+
 const main = rows.filter((r) => r.name === 'permcheck');
 if (main.length >= 2) {
   const [small, large] = [main[0], main[main.length - 1]];
