@@ -1,4 +1,4 @@
-import { grantedBits } from '../access/permission.js';
+import { grants } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
 import { EXECUTE } from '../mode/bits.js';
 import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/compile.js';
@@ -207,7 +207,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
     for (let s = 0; s < subjectCount; s++) {
       const reachable = parent ? parent.searchable[s]! : this.input.ancestorBlocks[s] ? 0 : 1;
       facts.reachable[s] = reachable;
-      facts.granted[s] = grantedBits(inode, subjects[s]!.principal);
+      facts.granted[s] = grants(inode, subjects[s]!.principal);
       if (reported && !reachable && parent && needs(policy.levels[s])) {
         const blocked = parent.blockers[s];
         if (blocked) blocked.needs++;

@@ -39,7 +39,7 @@ export interface EntryFacts {
   policy: EntryPolicy;
   /** Per subject: may it reach this entry (search on every directory above)? */
   reachable: Uint8Array;
-  /** Per subject: the rwx bits its class grants on the entry itself. */
+  /** Per subject: the r, w, x bits it may use on the entry itself, and WRITE_AND_SEARCH (access/permission.ts). */
   granted: Uint8Array;
 }
 

@@ -1,13 +1,30 @@
+import { WRITE_AND_SEARCH } from '../access/permission.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { denialText, grantFix } from './grant.js';
 import { candidate, severityOf, target, type Rule } from './rule.js';
 
-const LEVEL_BIT = 8;
+/** What access-denied found: the bits the role lacks (r, w, x, and w+x at once) and the level it needs. */
+export interface DeniedDetail {
+  missing: number;
+  level: 'read' | 'write';
+}
 
-/** read: files r, directories r+x; write: files r+w, directories r+w+x. */
+const LEVEL_WRITE = 16;
+
+/** The detail packed in a candidate's number (candidates are many and cheap), and back. */
+export const deniedDetail = {
+  encode: (detail: DeniedDetail): number => detail.missing | (detail.level === 'write' ? LEVEL_WRITE : 0),
+  decode: (packed: number): DeniedDetail => ({ missing: packed & 15, level: packed & LEVEL_WRITE ? 'write' : 'read' }),
+};
+
+/**
+ * read: files r, directories r+x; write: files r+w, directories r+w+x, where w and x must be granted
+ * together (creating, deleting and renaming in a directory is one request for both).
+ */
 export function requiredBits(level: 'read' | 'write', isDir: boolean): number {
   const base = level === 'write' ? READ | WRITE : READ;
-  return isDir ? base | EXECUTE : base;
+  if (!isDir) return base;
+  return level === 'write' ? base | EXECUTE | WRITE_AND_SEARCH : base | EXECUTE;
 }
 
 export const accessDenied: Rule = {
@@ -29,13 +46,13 @@ export const accessDenied: Rule = {
       // A directory the role cannot enter is reported by traverse-denied, with what it hides.
       if (entry.isDir && !(entry.granted[i]! & EXECUTE)) continue;
       const missing = requiredBits(level, entry.isDir) & ~entry.granted[i]!;
-      if (missing) out.push(candidate('access-denied', severity, entry, i, missing | (level === 'write' ? LEVEL_BIT : 0)));
+      if (missing) out.push(candidate('access-denied', severity, entry, i, deniedDetail.encode({ missing, level })));
     }
   },
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
-    const level = c.detail & LEVEL_BIT ? 'write' : 'read';
-    const message = `${denialText(subject, c.inode, c.rel, c.detail & 7, names)}; it needs ${level} access`;
+    const { level, missing } = deniedDetail.decode(c.detail);
+    const message = `${denialText(subject, c.inode, c.rel, missing, names)}; it needs ${level} access`;
     const recursive = c.entries > 1;
     return {
       message,
@@ -43,7 +60,7 @@ export const accessDenied: Rule = {
         subject,
         c.inode,
         target(c),
-        requiredBits(level, c.inode.type === 'directory' || recursive),
+        requiredBits(level, c.inode.type === 'directory' || recursive) & 7,
         recursive,
         names,
         settings.sharedGid,

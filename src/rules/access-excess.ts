@@ -1,8 +1,8 @@
 import { classReason, describeInode, joinOr } from '../access/describe.js';
-import { accessClass } from '../access/permission.js';
+import { accessClass, WRITE_AND_SEARCH } from '../access/permission.js';
 import { chmod, chmodClause } from '../fix/shell.js';
 import { ownerFix } from './grant.js';
-import { EXECUTE, READ, WRITE } from '../mode/bits.js';
+import { READ, WRITE } from '../mode/bits.js';
 import { candidate, severityOf, target, type Rule } from './rule.js';
 
 /**
@@ -11,7 +11,7 @@ import { candidate, severityOf, target, type Rule } from './rule.js';
  */
 export function excessBits(level: 'none' | 'read', granted: number, isDir: boolean): number {
   const canRead = (granted & READ) !== 0;
-  const canWrite = (granted & WRITE) !== 0 && (!isDir || (granted & EXECUTE) !== 0);
+  const canWrite = isDir ? (granted & WRITE_AND_SEARCH) !== 0 : (granted & WRITE) !== 0;
   return (level === 'none' && canRead ? READ : 0) | (canWrite ? WRITE : 0);
 }
 

@@ -1,8 +1,9 @@
 import { joinOr, type Names } from '../access/describe.js';
+import { WRITE_AND_SEARCH } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
 import type { Candidate, Subject } from '../audit/types.js';
 import { chmod, shellQuote } from '../fix/shell.js';
-import { EXECUTE, formatOctal, symbolicMode, WRITE } from '../mode/bits.js';
+import { EXECUTE, formatOctal, symbolicMode } from '../mode/bits.js';
 import { predictCreated, type Created } from '../predict/created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, lostNames, predictLoss } from '../predict/loss.js';
 import { findRemedy, type Remedy } from '../predict/remedy.js';
@@ -33,8 +34,7 @@ export const crossContext: Rule = {
     for (let a = 0; a < subjects.length; a++) {
       const creator = subjects[a]!.role;
       // Only a role the policy lets write here, and that can create entries here today, creates.
-      if (!creator || levels[a] !== 'write' || !entry.reachable[a] || (entry.granted[a]! & (WRITE | EXECUTE)) !== (WRITE | EXECUTE))
-        continue;
+      if (!creator || levels[a] !== 'write' || !entry.reachable[a] || !(entry.granted[a]! & WRITE_AND_SEARCH)) continue;
       // cron running as the cli user under the same umask creates exactly what cli creates.
       if (subjects.slice(0, a).some((s, i) => levels[i] === 'write' && s.role && sameCreator(s.role, creator))) continue;
       let created: Created | undefined;

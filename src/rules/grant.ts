@@ -1,4 +1,4 @@
-import { classReason, describeInode, missingBits, verbs } from '../access/describe.js';
+import { denialReason, describeInode, verbs } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
 import type { AuditSettings, Candidate, Subject } from '../audit/types.js';
@@ -10,14 +10,14 @@ import { target } from './rule.js';
 /** "cannot read or write var/x (-rw-r--r-- www-data:www-data): cli is in group www-data, group has no w" */
 export function denialText(subject: Subject, inode: Inode, path: string, missing: number, names: Names): string {
   const verb = verbs(inode.type);
-  const denied = [missing & READ ? verb.read : '', missing & WRITE ? verb.write : '', missing & EXECUTE ? verb.execute : ''].filter(
-    Boolean,
-  );
-  const cls = accessClass(inode, subject.principal);
-  const why =
-    cls === 'root'
-      ? 'root executes only files with an x bit'
-      : `${classReason(subject.name, cls, inode, names)}, ${missingBits(cls, missing)}`;
+  const bits = missing & 7;
+  if (bits === 0) {
+    // w and x each granted, by two ACL entries neither of which grants both.
+    const why = denialReason(subject.name, inode, subject.principal, WRITE | EXECUTE, names);
+    return `${subject.name} cannot create or delete entries in ${path} (${describeInode(inode, names)}): ${why}`;
+  }
+  const denied = [bits & READ ? verb.read : '', bits & WRITE ? verb.write : '', bits & EXECUTE ? verb.execute : ''].filter(Boolean);
+  const why = denialReason(subject.name, inode, subject.principal, bits, names);
   return `${subject.name} cannot ${denied.join(' or ')} ${path} (${describeInode(inode, names)}): ${why}`;
 }
 

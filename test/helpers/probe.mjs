@@ -22,6 +22,8 @@ const answers = paths.map((path) => {
       read: allowed(() => accessSync(path, constants.R_OK)),
       write: allowed(() => accessSync(path, constants.W_OK)),
       execute: allowed(() => accessSync(path, constants.X_OK)),
+      // One request for both, as creating in a directory asks (ACL entries must grant both at once).
+      writeSearch: allowed(() => accessSync(path, constants.W_OK | constants.X_OK)),
     };
   }
   // Delete: the entry itself, not what a symlink points to.

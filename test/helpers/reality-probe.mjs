@@ -26,7 +26,8 @@ if (input.mode === 'create') {
     const listDir = ok(() => readdirSync(dir)) && ok(() => accessSync(dir, constants.X_OK));
     if (!readFile || !listDir) lost |= 1;
     if (writes) {
-      if (!ok(() => closeSync(openSync(file, 'r+')))) lost |= 2;
+      // Writing is its own request (file_put_contents opens write-only); reading is checked above.
+      if (!ok(() => closeSync(openSync(file, constants.O_WRONLY)))) lost |= 2;
       if (!ok(() => closeSync(openSync(`${dir}/made-by-${process.getuid()}`, 'wx', 0o666)))) lost |= 4;
       // Last: the file is gone afterwards.
       if (!ok(() => unlinkSync(file))) lost |= 8;
