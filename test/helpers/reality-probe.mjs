@@ -1,5 +1,5 @@
 // Creates as, or uses as, whatever user runs it; reports what the kernel allowed. stdin: JSON.
-//   { mode: "create", umask, items: [{ file, dir }] } -> [true|false]: both were created
+//   { mode: "create", umask, fileMode?, dirMode?, items: [{ file, dir }] } -> [true|false]: both were created
 //   { mode: "use", items: [{ file, dir, writes }] } -> [lost bits: 1 read, 2 write, 4 create-inside, 8 delete]
 import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 
@@ -18,7 +18,9 @@ function ok(fn) {
 let answers;
 if (input.mode === 'create') {
   process.umask(input.umask);
-  answers = input.items.map(({ file, dir }) => ok(() => closeSync(openSync(file, 'wx', 0o666))) && ok(() => mkdirSync(dir, 0o777)));
+  const fileMode = input.fileMode ?? 0o666;
+  const dirMode = input.dirMode ?? 0o777;
+  answers = input.items.map(({ file, dir }) => ok(() => closeSync(openSync(file, 'wx', fileMode))) && ok(() => mkdirSync(dir, dirMode)));
 } else {
   answers = input.items.map(({ file, dir, writes }) => {
     let lost = 0;
