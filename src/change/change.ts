@@ -1,4 +1,5 @@
 import type { Inode } from '../access/types.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 
 /** The owner, group and mode an entry should have. */
@@ -14,6 +15,10 @@ export interface Change {
   gid?: number;
   /** The whole new mode (special bits included), set at once: chmod 0640 is the same whatever was there. */
   mode?: number;
+  /** The whole new access ACL (setfacl), for an entry that has one; its mask is the new mode's group bits. */
+  acl?: AccessAcl;
+  /** The whole new default ACL of a directory (setfacl -d): what entries created in it start from. */
+  defaultAcl?: DefaultAcl;
 }
 
 export function changeOf(inode: Inode, target: Target): Change | undefined {
@@ -33,5 +38,12 @@ export function changeOf(inode: Inode, target: Target): Change | undefined {
 /** The entry as it will be once the change is applied. */
 export function applyChange(inode: Inode, change: Change | undefined): Inode {
   if (!change) return inode;
-  return { ...inode, uid: change.uid ?? inode.uid, gid: change.gid ?? inode.gid, mode: change.mode ?? inode.mode };
+  return {
+    ...inode,
+    uid: change.uid ?? inode.uid,
+    gid: change.gid ?? inode.gid,
+    mode: change.mode ?? inode.mode,
+    acl: change.acl ?? inode.acl,
+    defaultAcl: change.defaultAcl ?? inode.defaultAcl,
+  };
 }

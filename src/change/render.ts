@@ -1,4 +1,6 @@
 import type { Names } from '../access/describe.js';
+import { permText } from '../acl/format.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { formatOctal, PERMISSION_CLASSES, classBits } from '../mode/bits.js';
 import { chmodClause, pathArgument, shellQuote } from '../fix/shell.js';
 import type { Change } from './change.js';
@@ -23,8 +25,20 @@ export function changeCommands(where: Where, change: Change, names: Names): stri
   } else if (change.gid !== undefined) {
     commands.push(`chgrp -h -- ${shellQuote(names.group(change.gid))} ${path}`);
   }
+  // setfacl -m names every entry the plan sets and the mask; the chmod after it keeps that mask, since
+  // the planned mode's group bits are the mask.
+  if (change.acl) commands.push(`setfacl -m ${shellQuote(aclSpecOf(change.acl, names))} -- ${path}`);
+  if (change.defaultAcl) commands.push(`setfacl -d -m ${shellQuote(aclSpecOf(change.defaultAcl, names))} -- ${path}`);
   if (change.mode !== undefined) commands.push(`chmod -- ${formatOctal(change.mode)} ${path}`);
   return commands;
+}
+
+function aclSpecOf(acl: AccessAcl | DefaultAcl, names: Names): string {
+  return [
+    ...acl.users.map((entry) => `u:${names.user(entry.id)}:${permText(entry.perm)}`),
+    ...acl.groups.map((entry) => `g:${names.group(entry.id)}:${permText(entry.perm)}`),
+    ...(acl.mask !== undefined ? [`m::${permText(acl.mask)}`] : []),
+  ].join(',');
 }
 
 /** A recursive step as commands (chown -R -h never follows links; find -P neither). */

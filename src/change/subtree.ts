@@ -1,4 +1,6 @@
 import type { Inode } from '../access/types.js';
+import { sameAccessAcl, sameDefaultAcl } from '../acl/same.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { MODE_BITS, PERMISSION_BITS, SETGID, SETUID } from '../mode/bits.js';
 import type { Change } from './change.js';
 
@@ -44,6 +46,9 @@ export interface Ownable {
   uid: number;
   gid: number;
   mode: number;
+  /** The access ACL, where the entry has one. */
+  acl?: AccessAcl | undefined;
+  defaultAcl?: DefaultAcl | undefined;
 }
 
 /** What a recursive command does: new owner/group, and mode bits added or removed everywhere. */
@@ -232,7 +237,10 @@ export function describeSubtree(
 }
 
 export function targetOf(current: Ownable, change: Change): Ownable {
-  return { uid: change.uid ?? current.uid, gid: change.gid ?? current.gid, mode: change.mode ?? current.mode };
+  return { uid: change.uid ?? current.uid, gid: change.gid ?? current.gid, mode: change.mode ?? current.mode,
+    acl: change.acl ?? current.acl,
+    defaultAcl: change.defaultAcl ?? current.defaultAcl,
+  };
 }
 
 /** What an entry step still changes once the recursive steps that cover it ran; undefined for nothing. */
@@ -258,7 +266,10 @@ function remainingTo(current: Ownable, isDir: boolean, target: Ownable, above: r
   ) {
     change.mode = target.mode & MODE_BITS;
   }
-  return change.uid === undefined && change.gid === undefined && change.mode === undefined ? undefined : change;
+  // No recursive command sets named ACL entries: a planned ACL is always the entry's own step.
+  if (target.acl && !sameAccessAcl(target.acl, current.acl)) change.acl = target.acl;
+  if (target.defaultAcl && !sameDefaultAcl(target.defaultAcl, current.defaultAcl)) change.defaultAcl = target.defaultAcl;
+  return Object.keys(change).length === 0 ? undefined : change;
 }
 
 function subtractClauses(clauses: Clauses, above: readonly Clauses[]): Clauses {

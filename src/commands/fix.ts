@@ -87,7 +87,13 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
     finding: () => {},
     afterSlice: async () => {},
     planned: (entry, change) => {
-      const before = { uid: entry.uid, gid: entry.gid, mode: entry.mode };
+      const before = {
+        uid: entry.uid,
+        gid: entry.gid,
+        mode: entry.mode,
+        ...(change.acl ? { acl: entry.acl } : {}),
+        ...(change.defaultAcl ? { defaultAcl: entry.defaultAcl } : {}),
+      };
       changes.push({
         rel: entry.rel,
         raw: entry.raw?.rel,
@@ -96,7 +102,13 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
         type: entry.type,
         nlink: entry.nlink,
         before,
-        after: { uid: change.uid ?? entry.uid, gid: change.gid ?? entry.gid, mode: change.mode ?? entry.mode },
+        after: {
+          uid: change.uid ?? entry.uid,
+          gid: change.gid ?? entry.gid,
+          mode: change.mode ?? entry.mode,
+          ...(change.acl ? { acl: change.acl } : {}),
+          ...(change.defaultAcl ? { defaultAcl: change.defaultAcl } : {}),
+        },
       });
     },
   });
@@ -111,6 +123,8 @@ function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPl
       ...(change.after.uid !== change.before.uid ? { uid: change.after.uid } : {}),
       ...(change.after.gid !== change.before.gid ? { gid: change.after.gid } : {}),
       mode: change.after.mode,
+      ...(change.after.acl ? { acl: change.after.acl } : {}),
+      ...(change.after.defaultAcl ? { defaultAcl: change.after.defaultAcl } : {}),
     };
     lines.push(...changeCommands({ rel: change.rel, raw: change.raw }, delta, plan.db));
   }

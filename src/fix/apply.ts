@@ -1,7 +1,10 @@
 import { chmodSync, chownSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { entryType } from '../access/inode.js';
 import type { EntryType } from '../access/types.js';
+import { sameAccessAcl, sameDefaultAcl } from '../acl/same.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { MODE_BITS } from '../mode/bits.js';
+import { setAccessAcl, setDefaultAcl } from './acl-write.js';
 import { at, close, lstatAt, O_PATH, type Name } from '../walk/fd.js';
 import { Walker } from '../walk/walker.js';
 
@@ -10,6 +13,9 @@ export interface Ownership {
   uid: number;
   gid: number;
   mode: number;
+  /** The access ACL, where the plan changes it. */
+  acl?: AccessAcl | undefined;
+  defaultAcl?: DefaultAcl | undefined;
 }
 
 /** One change of the plan, with what the entry was when it was planned. */
@@ -98,6 +104,14 @@ function applyOne(path: OpenPath, change: PlannedChange, expect: 'before' | 'aft
     if (problem) return problem;
     const self = at(opened) as string;
     if (to.uid !== from.uid || to.gid !== from.gid) chownSync(self, to.uid, to.gid);
+    if (to.acl && !sameAccessAcl(to.acl, from.acl)) {
+      if (change.type !== 'file' && change.type !== 'directory') return `is a ${change.type}: its ACL is not changed`;
+      setAccessAcl(self, to.mode, to.acl);
+    }
+    if (to.defaultAcl && !sameDefaultAcl(to.defaultAcl, from.defaultAcl)) {
+      if (change.type !== 'directory') return `is a ${change.type}: only directories have a default ACL`;
+      setDefaultAcl(self, to.defaultAcl);
+    }
     chmodSync(self, to.mode & MODE_BITS);
     const now = fstatSync(opened);
     if (now.uid !== to.uid || now.gid !== to.gid || (now.mode & MODE_BITS) !== (to.mode & MODE_BITS)) {

@@ -5,6 +5,8 @@ import type { AuditSettings } from '../rules/contract.js';
 import { applyChange, changeOf, type Change } from '../change/change.js';
 import { needsOf } from './needs.js';
 import { solve } from './solve.js';
+import { solveAcl } from './solve-acl.js';
+import { extendDefaultAcl } from './default-acl.js';
 import { leftovers } from './verify.js';
 
 /** What the plan does with one entry: a change, or why there is none. */
@@ -40,9 +42,18 @@ export function planEntry(
     };
   }
   const needs = needsOf(inode, isDir, policy, settings, searchNeeded, underDefaultAcl);
-  const solution = solve(inode, needs, settings);
-  if (solution.kind === 'infeasible') return { untouchable: false, noFix: solution.reason };
-  const change = changeOf(inode, solution.target);
+  let change: Change | undefined;
+  if (inode.acl) {
+    const solution = solveAcl(inode, needs, settings);
+    if (solution.kind === 'infeasible') return { untouchable: false, noFix: solution.reason };
+    change = solution.change;
+  } else {
+    const solution = solve(inode, needs, settings);
+    if (solution.kind === 'infeasible') return { untouchable: false, noFix: solution.reason };
+    change = changeOf(inode, solution.target);
+  }
+  const defaultAcl = extendDefaultAcl(inode, needs, settings);
+  if (defaultAcl) change = { ...change, defaultAcl };
   if (!change) return NOTHING;
   const left = leftovers(applyChange(inode, change), isDir, policy, settings, underDefaultAcl);
   if (left.length > 0) {

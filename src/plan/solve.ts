@@ -29,8 +29,6 @@ interface Candidate {
  * extra. A shared writable directory must also make what one role creates usable by the others.
  */
 export function solve(inode: Inode, needs: EntryNeeds, settings: AuditSettings): Solution {
-  if (inode.acl || inode.defaultAcl)
-    return { kind: 'infeasible', reason: 'it has an ACL; fix it with setfacl (ACL plans are made elsewhere)' };
   let best: { target: Target; cost: number; loss: number; lossAfterUmask: number } | undefined;
   let firstConflict: string | undefined;
   for (const candidate of candidates(inode, needs, settings)) {
