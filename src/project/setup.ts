@@ -53,7 +53,14 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
   );
   const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config);
   if (choice.file === undefined) return { config: {}, file: undefined, db, local, trust, choice };
-  const text = readTrustedFile(choice.file, { what: 'config', trust, names: local, maxBytes: CONFIG_LIMIT, explicit: choice.explicit });
+  const text = readTrustedFile(choice.file, {
+    what: 'config',
+    trust,
+    names: local,
+    maxBytes: CONFIG_LIMIT,
+    explicit: choice.explicit,
+    anyway: `pass --config ${choice.file} to use it anyway`,
+  });
   return { config: parseConfig(text, choice.file), file: choice.file, db, local, trust, choice };
 }
 
@@ -75,7 +82,16 @@ export function readMagentoUmask(root: string, setup: ProjectSetup): { text: str
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new UsageError(`cannot tell whether ${file} exists: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
   }
-  return { text: readTrustedFile(file, { what: MAGENTO_UMASK_FILE, trust: setup.trust, names: setup.local, maxBytes: 64 }), file };
+  return {
+    text: readTrustedFile(file, {
+      what: MAGENTO_UMASK_FILE,
+      trust: setup.trust,
+      names: setup.local,
+      maxBytes: 64,
+      anyway: 'pass --umask with the umask Magento runs under instead',
+    }),
+    file,
+  };
 }
 
 /** Roles bound to users, from the flags, the config, what the host runs and the defaults. */

@@ -201,11 +201,15 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.once('data', () => child.kill('SIGINT'));
-    const started = Date.now();
+    // Promptness is measured from the signal, not from the start: a loaded machine starts slowly.
+    let interrupted = 0;
+    child.stdout.once('data', () => {
+      interrupted = Date.now();
+      child.kill('SIGINT');
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - interrupted).toBeLessThan(2000);
     expect(stderr).toBe('');
   });
 });
