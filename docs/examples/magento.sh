@@ -35,3 +35,11 @@ node bin/permcheck.js audit "$root" --trust deploy || true
 echo
 echo "\$ sudo permcheck fix $root --trust deploy --dry-run"
 node bin/permcheck.js fix "$root" --trust deploy --dry-run
+echo
+echo "\$ sudo permcheck audit $root --trust deploy --format json"
+node bin/permcheck.js audit "$root" --trust deploy --format json || true
+echo
+echo "\$ echo 022 > $root/magento_umask && sudo permcheck audit $root --trust deploy --format json --only var/cache/mage--a --only 'var/**'"
+echo 022 >"$root/magento_umask"
+node bin/permcheck.js audit "$root" --trust deploy --format json --only 'var/**' || true
+echo 002 >"$root/magento_umask"
