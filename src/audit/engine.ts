@@ -289,6 +289,9 @@ export class AuditEngine implements WalkVisitor<Frame> {
         });
     }
     markNeeds(parent.plan.needsBelow, policy.levels);
+    // No rule judges a symlink by its own mode: one without findings must not break what its siblings
+    // share (Debian's WordPress has 24 links into /etc and /var/lib).
+    if (entry.type === 'symlink' && candidates.length === 0) return;
     parent.aggregate.addChild(candidates, false);
   }
 

@@ -83,6 +83,7 @@ export function fixInvocation(dir: string, options: AuditOptions & { discover?: 
     ...(options.trust ?? []).flatMap((user) => ['--trust', shellQuote(user)]),
     ...(options.ignore ?? []).flatMap((glob) => ['--ignore', shellQuote(glob)]),
     ...(options.discover === false ? ['--no-discover'] : []),
+    ...(options.ignoreAncestors ? ['--ignore-ancestors'] : []),
     '--yes',
   );
   return parts.join(' ');
