@@ -42,6 +42,7 @@ type Json = { findings: Record<string, unknown>[]; preset: string; roles: Record
 describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it was made from', () => {
   const tmp = makeTempDir('permcheck-artifact-');
   const tree = join(tmp.path, 'tree');
+  const out = join(tmp.path, 'out');
   let users: string[];
   let disk: Json;
   let before: string[];
@@ -51,11 +52,12 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
     const files = writeUserFiles(tmp.path);
     users = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
     disk = audit(tree).json;
-    before = snapshot(tmp.path);
+    mkdirSync(out);
+    before = snapshot(tmp.path, ['out']);
   });
   afterAll(() => {
-    // Nothing was unpacked or written beside the archives.
-    expect(snapshot(tmp.path).filter((p) => !/\.(tar|gz|tgz|zst)$/.test(p) && !p.includes('layout'))).toEqual(before);
+    // Nothing was unpacked or written, in the tree or beside it (the archives are made in out/).
+    expect(snapshot(tmp.path, ['out'])).toEqual(before);
   });
 
   const audit = (target: string, extra: string[] = [], options = {}) =>
@@ -64,7 +66,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
       options,
     );
   const tar = (name: string, args: string[], from = tree) => {
-    const file = join(tmp.path, name);
+    const file = join(out, name);
     execFileSync('tar', [...args, '-cf', file, '-C', from, '.']);
     return file;
   };
@@ -72,7 +74,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
   it('the directory audit has findings to compare', () => {
     expect(disk.preset).toBe('magento2');
     const rules = new Set(disk.findings.map((f) => f.rule));
-    for (const rule of ['world-writable', 'secret-exposed', 'traverse-denied', 'access-denied', 'setuid-setgid'])
+    for (const rule of ['world-writable', 'secret-exposed', 'traverse-denied', 'access-denied', 'special-bit'])
       expect(rules).toContain(rule);
   });
 
@@ -105,7 +107,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
 
   it('tar --owner/--group/--mode: the same findings as the tree given those owners and modes on disk', () => {
     const owned = tar('owned.tar', ['--owner=deploy:21001', '--group=www:21100', '--mode=go-w']);
-    const copy = join(tmp.path, 'owned-tree');
+    const copy = join(out, 'owned-tree');
     execFileSync('cp', ['-a', tree, copy]);
     execFileSync('chown', ['-hR', `${DEPLOY.uid}:${WWW}`, copy]);
     // chown cleared setuid and setgid: put them back as tar --mode keeps them, then drop go-w.
@@ -120,7 +122,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
   });
 
   it('without --ignore-ancestors: the directories above the root are not judged, and a note says so', () => {
-    const file = join(tmp.path, 'release.tar');
+    const file = join(out, 'release.tar');
     const { json } = runCliJson<Json>(['audit', file, '--format', 'json', '--fail-on', 'never', ...users]);
     expect(json.findings).toEqual(disk.findings);
     expect(json.notes).toEqual([
@@ -129,7 +131,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
   });
 
   it('names owners from the headers without --passwd/--group, else numbers', () => {
-    const file = join(tmp.path, 'owned.tar');
+    const file = join(out, 'owned.tar');
     const { json } = runCliJson<Json>(['audit', file, '--format', 'json', '--fail-on', 'never', '--web-user', 'deploy']);
     // deploy:www from the headers; cli is the root's owner, named by the header.
     expect(json.roles).toMatchObject({ web: { uid: DEPLOY.uid }, cli: { uid: DEPLOY.uid } });
@@ -287,5 +289,79 @@ describe.skipIf(!isRoot)('an image audits to the same findings as its merged fil
     const notThere = runCli(['audit', image, '--image-root', '/srv/app']);
     expect(notThere.stderr).toBe(`permcheck: ${image}: /srv/app is not in the image\n`);
     expect(notThere.code).toBe(2);
+  });
+});
+
+describe('hostile archives through the CLI: audited as they would unpack, or refused in one line', () => {
+  const tmp = makeTempDir('permcheck-artifact-hostile-');
+  afterAll(() => tmp.cleanup());
+  const escape = `permcheck-escape-${process.pid}.php`;
+
+  /** A tar as an attacker writes it (Python's tarfile stores names as given): [name, type f/d/l, mode, link target]. */
+  const craft = (name: string, entries: [string, string, number, string?][]) => {
+    const file = join(tmp.path, name);
+    const script = `
+import io, json, sys, tarfile
+with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
+    for name, kind, mode, target in json.load(sys.stdin):
+        info = tarfile.TarInfo(name)
+        info.mode, info.uid, info.gid, info.uname, info.gname = mode, 33, 33, 'www-data', 'www-data'
+        info.type = {'f': tarfile.REGTYPE, 'd': tarfile.DIRTYPE, 'l': tarfile.SYMTYPE}[kind]
+        if target: info.linkname = target
+        tar.addfile(info, io.BytesIO(b''))
+`;
+    execFileSync('python3', ['-c', script, file], { input: JSON.stringify(entries.map((e) => [e[0], e[1], e[2], e[3] ?? null])) });
+    return file;
+  };
+  const flags = ['--web-user', 'www-data', '--cli-user', 'www-data', '--format', 'json', '--fail-on', 'never'];
+
+  it('.., absolute paths, duplicates and symlinks out: what GNU tar would unpack is audited, the rest noted, nothing written', () => {
+    const file = craft('hostile.tar', [
+      ['.', 'd', 0o755],
+      [`../../${escape}`, 'f', 0o666],
+      ['/etc/evil.conf', 'f', 0o600],
+      ['dup.php', 'f', 0o600],
+      ['dup.php', 'f', 0o666],
+      ['etc-link', 'l', 0o777, '/etc'],
+      ['etc-link/passwd', 'f', 0o666],
+    ]);
+    const { result, json } = runCliJson<Json>(['audit', file, ...flags], { cwd: tmp.path });
+    expect(result.code).toBe(0);
+    expect(json.findings.map((f) => `${f.rule} ${f.path}`)).toContain('world-writable dup.php');
+    expect(JSON.stringify(json.findings)).not.toMatch(/escape|passwd/);
+    expect(json.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/entries with '\.\.' in their name are skipped/),
+        expect.stringMatching(/leading '\/' removed from member names/),
+        expect.stringMatching(/duplicate entries: the last one wins/),
+        expect.stringMatching(/entries below a symlink \(never followed\) are skipped/),
+      ]),
+    );
+    expect(spawnSync('ls', [join(tmp.path, '..', escape)]).status).not.toBe(0);
+    expect(spawnSync('ls', ['/etc/evil.conf']).status).not.toBe(0);
+  });
+
+  it.each<[string, (file: string) => void, RegExp]>([
+    [
+      'truncated',
+      (file) => writeFileSync(file, execFileSync('tar', ['-cf', '-', '-C', '/usr/share/doc', 'bash']).subarray(0, 1536)),
+      /: truncated tar archive/,
+    ],
+    ['not an archive', (file) => writeFileSync(file, '<?php echo 1;'), /: not a tar archive, or a corrupt one/],
+    ['empty', (file) => writeFileSync(file, ''), /: empty, not a tar archive$/],
+    [
+      'xz',
+      (file) => writeFileSync(file, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2])),
+      /: xz-compressed; permcheck reads tar, tar\.gz and tar\.zst/,
+    ],
+  ])('%s: exit 2, one line naming the archive', (name, make, message) => {
+    const file = join(tmp.path, `${name}.tar`);
+    make(file);
+    const { code, stdout, stderr } = runCli(['audit', file, ...flags]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(new RegExp(`^permcheck: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(stderr.trim()).toMatch(message);
   });
 });
