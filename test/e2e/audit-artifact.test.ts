@@ -347,7 +347,7 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
       (file) => writeFileSync(file, execFileSync('tar', ['-cf', '-', '-C', '/usr/share/doc', 'bash']).subarray(0, 1536)),
       /: truncated tar archive/,
     ],
-    ['not an archive', (file) => writeFileSync(file, '<?php echo 1;'), /: not a tar archive, or a corrupt one/],
+    ['not an archive', (file) => writeFileSync(file, '<?php echo 1;'), /: not a tar archive/],
     ['empty', (file) => writeFileSync(file, ''), /: empty, not a tar archive$/],
     [
       'xz',
