@@ -2,7 +2,8 @@ import type { Finding } from '../rules/contract.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { printable } from '../text/printable.js';
-import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
+import type { ArtifactSummary, ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
+import { baselineLines, countsLine } from './summary.js';
 
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
 
@@ -22,10 +23,11 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
     severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text);
   return {
     begin(header: ReportHeader) {
-      const width = Math.max(6, ...header.roles.map((role) => role.name.length));
+      const width = Math.max(6, header.artifact?.kind.length ?? 0, ...header.roles.map((role) => role.name.length));
       const lines = [
         `${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`,
       ];
+      if (header.artifact) lines.push(`  ${header.artifact.kind.padEnd(width)}  ${printable(artifactLine(header.artifact))}`);
       lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
       lines.push(
         `  ${'config'.padEnd(width)}  ${header.config.file === null ? 'none' : printable(header.config.file)} (${header.config.source})`,
@@ -40,6 +42,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           `  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`,
         );
       }
+      for (const note of header.notes ?? []) lines.push(`  ${'note'.padEnd(width)}  ${printable(note)}`);
       return lines.join('\n') + '\n';
     },
     finding(finding: Finding) {
@@ -96,10 +99,9 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
             );
         }
       }
-      const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'info')}`;
-      const scanned = `${plural(summary.entries, 'entry')} in ${(summary.elapsedMs / 1000).toFixed(2)} s`;
       const total = summary.errors + summary.warnings + summary.infos;
-      lines.push('', total === 0 ? paint.green(`no findings; ${scanned}`) : `${counts}; ${scanned}`);
+      if (summary.baseline) lines.push('', ...baselineLines(summary.baseline).map(printable));
+      lines.push('', total === 0 ? paint.green(countsLine(summary)) : countsLine(summary));
       return lines.join('\n') + '\n';
     },
   };
@@ -111,7 +113,13 @@ function sameButRole(a: Finding, b: Finding): boolean {
   return a.path === b.path && a.entries === b.entries && a.fix === b.fix && a.advice === b.advice && words(a) === words(b);
 }
 
-function plural(count: number, word: string): string {
-  const many = word === 'entry' ? 'entries' : word === 'info' ? 'info' : `${word}s`;
-  return `${count.toLocaleString('en-US')} ${count === 1 ? word : many}`;
+/** "release.tar", "shop.tar (image shop:1.2, 3 layers, User www-data), root /var/www/html". */
+function artifactLine(artifact: ArtifactSummary): string {
+  if (artifact.kind === 'archive') return `${artifact.file}, root ${artifact.root}`;
+  const about = [
+    ...(artifact.ref ? [artifact.ref] : []),
+    `${artifact.layers ?? 0} ${artifact.layers === 1 ? 'layer' : 'layers'}`,
+    `User ${artifact.user ?? 'none (root)'}`,
+  ];
+  return `${artifact.file} (${about.join(', ')}), root ${artifact.root}`;
 }
