@@ -1,3 +1,4 @@
+import { accessAclEntries, defaultAclEntries, entryText } from '../acl/format.js';
 import { formatOctal } from '../mode/bits.js';
 import type { Names } from './describe.js';
 import { effectiveAccess, type Verdict } from './effective.js';
@@ -12,6 +13,9 @@ export interface AccessResult {
   mode: string;
   owner: string;
   group: string;
+  /** getfacl's lines of the access ACL and of a directory's default ACL; absent without one. */
+  acl?: string[];
+  defaultAcl?: string[];
   roles: Record<string, Verdict>;
   chain: readonly Located[];
   symlinks: readonly SymlinkStep[];
@@ -32,6 +36,8 @@ export function accessResult(
     mode: formatOctal(facts.target.mode),
     owner: names.user(facts.target.uid),
     group: names.group(facts.target.gid),
+    ...(facts.target.acl ? { acl: accessAclEntries(facts.target.mode, facts.target.acl, names).map(entryText) } : {}),
+    ...(facts.target.defaultAcl ? { defaultAcl: defaultAclEntries(facts.target.defaultAcl, names).map(entryText) } : {}),
     roles,
     chain: facts.chain,
     symlinks: facts.symlinks,
@@ -47,6 +53,8 @@ export function accessResultJson(result: AccessResult) {
     mode: result.mode,
     owner: result.owner,
     group: result.group,
+    ...(result.acl ? { acl: result.acl } : {}),
+    ...(result.defaultAcl ? { defaultAcl: result.defaultAcl } : {}),
     roles: result.roles,
   };
 }
