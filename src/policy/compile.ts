@@ -1,3 +1,5 @@
+import type { PathCreation } from '../predict/model.js';
+import { cascadeCreation } from './creation.js';
 import type { AccessLevel, PathRuleConfig } from './schema.js';
 import { PatternSet, Reach } from './patterns.js';
 
@@ -8,6 +10,8 @@ export interface EntryPolicy {
   secret: boolean;
   owner: { uid: number; label: string } | undefined;
   group: { gid: number; label: string } | undefined;
+  /** How code creates entries here (undefined: as each role's own `create` says). */
+  create: PathCreation | undefined;
 }
 
 /** A policy entry with its role names already turned into subject indexes and owners into ids. */
@@ -17,6 +21,7 @@ export interface PolicyRule {
   secret: boolean | undefined;
   owner: { uid: number; label: string } | undefined;
   group: { gid: number; label: string } | undefined;
+  create?: PathCreation | undefined;
 }
 
 /** Per-directory state: how each policy entry and the ignore list reach the entries inside. */
@@ -154,6 +159,7 @@ export function cascade(rules: readonly PolicyRule[], subjectCount: number): Ent
   let secret = false;
   let owner: EntryPolicy['owner'];
   let group: EntryPolicy['group'];
+  let create: PathCreation | undefined;
   for (const rule of rules) {
     rule.levels.forEach((level, i) => {
       if (level !== undefined) levels[i] = level;
@@ -161,8 +167,9 @@ export function cascade(rules: readonly PolicyRule[], subjectCount: number): Ent
     if (rule.secret !== undefined) secret = rule.secret;
     if (rule.owner) owner = rule.owner;
     if (rule.group) group = rule.group;
+    create = cascadeCreation(create, rule.create);
   }
-  return { levels, secret, owner, group };
+  return { levels, secret, owner, group, create };
 }
 
 export type { PathRuleConfig };
