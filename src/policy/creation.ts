@@ -1,4 +1,5 @@
 import { REQUESTED_DIRECTORY, REQUESTED_FILE } from '../mode/creation.js';
+import { parseUmask } from '../mode/umask.js';
 import { DEFAULT_CREATION, REQUESTED_TEMP_FILE, type Chmod, type Making, type PathCreation, type RoleCreation } from '../predict/model.js';
 import { CHMOD_FORM, type CreateConfig, type PathRuleConfig } from './schema.js';
 
@@ -23,6 +24,11 @@ export function makingOf(kind: 'file' | 'directory', value: MakingConfig): Makin
   const moved = 'moved' in value && value.moved === true;
   const making: Making = { request: value.request !== undefined ? octal(value.request) : moved ? REQUESTED_TEMP_FILE : plain };
   if (value.chmod !== undefined) making.chmod = chmodOf(value.chmod);
+  if (value.umask !== undefined) {
+    // The schema has checked it.
+    const parsed = parseUmask(value.umask);
+    if (parsed.ok) making.umask = parsed.umask;
+  }
   if (moved) making.moved = true;
   return making;
 }

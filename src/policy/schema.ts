@@ -43,6 +43,10 @@ const chmodValue = z
 const requestField = (requested: string) =>
   octalMode.optional().describe(`The mode open()/mkdir() asks for; the umask (or a default ACL) narrows it. Default ${requested}.`);
 
+const ownUmask = umask
+  .optional()
+  .describe("The umask the code sets itself before creating (Smarty's umask(0)): the role's umask then plays no part.");
+
 const makingShorthand = z
   .string()
   .regex(/^(?:inherit|(?:0o)?0*[0-7]{1,4})$/, { error: 'must be an octal mode the code requests ("0660") or "inherit"' });
@@ -62,6 +66,7 @@ const fileMaking = makingSchema(
   z.strictObject({
     request: requestField('0666'),
     chmod: chmodValue.optional(),
+    umask: ownUmask,
     moved: z
       .boolean()
       .optional()
@@ -71,14 +76,14 @@ const fileMaking = makingSchema(
   }),
   'files',
   '0660',
-  'request, chmod, moved',
+  'request, chmod, umask, moved',
 );
 
 const dirMaking = makingSchema(
-  z.strictObject({ request: requestField('0777'), chmod: chmodValue.optional() }),
+  z.strictObject({ request: requestField('0777'), chmod: chmodValue.optional(), umask: ownUmask }),
   'directories',
   '2770',
-  'request, chmod',
+  'request, chmod, umask',
 );
 
 const createSchema = z.strictObject({ file: fileMaking.optional(), dir: dirMaking.optional() });

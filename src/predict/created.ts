@@ -41,6 +41,8 @@ function make(kind: EntryKind, making: Making, creator: Creator, parent: Inode):
   const inherit = making.chmod === 'inherit';
   // wp_mkdir_p asks mkdir() for the parent's mode; its files are made as any other, then chmodded.
   const request = inherit ? (kind === 'directory' ? parent.mode & MODE_BITS : REQUESTED_FILE) : making.request;
+  // Smarty sets umask(0) itself before it creates: the role's umask plays no part then.
+  const umask = making.umask ?? creator.umask;
   let mode: number;
   let acl: AccessAcl | undefined;
   let defaultAcl: DefaultAcl | undefined;
@@ -55,10 +57,10 @@ function make(kind: EntryKind, making: Making, creator: Creator, parent: Inode):
     acl = made.acl;
     defaultAcl = made.defaultAcl;
   } else {
-    mode = creationMode(kind, request, creator.umask);
+    mode = creationMode(kind, request, umask);
   }
   if (kind === 'directory' && setgidParent) mode |= SETGID;
-  const target = chmodTarget(kind, making, request, creator.umask, parent);
+  const target = chmodTarget(kind, making, request, umask, parent);
   if (target !== undefined) {
     mode = target & MODE_BITS;
     // chmod by a user outside the entry's group clears setgid (setattr_prepare), unless it is root.

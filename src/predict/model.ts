@@ -15,6 +15,8 @@ export interface Making {
   request: number;
   /** Set afterwards with chmod(). */
   chmod?: Chmod | undefined;
+  /** The umask the code sets itself before creating (Smarty's umask(0)), instead of the role's. */
+  umask?: number | undefined;
   /**
    * Files only: made elsewhere and renamed in (an upload from PHP's upload_tmp_dir): it keeps the
    * group it was made with (the creator's, whatever the directory's setgid bit) and gets no default ACL.
@@ -60,7 +62,7 @@ export function creationModel(role: RoleCreation, path: PathCreation | undefined
 }
 
 export function sameMaking(a: Making, b: Making): boolean {
-  return a.request === b.request && a.moved === b.moved && sameChmod(a.chmod, b.chmod);
+  return a.request === b.request && a.moved === b.moved && a.umask === b.umask && sameChmod(a.chmod, b.chmod);
 }
 
 function sameChmod(a: Chmod | undefined, b: Chmod | undefined): boolean {
@@ -73,16 +75,24 @@ export function isPlain(model: CreationModel): boolean {
   return !model.replace && sameMaking(model.file, DEFAULT_CREATION.file) && sameMaking(model.directory, DEFAULT_CREATION.directory);
 }
 
-/** In words, for messages: "files chmod 0664", "directories inherit the parent's mode", "replaced by rename". */
-export function describeMaking(kind: 'file' | 'directory', making: Making): string | undefined {
-  const noun = kind === 'file' ? 'files' : 'directories';
-  const moved = making.moved ? ' (moved in from elsewhere: they keep their group)' : '';
-  const chmod = making.chmod;
-  if (chmod === 'inherit') return `${noun} take the parent's mode${kind === 'file' ? ' (rw bits)' : ''}${moved}`;
-  if (chmod) return `${noun} chmod ${formatOctal(chmod.mode)}${chmod.lessUmask ? ' & ~umask' : ''}${moved}`;
+/** In words: "chmod 0664", "chmod to the parent's mode", "moved in (…), then chmod …"; undefined for a plain request. */
+export function makingSteps(kind: 'file' | 'directory', making: Making): string | undefined {
   const plain = kind === 'file' ? REQUESTED_FILE : REQUESTED_DIRECTORY;
-  if (making.request !== plain || moved) return `${noun} requested ${formatOctal(making.request)}${moved}`;
-  return undefined;
+  const steps: string[] = [];
+  if (making.moved) steps.push('moved in from elsewhere (keeping their group)');
+  const umask = making.umask !== undefined ? `after umask(${formatOctal(making.umask)}) ` : '';
+  if ((making.request !== plain || umask) && making.chmod !== 'inherit' && !making.moved)
+    steps.push(`${umask}requested ${formatOctal(making.request)}`);
+  const chmod = making.chmod;
+  if (chmod === 'inherit') steps.push(kind === 'file' ? "chmod to the parent's rw bits" : "chmod to the parent's mode");
+  else if (chmod) steps.push(`chmod ${formatOctal(chmod.mode)}${chmod.lessUmask ? ' & ~umask' : ''}`);
+  return steps.length > 0 ? steps.join(', then ') : undefined;
+}
+
+/** "files chmod 0664", "directories chmod to the parent's mode", for messages. */
+export function describeMaking(kind: 'file' | 'directory', making: Making): string | undefined {
+  const steps = makingSteps(kind, making);
+  return steps === undefined ? undefined : `${kind === 'file' ? 'files' : 'directories'} ${steps}`;
 }
 
 export function describeModel(model: CreationModel): string[] {

@@ -84,7 +84,7 @@ export const crossContext: Rule = {
     const created = predictCreated(role, c.inode, path);
     const how = describeModel(creationModel(role.create, path));
     const by = site ? `; ${site.file}:${site.line} decides it` : '';
-    const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}${how.length > 0 ? `; ${how.join(', ')}` : ''}${by}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
+    const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
     const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost, path?.replace === true)}`;
     const remedies = findRemedy({ creator: role, user: user.principal, writes: (c.detail & WRITES_BIT) !== 0, parent: c.inode, path });
     return {

@@ -182,7 +182,7 @@ describe('the rules under a creation model', () => {
     expect(run(parsePath({ file: { chmod: '0664' }, dir: { chmod: '2775' } }))).toEqual([]);
     const [smarty] = run(parsePath({ file: { chmod: '0644' }, dir: { chmod: '0771' } }));
     expect(smarty!.message).toBe(
-      'web (u33, umask 0022; files chmod 0644, directories chmod 0771) creates files 0644 u33:g2000 and directories 0771 u33:g2000 in files; cli (u1001) then cannot write those files',
+      'web (u33, umask 0022; files chmod 0644; directories chmod 0771) creates files 0644 u33:g2000 and directories 0771 u33:g2000 in files; cli (u1001) then cannot write those files',
     );
   });
 });
