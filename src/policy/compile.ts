@@ -104,6 +104,13 @@ export class CompiledPolicy {
     return state;
   }
 
+  /** What the policy says of entries created in the directory `rel` (its own policy, as cross-context reads it). */
+  creationAt(rel: string): PathCreation | undefined {
+    if (rel === '.' || rel === '') return this.rootPolicy().create;
+    const slash = rel.lastIndexOf('/');
+    return this.policyFor(this.stateInside(slash < 0 ? '' : rel.slice(0, slash)), rel).create;
+  }
+
   /**
    * Is this entry (inside the directory of `dir`) left out of the walk: ignored, or outside --only
    * with nothing below it that --only could match? Asked before lstat, so it cannot see the type.
