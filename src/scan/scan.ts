@@ -8,6 +8,8 @@ import { DEFAULT_MAX_BYTES, readSource } from './read.js';
 import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
 import type { ModeSite, ScanNote, ScanOptions, ScanResult } from './types.js';
 import { phpFileChunks } from './enumerate.js';
+import { grepAvailable, grepCandidates } from './grep-prefilter.js';
+import { PatternSet } from '../policy/patterns.js';
 import type { ScanReply, ScanRequest } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -40,7 +42,7 @@ const byNote = (a: ScanNote, b: ScanNote) => (a.file < b.file ? -1 : a.file > b.
 /** Worker threads taking chunks of files as the listing produces them. */
 class WorkerPool {
   private readonly idle: Worker[] = [];
-  private readonly queue: string[][] = [];
+  private readonly queue: (string | Uint8Array)[][] = [];
   private readonly workers: Worker[];
   private ended = false;
   private busy = 0;
@@ -70,7 +72,7 @@ class WorkerPool {
     this.idle.push(...this.workers);
   }
 
-  add(files: string[]): void {
+  add(files: (string | Uint8Array)[]): void {
     this.queue.push(files);
     this.pump();
   }
@@ -106,18 +108,49 @@ export async function scanPhpModes(root: string, options: ScanOptions = {}): Pro
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
   const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
+  const threads = options.threads ?? (jobs === 1 ? 0 : jobs);
   const result = emptyResult();
-  const chunks = phpFileChunks(root, setup.ignore, CHUNK);
-  if (jobs === 1) {
+  const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && grepAvailable());
+  result.prefilter = grep ? 'grep' : 'js';
+  if (threads === 0) {
     const scanner = new FileScanner(setup);
-    for await (const files of chunks) for (const rel of files) scanner.scanFile(rel, result);
+    const scan = (files: (string | Uint8Array)[]) => {
+      for (const file of files) scanner.scanFile(file, result);
+    };
+    if (grep) await grepChunks(root, setup.ignore, result, scan);
+    else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) scan(files);
   } else {
-    const pool = new WorkerPool(setup, jobs, result);
-    for await (const files of chunks) pool.add(files);
-    pool.end();
+    const pool = new WorkerPool(setup, threads, result);
+    try {
+      if (grep) await grepChunks(root, setup.ignore, result, (files) => pool.add(files));
+      else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) pool.add(files);
+    } finally {
+      pool.end();
+    }
     await pool.finished;
   }
   result.sites.sort(bySite);
   result.notes.sort(byNote);
   return result;
+}
+
+/** grep's candidates, less what the ignore list leaves out (a file, or a directory above it). */
+async function grepChunks(root: string, ignore: string[], result: ScanResult, add: (files: (string | Uint8Array)[]) => void) {
+  const ignored = new PatternSet(ignore);
+  const kept = (rel: string) => {
+    if (ignore.length === 0) return true;
+    for (let at = rel.indexOf('/'); at >= 0; at = rel.indexOf('/', at + 1)) if (ignored.matches(rel.slice(0, at))) return false;
+    return !ignored.matches(rel);
+  };
+  const found = await grepCandidates(root, (files) => {
+    const chunk: (string | Uint8Array)[] = [];
+    for (const bytes of files) {
+      const rel = bytes.toString('utf8');
+      if (!kept(rel)) continue;
+      // A name that is not UTF-8 is opened by its bytes.
+      chunk.push(Buffer.from(rel, 'utf8').equals(bytes) ? rel : new Uint8Array(bytes));
+    }
+    for (let i = 0; i < chunk.length; i += CHUNK) add(chunk.slice(i, i + CHUNK));
+  });
+  for (const note of found.notes) if (kept(note.file)) result.notes.push(note);
 }
