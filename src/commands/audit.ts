@@ -10,6 +10,7 @@ import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
+import { startAuditScan } from '../scan/in-audit.js';
 import type { CommandContext } from './context.js';
 import { Progress } from './progress.js';
 import { repeatable } from './repeatable.js';
@@ -61,6 +62,8 @@ async function audit(
   pool: Pool | undefined,
 ): Promise<void> {
   const plan = planAudit(dir, options);
+  // The scan for modes hard-coded in PHP reads the tree beside the walk (off with "hardcoded-mode": "off").
+  const scan = startAuditScan(plan, Math.max(1, Math.min(options.jobs, 2)));
   const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
   // Progress only for people watching a terminal, never in JSON.
   const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
@@ -87,6 +90,7 @@ async function audit(
     },
   };
   const result = pool ? await runParallel(plan, hooks, pool, options.format) : await runAudit(plan, hooks);
+  await scan?.report(hooks, result);
   progress?.clear();
   await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
   ctx.settle({ counts: result, failOn: options.failOn });
