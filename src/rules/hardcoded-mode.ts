@@ -1,4 +1,4 @@
-import type { AuditSettings, Candidate } from '../audit/types.js';
+import type { AuditSettings, Candidate } from './contract.js';
 import { formatOctal } from '../mode/bits.js';
 import { describeModeSite, resultingMode } from '../scan/meaning.js';
 import type { ModeSite, ScanNote } from '../scan/types.js';
@@ -94,7 +94,7 @@ export const hardcodedMode: Rule = {
           : '';
     return {
       message: `line ${site.line}: ${site.call}${where}: ${advice.meaning}${consequence}`,
-      fix: advice.fix,
+      advice: advice.fix,
       extra: {
         line: site.line,
         column: site.column,

@@ -5,7 +5,7 @@ import { toFinding } from '../audit/finding.js';
 import type { AuditPlan } from '../audit/plan.js';
 import { countFinding, type AuditHooks } from '../audit/run.js';
 import type { SeverityCounts } from '../exit-code.js';
-import type { Candidate, EntryFacts } from '../audit/types.js';
+import type { Candidate, EntryFacts } from '../rules/contract.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { cascadeCreation } from '../policy/creation.js';
 import { PatternSet } from '../policy/patterns.js';
@@ -149,6 +149,7 @@ function evaluateTarget(plan: AuditPlan, dir: string, site: PathCreation): Evalu
     policy: policyOf(plan.policy, dir),
     reachable: Uint8Array.from(subjects, (s, i) => (plan.ancestorBlocks[i] || firstBlocker(inside, s.principal) ? 0 : 1)),
     granted: Uint8Array.from(subjects, (s) => grants(found.target, s.principal)),
+    underDefaultAcl: found.parent?.inode.defaultAcl !== undefined,
   };
   // Who loses what is asked even when cross-context itself is off; its findings are added only when it is on.
   const reporting = severityOf(RULES['cross-context'], plan.settings) !== undefined;
