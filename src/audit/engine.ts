@@ -428,7 +428,10 @@ function attach(candidate: Candidate, plan: EntryPlan | undefined): void {
 }
 
 function targetOf(inode: Inode, change: NonNullable<EntryPlan['change']>) {
-  return { uid: change.uid ?? inode.uid, gid: change.gid ?? inode.gid, mode: change.mode ?? inode.mode,
+  return {
+    uid: change.uid ?? inode.uid,
+    gid: change.gid ?? inode.gid,
+    mode: change.mode ?? inode.mode,
     acl: change.acl ?? inode.acl,
     defaultAcl: change.defaultAcl ?? inode.defaultAcl,
   };

@@ -237,7 +237,10 @@ export function describeSubtree(
 }
 
 export function targetOf(current: Ownable, change: Change): Ownable {
-  return { uid: change.uid ?? current.uid, gid: change.gid ?? current.gid, mode: change.mode ?? current.mode,
+  return {
+    uid: change.uid ?? current.uid,
+    gid: change.gid ?? current.gid,
+    mode: change.mode ?? current.mode,
     acl: change.acl ?? current.acl,
     defaultAcl: change.defaultAcl ?? current.defaultAcl,
   };
