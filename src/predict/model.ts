@@ -70,6 +70,18 @@ function sameChmod(a: Chmod | undefined, b: Chmod | undefined): boolean {
   return a.mode === b.mode && a.lessUmask === b.lessUmask;
 }
 
+/**
+ * Whether the umask of whoever creates decides the mode of entries made this way: not after a chmod
+ * to a fixed or the parent's mode, nor after the code's own umask() (Smarty's umask(0)). Undefined
+ * making: the path says nothing, the umask decides.
+ */
+export function umaskDecides(making: Making | undefined): boolean {
+  if (!making) return true;
+  if (making.umask !== undefined) return false;
+  const chmod = making.chmod;
+  return chmod === undefined || (chmod !== 'inherit' && chmod.lessUmask);
+}
+
 /** Does the model say anything beyond "request 0666/0777 and let the umask decide"? */
 export function isPlain(model: CreationModel): boolean {
   return !model.replace && sameMaking(model.file, DEFAULT_CREATION.file) && sameMaking(model.directory, DEFAULT_CREATION.directory);
