@@ -10,6 +10,8 @@ export type Remedy =
   | { kind: 'shared-group'; gid: number; umask: number | undefined }
   | { kind: 'acl' }
   | { kind: 'unsticky' }
+  /** Files moved in keep the creator's primary group: a shared one as primary (PHP-FPM's pool group). */
+  | { kind: 'primary-group'; gid: number }
   /** The code chmods to a fixed mode: no umask, group or ACL changes that; the mode in the code or its setting must. */
   | { kind: 'creation' };
 
@@ -52,8 +54,15 @@ export function findRemedy(pair: Pair): Remedy[] {
     if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0)
       return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
   }
-  // A chmod after creating rewrites an ACL's mask as well: named entries lose what the group bits lack.
   const model = creationModel(pair.creator.create, pair.path);
+  if (model.file.moved) {
+    for (const gid of shared) {
+      if (gid === pair.creator.gid) continue;
+      const grouped: Inode = { ...parent, gid, mode: parent.mode | SETGID | 0o070 };
+      if (lostWith({ ...pair.creator, gid }, grouped) === 0) return [...steps, { kind: 'primary-group', gid }];
+    }
+  }
+  // A chmod after creating rewrites an ACL's mask as well: named entries lose what the group bits lack.
   const fixed = [model.file.chmod, model.directory.chmod].some((chmod) => chmod !== undefined && (chmod === 'inherit' || !chmod.lessUmask));
   return [...steps, fixed ? { kind: 'creation' } : { kind: 'acl' }];
 }

@@ -158,6 +158,12 @@ function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subj
     }
     case 'unsticky':
       return [`drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}`];
+    case 'primary-group': {
+      const group = names.group(remedy.gid);
+      const where =
+        role.name === 'web' ? `group = ${group} in the PHP-FPM pool` : `usermod -g ${group} ${role.user}, or sg ${group} in its service`;
+      return [`give ${creator.name} ${group} as its primary group (${where}), so files moved in from PHP's upload_tmp_dir keep it`];
+    }
     case 'creation':
       return [
         `the code chmods what it creates here to a fixed mode, whatever the umask: change that mode (or the setting it comes from) to one that keeps the group's rw bits`,
