@@ -17,6 +17,9 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
 const CHUNK = 256;
 
+/** Candidates parsed in the calling thread before worker threads are started for the rest. */
+const IN_THREAD = 32;
+
 function installedPackages(root: string, maxBytes: number): InstalledPackages | undefined {
   const read = readSource(
     join(root, 'vendor/composer/installed.json'),
@@ -112,23 +115,28 @@ export async function scanPhpModes(root: string, options: ScanOptions = {}): Pro
   const result = emptyResult();
   const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && grepAvailable());
   result.prefilter = grep ? 'grep' : 'js';
-  if (threads === 0) {
-    const scanner = new FileScanner(setup);
-    const scan = (files: (string | Uint8Array)[]) => {
+  // Threads only once there is enough to parse: most trees give grep a handful of candidates, and
+  // starting workers for those costs more than parsing them here.
+  let scanner: FileScanner | undefined;
+  let pool: WorkerPool | undefined;
+  let here = 0;
+  const add = (files: (string | Uint8Array)[]) => {
+    if (threads === 0 || (!pool && here + files.length <= IN_THREAD)) {
+      here += files.length;
+      scanner ??= new FileScanner(setup);
       for (const file of files) scanner.scanFile(file, result);
-    };
-    if (grep) await grepChunks(root, setup.ignore, result, scan);
-    else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) scan(files);
-  } else {
-    const pool = new WorkerPool(setup, threads, result);
-    try {
-      if (grep) await grepChunks(root, setup.ignore, result, (files) => pool.add(files));
-      else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) pool.add(files);
-    } finally {
-      pool.end();
+      return;
     }
-    await pool.finished;
+    pool ??= new WorkerPool(setup, threads, result);
+    pool.add(files);
+  };
+  try {
+    if (grep) await grepChunks(root, setup.ignore, result, add);
+    else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) add(files);
+  } finally {
+    pool?.end();
   }
+  await pool?.finished;
   result.sites.sort(bySite);
   result.notes.sort(byNote);
   return result;

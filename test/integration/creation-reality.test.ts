@@ -168,7 +168,7 @@ describe('creation models agree with what the frameworks really do', () => {
         // The root belongs to the deploy user: its config counts only when that user is trusted.
         const flags = ['--passwd', users.passwd, '--group', users.group, '--trust', String(DEPLOY.uid)];
         const audit = () =>
-          runCliJson(['audit', root, '--format', 'json', '--fail-on', 'never', '--only', `${c.dir}/**`, ...flags]).json
+          runCliJson(['audit', root, '--format', 'json', '--fail-on', 'never', '--jobs', '1', '--only', `${c.dir}/**`, ...flags]).json
             .findings as Finding[];
 
         // Before: what permcheck predicts web creates there.
