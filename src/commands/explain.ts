@@ -14,6 +14,7 @@ import type { Inode } from '../access/types.js';
 import { subjectsOf } from '../roles/subject.js';
 import { formatOctal, symbolicMode } from '../mode/bits.js';
 import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
+import { detectFramework } from '../policy/presets/index.js';
 import { defaultUmaskKind } from '../roles/precedence.js';
 import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
@@ -68,7 +69,7 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
  */
 function projectOf(options: ExplainOptions, from: string | undefined) {
   const project = loadProject(options, from ?? process.cwd(), true);
-  const root = project.file ? dirname(project.file) : process.cwd();
+  const root = project.file ? dirname(project.file) : (frameworkAbove(from) ?? process.cwd());
   const { preset } = choosePreset(undefined, project.config, project.file, root);
   const magento = preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
   const fallback = chooseDefaultUmask(undefined, project.config, project.file, preset, magento);
@@ -90,6 +91,15 @@ function projectOf(options: ExplainOptions, from: string | undefined) {
     return new CompiledPolicy(assembled.rules, [], subjects.length).creationAt(rel === '' ? '.' : rel.split(sep).join('/'));
   };
   return { project, roles, subjects, creationIn };
+}
+
+/**
+ * Without a config: the nearest directory at or above `dir` where a framework's marker files are
+ * (wp-config.php, artisan...), so `--in wp-content/uploads` gets WordPress's creation model.
+ */
+function frameworkAbove(dir: string | undefined): string | undefined {
+  for (let at = dir; at !== undefined; at = dirname(at) === at ? undefined : dirname(at)) if (detectFramework(at)) return at;
+  return undefined;
 }
 
 /** `explain --for web`: the role's umask from the config (unless one is given), its creations, who can use them. */
