@@ -71,7 +71,7 @@ export function noteCandidate(note: ScanNote): Candidate {
 
 export const hardcodedMode: Rule = {
   id: 'hardcoded-mode',
-  title: 'PHP code fixes a mode whatever the umask',
+  title: 'A mode hard-coded in PHP, whatever the umask',
   defaultSeverity: 'warning',
   summary:
     'code calls chmod, mkdir or umask with a literal mode (or a setting defines one): what it creates gets that mode whatever umask the roles run under',
