@@ -16,6 +16,7 @@ import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn, type SeverityCounts } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
+import { startAuditScan } from '../scan/in-audit.js';
 import type { CommandContext } from './context.js';
 import { Progress } from './progress.js';
 import { repeatable } from './repeatable.js';
@@ -38,6 +39,8 @@ export interface ReportOptions {
   baseline?: BaselineFilter | undefined;
   writeBaseline?: string | undefined;
   githubRoot?: string | undefined;
+  /** Threads the walk may use; the PHP scan takes up to two of them. */
+  jobs?: number | undefined;
 }
 
 /** The options that decide the policy and its scope: shared by audit and fix, so both see the same plan. */
@@ -134,6 +137,10 @@ export async function reportAudit(
   started: number,
   pool: Pool | undefined,
 ): Promise<AuditResult> {
+  // The scan for modes hard-coded in PHP reads the tree beside the walk (off with "hardcoded-mode": "off").
+  // An archive's files are not read: the scan is for trees on disk.
+  const jobs = options.jobs ?? 1;
+  const scan = 'tree' in plan ? undefined : startAuditScan(plan, jobs > 1 ? Math.min(jobs, 2) : 0);
   const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true, githubRoot: options.githubRoot });
   const filter = options.baseline;
   const recorded: BaselineEntry[] | undefined = options.writeBaseline === undefined ? undefined : [];
@@ -174,6 +181,7 @@ export async function reportAudit(
       : pool
         ? await runParallel(plan, hooks, pool, workerFormat)
         : await runAudit(plan, hooks);
+  await scan?.report(hooks, result);
   progress?.clear();
   if (recorded) writeBaseline(options.writeBaseline!, baselineOf(recorded));
   const counted: AuditResult = filter ? { ...result, ...shown, races: result.races } : result;

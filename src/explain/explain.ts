@@ -1,15 +1,29 @@
 import { classBits, formatOctal, PERMISSION_BITS, READ, SETGID, SETUID, WRITE } from '../mode/bits.js';
 import { creationMode, REQUESTED_DIRECTORY, REQUESTED_FILE, type EntryKind } from '../mode/creation.js';
+import type { Inode } from '../access/types.js';
+import { predictCreated } from '../predict/created.js';
+import { creationModel, DEFAULT_CREATION, makingSteps, type PathCreation } from '../predict/model.js';
 import type { RequestedMode } from './requested.js';
 
 export interface ModeRow {
   kind: EntryKind;
   requested: number;
   mode: number;
+  /** How the code makes it there, when it does more than request (--in DIR with a creation model). */
+  how?: string;
+}
+
+/** A directory and what the policy says of creations in it (explain --in DIR). */
+export interface CreationPlace {
+  path: string;
+  inode: Inode;
+  create: PathCreation | undefined;
 }
 
 export interface Explanation {
   umask: number;
+  /** The directory of --in, when the rows are for entries made there. */
+  in?: string;
   file: ModeRow;
   directory: ModeRow;
   custom: ModeRow[];
@@ -21,13 +35,35 @@ function row(kind: EntryKind, requested: number, umask: number): ModeRow {
   return { kind, requested, mode: creationMode(kind, requested, umask) };
 }
 
-/** What a umask does to new files and directories, and what that means for the people sharing them. */
-export function explainUmask(umask: number, custom: readonly RequestedMode[] = []): Explanation {
-  const file = row('file', REQUESTED_FILE, umask);
-  const directory = row('directory', REQUESTED_DIRECTORY, umask);
+/**
+ * The rows for files and directories made in a directory under its creation model: a creator in the
+ * directory's group (so a setgid bit survives a chmod), under the umask.
+ */
+function placeRows(umask: number, place: CreationPlace): { file: ModeRow; directory: ModeRow } {
+  const model = creationModel(DEFAULT_CREATION, place.create);
+  const creator = { uid: -2, gid: place.inode.gid, gids: [place.inode.gid], umask, create: DEFAULT_CREATION };
+  const created = predictCreated(creator, place.inode, place.create);
+  const made = (kind: EntryKind, mode: number): ModeRow => {
+    const making = kind === 'file' ? model.file : model.directory;
+    const how = makingSteps(kind, making);
+    return { kind, requested: making.request, mode, ...(how ? { how } : {}) };
+  };
+  return { file: made('file', created.file.mode), directory: made('directory', created.dir.mode) };
+}
+
+/**
+ * What a umask does to new files and directories, and what that means for the people sharing them;
+ * in `place`, as the policy says the code creates there.
+ */
+export function explainUmask(umask: number, custom: readonly RequestedMode[] = [], place?: CreationPlace): Explanation {
+  const rows = place
+    ? placeRows(umask, place)
+    : { file: row('file', REQUESTED_FILE, umask), directory: row('directory', REQUESTED_DIRECTORY, umask) };
+  const { file, directory } = rows;
   const customRows = custom.map((request) => row(request.kind, request.requested, umask));
   return {
     umask,
+    ...(place ? { in: place.path } : {}),
     file,
     directory,
     custom: customRows,

@@ -7,8 +7,9 @@ import type { Explanation, ModeRow } from './explain.js';
 const CLASS_LABEL = { owner: 'owner ', group: 'group ', other: 'others' } as const;
 
 function modeBlock(title: string, row: ModeRow, paint: Paint): string[] {
+  const how = row.how ? `; ${row.how}` : '';
   const lines = [
-    `${paint.bold(title)} (requested ${formatOctal(row.requested)}) -> ${paint.bold(formatOctal(row.mode))} ${symbolicMode(row.mode)}`,
+    `${paint.bold(title)} (requested ${formatOctal(row.requested)}${how}) -> ${paint.bold(formatOctal(row.mode))} ${symbolicMode(row.mode)}`,
   ];
   for (const cls of PERMISSION_CLASSES) lines.push(`  ${CLASS_LABEL[cls]}  ${describeAbilities(row.kind, row.mode, cls)}`);
   return lines;
@@ -17,6 +18,7 @@ function modeBlock(title: string, row: ModeRow, paint: Paint): string[] {
 export function renderExplanationText(explanation: Explanation, source: string, paint: Paint): string {
   const lines = [
     `umask ${paint.bold(formatOctal(explanation.umask))} (${symbolicUmask(explanation.umask)})${source ? `, ${source}` : ''}: new entries get the requested mode minus these bits.`,
+    ...(explanation.in ? [`In ${explanation.in}, as the policy says the code creates there (a chmod ignores the umask):`] : []),
     '',
     ...modeBlock('file', explanation.file, paint),
     '',
@@ -32,7 +34,13 @@ export function renderExplanationText(explanation: Explanation, source: string, 
 }
 
 function jsonRow(row: ModeRow) {
-  return { kind: row.kind, requested: formatOctal(row.requested), mode: formatOctal(row.mode), symbolic: symbolicMode(row.mode) };
+  return {
+    kind: row.kind,
+    requested: formatOctal(row.requested),
+    ...(row.how ? { how: row.how } : {}),
+    mode: formatOctal(row.mode),
+    symbolic: symbolicMode(row.mode),
+  };
 }
 
 export function explanationJson(explanation: Explanation) {
@@ -41,6 +49,7 @@ export function explanationJson(explanation: Explanation) {
   return {
     umask: formatOctal(explanation.umask),
     symbolic: symbolicUmask(explanation.umask),
+    ...(explanation.in ? { in: explanation.in } : {}),
     file,
     directory,
     custom: explanation.custom.map(jsonRow),

@@ -1,6 +1,7 @@
 import type { Inode } from '../access/types.js';
 import { EXECUTE, PERMISSION_BITS, READ, SETGID, SETUID, WRITE } from '../mode/bits.js';
 import type { EntryPolicy } from '../policy/compile.js';
+import { umaskDecides, type PathCreation } from '../predict/model.js';
 import type { AuditSettings } from '../rules/contract.js';
 import { expectedMode } from '../rules/mode-drift.js';
 import { severityOf } from '../rules/rule.js';
@@ -35,6 +36,8 @@ export interface EntryNeeds {
   creators: number[];
   /** Subjects that use what is created here: read or write. */
   users: { subject: number; writes: boolean }[];
+  /** How code creates here, when the policy says (creation models, issue 13): what creators make. */
+  create: PathCreation | undefined;
 }
 
 const on = (rule: keyof typeof RULES, settings: AuditSettings) => severityOf(RULES[rule], settings) !== undefined;
@@ -62,7 +65,10 @@ export function needsOf(
     let required = 0;
     let forbidden = 0;
     if (level === 'read' || level === 'write') {
-      if (denied) required = level === 'write' ? READ | WRITE : READ;
+      // Creation models (issue 13): a file replaced by rename is written through its directory (w+x
+      // there, which the directory's own need asks for), never through its own w bit.
+      const replaced = !isDir && policy.create?.replace === true;
+      if (denied) required = level === 'write' && !replaced ? READ | WRITE : READ;
       if (denied && isDir) required |= EXECUTE;
       if (excess && level === 'read') forbidden = WRITE;
       users.push({ subject: s, writes: level === 'write' });
@@ -81,8 +87,16 @@ export function needsOf(
       subjects.push({ subject: s, required: EXECUTE, forbidden: 0, mayOwn: true });
   }
   let drift = 0;
-  // Under a default ACL, or with an ACL, the umask is not what made the mode.
-  if (on('mode-drift', settings) && (inode.type === 'file' || inode.type === 'directory') && !underDefaultAcl && !inode.acl) {
+  // Under a default ACL, or with an ACL, the umask is not what made the mode; nor where the code
+  // chmods what it creates (creation models, issue 13).
+  const made = isDir ? policy.create?.directory : policy.create?.file;
+  if (
+    on('mode-drift', settings) &&
+    (inode.type === 'file' || inode.type === 'directory') &&
+    !underDefaultAcl &&
+    !inode.acl &&
+    umaskDecides(made)
+  ) {
     drift = inode.mode & PERMISSION_BITS & ~expectedMode(settings, inode.uid, isDir, inode.mode);
   }
   return {
@@ -95,5 +109,6 @@ export function needsOf(
     drift,
     creators: isDir && on('cross-context', settings) ? creators : [],
     users: isDir && on('cross-context', settings) ? users : [],
+    create: policy.create,
   };
 }

@@ -167,11 +167,11 @@ function crossContextLoss(target: Target, inode: Inode, needs: EntryNeeds, setti
       if (grants(inode, creator) & WRITE_AND_SEARCH) loss += 4;
       continue;
     }
-    const created = predictCreated(creator, planned);
+    const created = predictCreated(creator, planned, needs.create);
     for (const { subject: b, writes } of needs.users) {
       const user = settings.subjects[b]!.principal;
       if (b === a || user.uid === creator.uid || user.uid === 0 || !permits(planned, user, EXECUTE)) continue;
-      const lost = predictLoss(created, planned, user, writes);
+      const lost = predictLoss(created, planned, user, writes, needs.create?.replace === true);
       for (let bit = lost; bit; bit &= bit - 1) loss++;
     }
   }

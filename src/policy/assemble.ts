@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { Role } from '../roles/role.js';
 import type { UserDatabase } from '../users/database.js';
 import type { PolicyRule } from './compile.js';
+import { pathCreation } from './creation.js';
 import { checkGlob } from './glob.js';
 import type { Preset } from './presets/preset.js';
 import type { AccessLevel, Config, PathRuleConfig } from './schema.js';
@@ -47,6 +48,7 @@ function toPolicyRule(rule: PathRuleConfig, where: string | undefined, inputs: P
     secret: rule.secret,
     owner: rule.owner === undefined ? undefined : resolveOwner(rule.owner, inputs, (m) => fail('owner', m)),
     group: rule.group === undefined ? undefined : resolveGroup(rule.group, inputs, (m) => fail('group', m)),
+    create: pathCreation(rule),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { PathCreation } from '../predict/model.js';
+import { cascadeCreation } from './creation.js';
 import type { AccessLevel, PathRuleConfig } from './schema.js';
 import { PatternSet, Reach } from './patterns.js';
 
@@ -8,6 +10,8 @@ export interface EntryPolicy {
   secret: boolean;
   owner: { uid: number; label: string } | undefined;
   group: { gid: number; label: string } | undefined;
+  /** How code creates entries here (undefined: as each role's own `create` says). */
+  create: PathCreation | undefined;
 }
 
 /** A policy entry with its role names already turned into subject indexes and owners into ids. */
@@ -17,6 +21,7 @@ export interface PolicyRule {
   secret: boolean | undefined;
   owner: { uid: number; label: string } | undefined;
   group: { gid: number; label: string } | undefined;
+  create?: PathCreation | undefined;
 }
 
 /** Per-directory state: how each policy entry and the ignore list reach the entries inside. */
@@ -99,6 +104,13 @@ export class CompiledPolicy {
     return state;
   }
 
+  /** What the policy says of entries created in the directory `rel` (its own policy, as cross-context reads it). */
+  creationAt(rel: string): PathCreation | undefined {
+    if (rel === '.' || rel === '') return this.rootPolicy().create;
+    const slash = rel.lastIndexOf('/');
+    return this.policyFor(this.stateInside(slash < 0 ? '' : rel.slice(0, slash)), rel).create;
+  }
+
   /**
    * Is this entry (inside the directory of `dir`) left out of the walk: ignored, or outside --only
    * with nothing below it that --only could match? Asked before lstat, so it cannot see the type.
@@ -154,6 +166,7 @@ export function cascade(rules: readonly PolicyRule[], subjectCount: number): Ent
   let secret = false;
   let owner: EntryPolicy['owner'];
   let group: EntryPolicy['group'];
+  let create: PathCreation | undefined;
   for (const rule of rules) {
     rule.levels.forEach((level, i) => {
       if (level !== undefined) levels[i] = level;
@@ -161,8 +174,9 @@ export function cascade(rules: readonly PolicyRule[], subjectCount: number): Ent
     if (rule.secret !== undefined) secret = rule.secret;
     if (rule.owner) owner = rule.owner;
     if (rule.group) group = rule.group;
+    create = cascadeCreation(create, rule.create);
   }
-  return { levels, secret, owner, group };
+  return { levels, secret, owner, group, create };
 }
 
 export type { PathRuleConfig };

@@ -11,6 +11,8 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const RULE_SETTINGS = ['off', 'info', 'warning', 'error'] as const;
 
+export const UPDATE_MODES = ['in-place', 'replace'] as const;
+
 /** web, cli, cron and custom roles such as queue; 'others' is not a role one can bind. */
 export const ROLE_NAME = /^[a-z][a-z0-9_-]*$/;
 export const RESERVED_ROLE = 'others';
@@ -27,6 +29,64 @@ const octalMode = z
   .string({ error: 'must be a string such as "0660"' })
   .regex(/^(?:0o)?0*[0-7]{1,4}$/, { error: 'must be an octal mode 0000-7777, such as "0660" or "2770"' })
   .describe('An octal mode as code requests it, such as "0660" or "2770".');
+
+/** chmod's argument as the code passes it: a fixed mode, a mode less the umask, or the parent's mode. */
+export const CHMOD_FORM = /^(?:inherit|(?:0o)?0*([0-7]{1,4})(\s*&\s*~\s*umask)?)$/;
+
+const chmodValue = z
+  .string({ error: 'must be a string such as "0664", "0666 & ~umask" or "inherit"' })
+  .regex(CHMOD_FORM, { error: 'must be an octal mode ("0664"), a mode less the umask ("0666 & ~umask") or "inherit"' })
+  .describe(
+    'chmod() after creating: a fixed mode ("0664": the umask plays no part), a mode less the process umask ("0777 & ~umask", Laravel\'s 0777 - umask()), or "inherit" (the parent directory\'s mode, as WordPress does).',
+  );
+
+const requestField = (requested: string) =>
+  octalMode.optional().describe(`The mode open()/mkdir() asks for; the umask (or a default ACL) narrows it. Default ${requested}.`);
+
+const ownUmask = umask
+  .optional()
+  .describe("The umask the code sets itself before creating (Smarty's umask(0)): the role's umask then plays no part.");
+
+const makingShorthand = z
+  .string()
+  .regex(/^(?:inherit|(?:0o)?0*[0-7]{1,4})$/, { error: 'must be an octal mode the code requests ("0660") or "inherit"' });
+
+/** How one kind of entry is made: a bare mode is what the code requests (the old `create` form). */
+function makingSchema<T extends z.ZodType>(object: T, noun: string, example: string, keys: string) {
+  return z
+    .union([makingShorthand, object], {
+      error: `must be an octal mode (what the code requests), "inherit", or an object with ${keys}`,
+    })
+    .describe(
+      `How ${noun} are made: a mode the code requests ("${example}", narrowed by the umask), "inherit" (chmod to the parent's mode, WordPress), or { "request": …, "chmod": … }.`,
+    );
+}
+
+const fileMaking = makingSchema(
+  z.strictObject({
+    request: requestField('0666'),
+    chmod: chmodValue.optional(),
+    umask: ownUmask,
+    moved: z
+      .boolean()
+      .optional()
+      .describe(
+        "Made elsewhere and renamed in (uploads from PHP's upload_tmp_dir): they keep the creator's group whatever the directory's setgid bit, get no default ACL, and start at 0600.",
+      ),
+  }),
+  'files',
+  '0660',
+  'request, chmod, umask, moved',
+);
+
+const dirMaking = makingSchema(
+  z.strictObject({ request: requestField('0777'), chmod: chmodValue.optional(), umask: ownUmask }),
+  'directories',
+  '2770',
+  'request, chmod, umask',
+);
+
+const createSchema = z.strictObject({ file: fileMaking.optional(), dir: dirMaking.optional() });
 
 const glob = z
   .string({ error: 'must be a glob string' })
@@ -48,12 +108,11 @@ export const roleSchema = z
     user: userRef,
     groups: z.array(groupRef).optional().describe('The group set; default: the primary group and every group listing the user.'),
     umask: umask.optional().describe('The umask this role creates files under (PHP-FPM: systemd UMask=; CLI: the shell).'),
-    create: z
-      .strictObject({
-        file: octalMode.optional().describe('Mode the application requests for new files (default 0666).'),
-        dir: octalMode.optional().describe('Mode the application requests for new directories (default 0777).'),
-      })
-      .optional(),
+    create: createSchema
+      .optional()
+      .describe(
+        "How this role's code makes files and directories wherever a paths entry does not say (default: requests 0666/0777, narrowed by the umask).",
+      ),
   })
   .describe('A Unix user that touches the application.');
 
@@ -67,6 +126,15 @@ export const pathRuleSchema = z.strictObject({
   secret: z.boolean().optional().describe('Must not be readable by others, nor by roles whose access is none.'),
   owner: userRef.optional().describe('Who must own matching entries: a role name, user name or uid.'),
   group: groupRef.optional().describe('Which group matching entries must have: a role name (its primary group), group name or gid.'),
+  create: createSchema
+    .optional()
+    .describe("How the code makes files and directories here, whichever role runs it; overrides the roles' own create."),
+  update: z
+    .enum(UPDATE_MODES)
+    .optional()
+    .describe(
+      "How existing files are rewritten: in-place (default; needs w on the file) or replace (a temp file renamed over it, as Laravel's replace() and Symfony's dumpFile(): needs w and x on the directory instead).",
+    ),
 });
 
 export const configSchema = z
@@ -104,3 +172,4 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type RoleConfig = z.infer<typeof roleSchema>;
 export type PathRuleConfig = z.infer<typeof pathRuleSchema>;
+export type CreateConfig = z.infer<typeof createSchema>;

@@ -17,17 +17,20 @@ export const LOST_DELETE = 8;
  * What `who` cannot do with a file and a directory just created in `parent`, as bits: read (the
  * file; list and enter the directory), and for a role that writes there too: write the file,
  * create entries in the directory, delete the file (w+x on the parent, and the sticky rule).
- * The caller has checked that `who` can reach the parent at all.
+ * Where files are replaced by rename (`replace`), writing one is deleting it and creating its
+ * successor: the file's own w bit plays no part. The caller has checked that `who` can reach the
+ * parent at all.
  */
-export function predictLoss(created: Created, parent: Inode, who: Principal, writes: boolean): number {
+export function predictLoss(created: Created, parent: Inode, who: Principal, writes: boolean, replace = false): number {
   if (who.uid === ROOT_UID) return 0;
   let lost = 0;
   // Listing a directory and entering it are two requests; creating in it is one that needs w and x.
   if (!permits(created.file, who, READ) || !permits(created.dir, who, READ) || !permits(created.dir, who, EXECUTE)) lost |= LOST_READ;
   if (!writes) return lost;
-  if (!permits(created.file, who, WRITE)) lost |= LOST_WRITE;
+  const undeletable = deleteDenial(created.file, parent, who) !== undefined;
+  if (replace ? undeletable : !permits(created.file, who, WRITE)) lost |= LOST_WRITE;
   if (!permits(created.dir, who, WRITE | EXECUTE)) lost |= LOST_CREATE_INSIDE;
-  if (deleteDenial(created.file, parent, who) !== undefined) lost |= LOST_DELETE;
+  if (undeletable) lost |= LOST_DELETE;
   return lost;
 }
 

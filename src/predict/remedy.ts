@@ -2,13 +2,18 @@ import type { Inode, Principal } from '../access/types.js';
 import { SETGID, STICKY } from '../mode/bits.js';
 import { predictCreated, type Creator } from './created.js';
 import { predictLoss } from './loss.js';
+import { creationModel, type PathCreation } from './model.js';
 
 /** One way to stop the loss, checked by predicting again with it applied. */
 export type Remedy =
   | { kind: 'umask'; umask: number }
   | { kind: 'shared-group'; gid: number; umask: number | undefined }
   | { kind: 'acl' }
-  | { kind: 'unsticky' };
+  | { kind: 'unsticky' }
+  /** Files moved in keep the creator's primary group: a shared one as primary (PHP-FPM's pool group). */
+  | { kind: 'primary-group'; gid: number }
+  /** The code chmods to a fixed mode: no umask, group or ACL changes that; the mode in the code or its setting must. */
+  | { kind: 'creation' };
 
 export interface Pair {
   creator: Creator;
@@ -16,6 +21,8 @@ export interface Pair {
   user: Principal;
   writes: boolean;
   parent: Inode;
+  /** What the policy says of creations in the parent. */
+  path?: PathCreation | undefined;
 }
 
 /**
@@ -28,7 +35,9 @@ export interface Pair {
 export function findRemedy(pair: Pair): Remedy[] {
   const steps: Remedy[] = [];
   let parent = pair.parent;
-  const lostWith = (creator: Creator, dir: Inode) => predictLoss(predictCreated(creator, dir), dir, pair.user, pair.writes);
+  const replace = pair.path?.replace ?? false;
+  const lostWith = (creator: Creator, dir: Inode) =>
+    predictLoss(predictCreated(creator, dir, pair.path), dir, pair.user, pair.writes, replace);
   if (parent.mode & STICKY && lostWith(pair.creator, parent) & 8 && pair.user.uid !== parent.uid) {
     parent = { ...parent, mode: parent.mode & ~STICKY };
     steps.push({ kind: 'unsticky' });
@@ -45,7 +54,17 @@ export function findRemedy(pair: Pair): Remedy[] {
     if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0)
       return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
   }
-  return [...steps, { kind: 'acl' }];
+  const model = creationModel(pair.creator.create, pair.path);
+  if (model.file.moved) {
+    for (const gid of shared) {
+      if (gid === pair.creator.gid) continue;
+      const grouped: Inode = { ...parent, gid, mode: parent.mode | SETGID | 0o070 };
+      if (lostWith({ ...pair.creator, gid }, grouped) === 0) return [...steps, { kind: 'primary-group', gid }];
+    }
+  }
+  // A chmod after creating rewrites an ACL's mask as well: named entries lose what the group bits lack.
+  const fixed = [model.file.chmod, model.directory.chmod].some((chmod) => chmod !== undefined && (chmod === 'inherit' || !chmod.lessUmask));
+  return [...steps, fixed ? { kind: 'creation' } : { kind: 'acl' }];
 }
 
 /** Groups both the creator and the user are in, the creator's primary group first; never root's. */

@@ -6,11 +6,16 @@ import type { Role } from '../roles/role.js';
 import type { Subject } from '../roles/subject.js';
 import { predictCreated, type Created } from './created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from './loss.js';
+import { creationModel, describeModel, makingSteps, type PathCreation } from './model.js';
 
 export interface CreationStory {
   creator: Role;
   umask: number;
   parent: { path: string; inode: Inode } | undefined;
+  /** How the code creates there, in words, when it does more than request 0666/0777 ("files chmod 0664"). */
+  how: string[];
+  /** The same per kind, for the rows: "chmod 0664". */
+  steps: { file: string | undefined; directory: string | undefined };
   created: Created;
   /** Per other role: what it can and cannot do with what the creator makes. */
   others: { role: Subject; can: string[]; cannot: string[]; blockedBy?: string }[];
@@ -25,15 +30,18 @@ export interface Place {
 
 /**
  * What a role creates (in a given directory, or anywhere it is not setgid) and what each other
- * role can then do with it, as data for `explain --for`.
+ * role can then do with it, as data for `explain --for`. `path` is what the policy says of
+ * creations in that directory.
  */
-export function creationStory(creator: Role, umask: number, others: readonly Subject[], place?: Place): CreationStory {
+export function creationStory(creator: Role, umask: number, others: readonly Subject[], place?: Place, path?: PathCreation): CreationStory {
   // Without a real directory: one that is not setgid, so new entries get the creator's group.
   const where: Inode = place?.inode ?? { type: 'directory', mode: 0o777, uid: creator.uid, gid: creator.gid };
-  const created = predictCreated({ ...creator, umask }, where);
+  const created = predictCreated({ ...creator, umask }, where, path);
+  const replace = path?.replace === true;
+  const model = creationModel(creator.create, path);
   const ops: [number, string][] = [
     [LOST_READ, 'read them'],
-    [LOST_WRITE, 'write the files'],
+    [LOST_WRITE, replace ? 'replace the files' : 'write the files'],
     [LOST_CREATE_INSIDE, 'create entries in the directories'],
     // Deleting depends on the directory: only said of a real one.
     ...(place ? [[LOST_DELETE, 'delete the files'] as [number, string]] : []),
@@ -42,13 +50,15 @@ export function creationStory(creator: Role, umask: number, others: readonly Sub
     creator,
     umask,
     parent: place,
+    how: describeModel(model),
+    steps: { file: makingSteps('file', model.file), directory: makingSteps('directory', model.directory) },
     created,
     others: others
       .filter((other) => other.name !== creator.name)
       .map((role) => {
         const blocker = place ? firstBlocker(place.chain, role.principal) : undefined;
         if (blocker) return { role, can: [], cannot: ops.map(([, w]) => w), blockedBy: blocker.path };
-        const lost = role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true);
+        const lost = role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true, replace);
         return {
           role,
           can: ops.filter(([bit]) => !(lost & bit)).map(([, w]) => w),
@@ -63,11 +73,15 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
   const owner = (inode: Inode) => `${names.user(inode.uid)}:${names.group(inode.gid)}`;
   const lines = [
     `${creator.name} (${creator.user}) creates, under umask ${formatOctal(story.umask)}${parent ? ` in ${parent.path} (${describeInode(parent.inode, names)})` : ''}:`,
-    `  files        ${formatOctal(created.file.mode)} ${symbolicMode(created.file.mode)}  ${owner(created.file)}`,
-    `  directories  ${formatOctal(created.dir.mode)} ${symbolicMode(created.dir.mode)}  ${owner(created.dir)}`,
+    `  files        ${formatOctal(created.file.mode)} ${symbolicMode(created.file.mode)}  ${owner(created.file)}${story.steps.file ? `  (${story.steps.file})` : ''}`,
+    `  directories  ${formatOctal(created.dir.mode)} ${symbolicMode(created.dir.mode)}  ${owner(created.dir)}${story.steps.directory ? `  (${story.steps.directory})` : ''}`,
   ];
-  if (parent && parent.inode.mode & SETGID)
-    lines.push(`  (${parent.path} is setgid: new entries get its group, and new directories stay setgid)`);
+  if (parent && story.how.includes('files replaced by rename'))
+    lines.push(`  (existing files there are replaced by rename: writing them needs w and x on ${parent.path}, not w on the file)`);
+  if (parent && parent.inode.mode & SETGID) {
+    const what = created.file.gid === parent.inode.gid ? 'new entries get its group' : 'new directories get its group';
+    lines.push(`  (${parent.path} is setgid: ${what}, and new directories stay setgid)`);
+  }
   if (!parent) lines.push(`  (in a directory without setgid; give --in DIR to see a real one)`);
   lines.push('');
   for (const { role, can, cannot, blockedBy } of story.others) {

@@ -1,6 +1,6 @@
 import { ConfigError, UsageError } from '../errors.js';
 import type { DiscoveredRole, Discovery } from '../discover/discovery.js';
-import { REQUESTED_DIRECTORY, REQUESTED_FILE } from '../mode/creation.js';
+import { roleCreation } from '../policy/creation.js';
 import type { Config, RoleConfig } from '../policy/schema.js';
 import type { UserDatabase } from '../users/database.js';
 import { bindingFromHost, findGroup, findUser, isUid, type Binding } from './binding.js';
@@ -191,13 +191,6 @@ function resolveRole(
         : [{ field: 'groups' as const, kind: 'user-database' as const, text: `groups of ${user} in ${db.source}` }]),
       ...umask.sources,
     ],
-    create: {
-      file: config?.create?.file !== undefined ? parseOctal(config.create.file) : REQUESTED_FILE,
-      directory: config?.create?.dir !== undefined ? parseOctal(config.create.dir) : REQUESTED_DIRECTORY,
-    },
+    create: roleCreation(config?.create),
   };
-}
-
-function parseOctal(text: string): number {
-  return Number.parseInt(text.replace(/^0o/i, ''), 8);
 }

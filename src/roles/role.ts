@@ -1,4 +1,5 @@
 import type { Principal } from '../access/types.js';
+import type { RoleCreation } from '../predict/model.js';
 import type { ValueSource } from './source.js';
 
 /** A named Unix user that touches the application (web, cli, cron, queue...). */
@@ -16,8 +17,8 @@ export interface Role extends Principal {
   umaskOrigin: string;
   /** Where the user, the groups and the umask came from, most trusted first. */
   sources: ValueSource[];
-  /** The modes this role's code requests when creating (0666 and 0777 unless configured). */
-  create: { file: number; directory: number };
+  /** How this role's code creates (requests 0666 and 0777 under its umask unless configured). */
+  create: RoleCreation;
 }
 
 export const DEFAULT_ROLE_ORDER = ['web', 'cli', 'cron'] as const;

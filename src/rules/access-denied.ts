@@ -40,12 +40,16 @@ export const accessDenied: Rule = {
     const severity = severityOf(this, settings);
     if (!severity) return;
     const { levels } = entry.policy;
+    // A file replaced by rename is written through its directory (w+x there, which the directory's own
+    // write level asks for), never through its own w bit: Laravel's replace(), Symfony's dumpFile().
+    const replaced = !entry.isDir && entry.policy.create?.replace === true;
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i];
       if ((level !== 'read' && level !== 'write') || !entry.reachable[i]) continue;
       // A directory the role cannot enter is reported by traverse-denied, with what it hides.
       if (entry.isDir && !(entry.granted[i]! & EXECUTE)) continue;
-      const missing = requiredBits(level, entry.isDir) & ~entry.granted[i]!;
+      const required = replaced ? requiredBits('read', false) : requiredBits(level, entry.isDir);
+      const missing = required & ~entry.granted[i]!;
       if (missing) out.push(candidate('access-denied', severity, entry, i, deniedDetail.encode({ missing, level })));
     }
   },

@@ -8,6 +8,7 @@ import { umaskPlace } from './umask-place.js';
 import { EXECUTE, formatOctal, symbolicMode } from '../mode/bits.js';
 import { predictCreated, type Created } from '../predict/created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, lostNames, predictLoss } from '../predict/loss.js';
+import { creationModel, describeModel, sameMaking, type PathCreation } from '../predict/model.js';
 import { findRemedy, type Remedy } from '../predict/remedy.js';
 import type { Role } from '../roles/role.js';
 import { candidateKey, severityOf, type Rule } from './rule.js';
@@ -15,6 +16,15 @@ import { candidateKey, severityOf, type Rule } from './rule.js';
 /** detail: the lost operations (4 bits), whether the role writes there (1 bit), the creator. */
 const WRITES_BIT = 16;
 const CREATOR_SHIFT = 5;
+
+/**
+ * extra: what the policy says of creations in the directory, when it says anything, and the call
+ * site in the PHP code that decided it (a finding fed by the scan).
+ */
+export interface CrossContextExtra {
+  create?: PathCreation;
+  site?: { file: string; line: number };
+}
 
 /**
  * What one role creates in a directory it writes, and what another role that uses the directory
@@ -31,7 +41,8 @@ export const crossContext: Rule = {
     if (entry.inode.type !== 'directory') return;
     const severity = severityOf(this, settings);
     if (!severity) return;
-    const { levels } = entry.policy;
+    const { levels, create: path } = entry.policy;
+    const replace = path?.replace ?? false;
     const subjects = settings.subjects;
     for (let a = 0; a < subjects.length; a++) {
       const creator = subjects[a]!.role;
@@ -47,8 +58,8 @@ export const crossContext: Rule = {
         // The same user never locks itself out; root never loses. A role that cannot enter the
         // directory at all is traverse-denied's: nothing created there changes that.
         if (user.uid === creator.uid || user.uid === 0 || !entry.reachable[b] || !(entry.granted[b]! & EXECUTE)) continue;
-        created ??= predictCreated(creator, entry.inode);
-        const lost = predictLoss(created, entry.inode, user, level === 'write');
+        created ??= predictCreated(creator, entry.inode, path);
+        const lost = predictLoss(created, entry.inode, user, level === 'write', replace);
         if (!lost) continue;
         const detail = lost | (level === 'write' ? WRITES_BIT : 0) | (a << CREATOR_SHIFT);
         out.push({
@@ -61,6 +72,7 @@ export const crossContext: Rule = {
           detail,
           entries: 1,
           ...(entry.raw ? { raw: entry.raw } : {}),
+          ...(path ? { extra: { create: path } satisfies CrossContextExtra } : {}),
         });
       }
     }
@@ -70,14 +82,18 @@ export const crossContext: Rule = {
     const user = settings.subjects[c.subject]!;
     const role = creator.role!;
     const lost = c.detail & 0xf;
-    const created = predictCreated(role, c.inode);
-    const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
-    const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost)}`;
+    const { create: path, site } = (c.extra ?? {}) as CrossContextExtra;
+    const replace = path?.replace === true;
+    const created = predictCreated(role, c.inode, path);
+    const how = describeModel(creationModel(role.create, path));
+    const by = site ? `; ${site.file}:${site.line} decides it` : '';
+    const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
+    const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost, replace)}`;
     // The plan gives the directory its group and setgid where that is enough; what is left is advice.
     const planned = applyChange(c.inode, c.change);
     const writes = (c.detail & WRITES_BIT) !== 0;
-    const stillLost = predictLoss(predictCreated(role, planned), planned, user.principal, writes) !== 0;
-    const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned }) : [];
+    const stillLost = predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace) !== 0;
+    const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned, path }) : [];
     const advice = remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)).join('; then ');
     return {
       message,
@@ -86,6 +102,7 @@ export const crossContext: Rule = {
         creator: creator.name,
         lost: lostNames(lost),
         predicted: { file: predicted(created.file, names), dir: predicted(created.dir, names) },
+        ...(site ? { site } : {}),
       },
     };
   },
@@ -96,8 +113,8 @@ function sameCreator(a: Role, b: Role): boolean {
     a.uid === b.uid &&
     a.gid === b.gid &&
     a.umask === b.umask &&
-    a.create.file === b.create.file &&
-    a.create.directory === b.create.directory
+    sameMaking(a.create.file, b.create.file) &&
+    sameMaking(a.create.directory, b.create.directory)
   );
 }
 
@@ -109,10 +126,10 @@ function predicted(inode: Inode, names: Names) {
   return { mode: formatOctal(inode.mode), symbolic: symbolicMode(inode.mode), owner: names.user(inode.uid), group: names.group(inode.gid) };
 }
 
-function lostWords(lost: number): string {
+function lostWords(lost: number, replace: boolean): string {
   const words = [
     lost & LOST_READ ? 'read those files or list those directories' : '',
-    lost & LOST_WRITE ? 'write those files' : '',
+    lost & LOST_WRITE ? (replace ? 'replace those files' : 'write those files') : '',
     lost & LOST_CREATE_INSIDE ? 'create entries in those directories' : '',
     lost & LOST_DELETE ? 'delete those files' : '',
   ].filter(Boolean);
@@ -141,5 +158,15 @@ function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subj
     }
     case 'unsticky':
       return [`drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}`];
+    case 'primary-group': {
+      const group = names.group(remedy.gid);
+      const where =
+        role.name === 'web' ? `group = ${group} in the PHP-FPM pool` : `usermod -g ${group} ${role.user}, or sg ${group} in its service`;
+      return [`give ${creator.name} ${group} as its primary group (${where}), so files moved in from PHP's upload_tmp_dir keep it`];
+    }
+    case 'creation':
+      return [
+        `the code chmods what it creates here to a fixed mode, whatever the umask: change that mode (or the setting it comes from) to one that keeps the group's rw bits`,
+      ];
   }
 }

@@ -9,6 +9,7 @@ export const RULE_IDS = [
   'mode-drift',
   'owner-mismatch',
   'cross-context',
+  'hardcoded-mode',
   'walk-error',
 ] as const;
 

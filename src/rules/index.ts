@@ -1,6 +1,7 @@
 import { accessDenied } from './access-denied.js';
 import { accessExcess } from './access-excess.js';
 import { crossContext } from './cross-context.js';
+import { hardcodedMode } from './hardcoded-mode.js';
 import type { RuleId } from './ids.js';
 import { modeDrift } from './mode-drift.js';
 import { ownerMismatch } from './owner-mismatch.js';
@@ -22,6 +23,7 @@ export const RULES: Record<RuleId, Rule> = {
   'mode-drift': modeDrift,
   'owner-mismatch': ownerMismatch,
   'cross-context': crossContext,
+  'hardcoded-mode': hardcodedMode,
   'walk-error': walkError,
 };
 

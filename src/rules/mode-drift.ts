@@ -1,6 +1,7 @@
 import { describeInode } from '../access/describe.js';
 import { READ, WRITE, EXECUTE, formatOctal, PERMISSION_BITS } from '../mode/bits.js';
 import { creationMode } from '../mode/creation.js';
+import { umaskDecides } from '../predict/model.js';
 import type { AuditSettings } from './contract.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 import { umaskPlace } from './umask-place.js';
@@ -49,6 +50,8 @@ export const modeDrift: Rule = {
     if (type !== 'file' && type !== 'directory') return;
     // Under a default ACL the umask is not used at all: what the ACL gives is the expectation there.
     if (entry.underDefaultAcl) return;
+    // Nor where the code chmods what it creates (a creation model in the policy, issue 13).
+    if (!umaskDecides(entry.isDir ? entry.policy.create?.directory : entry.policy.create?.file)) return;
     const expected = expectedMode(settings, entry.inode.uid, entry.isDir, entry.inode.mode);
     const actual = ownBits(entry.inode);
     if (actual === expected) return;

@@ -15,7 +15,7 @@ export type ReadResult = { bytes: Buffer } | { note: ScanNote };
  * Read a regular file whole into `buffer` (reused across files; the result is a view of it, valid
  * until the next read). Anything else is a note: the scan goes on.
  */
-export function readSource(path: string, rel: string, buffer: Buffer, maxBytes: number): ReadResult {
+export function readSource(path: string | Buffer, rel: string, buffer: Buffer, maxBytes: number): ReadResult {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);

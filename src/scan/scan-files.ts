@@ -24,9 +24,12 @@ export class FileScanner {
     this.buffer = Buffer.allocUnsafe(setup.maxBytes);
   }
 
-  scanFile(rel: string, into: ScanResult): void {
+  /** `file`: its path relative to the root, or its bytes when the name is not valid UTF-8. */
+  scanFile(file: string | Uint8Array, into: ScanResult): void {
     into.counts.listed++;
-    const read = readSource(join(this.setup.root, rel), rel, this.buffer, this.setup.maxBytes);
+    const rel = typeof file === 'string' ? file : Buffer.from(file).toString('utf8');
+    const path = typeof file === 'string' ? join(this.setup.root, file) : Buffer.concat([Buffer.from(`${this.setup.root}/`), file]);
+    const read = readSource(path, rel, this.buffer, this.setup.maxBytes);
     if ('note' in read) {
       into.notes.push(read.note);
       return;

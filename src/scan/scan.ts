@@ -8,12 +8,17 @@ import { DEFAULT_MAX_BYTES, readSource } from './read.js';
 import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
 import type { ModeSite, ScanNote, ScanOptions, ScanResult } from './types.js';
 import { phpFileChunks } from './enumerate.js';
+import { grepAvailable, grepCandidates } from './grep-prefilter.js';
+import { PatternSet } from '../policy/patterns.js';
 import type { ScanReply, ScanRequest } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
 const CHUNK = 256;
+
+/** Candidates parsed in the calling thread before worker threads are started for the rest. */
+const IN_THREAD = 32;
 
 function installedPackages(root: string, maxBytes: number): InstalledPackages | undefined {
   const read = readSource(
@@ -40,7 +45,7 @@ const byNote = (a: ScanNote, b: ScanNote) => (a.file < b.file ? -1 : a.file > b.
 /** Worker threads taking chunks of files as the listing produces them. */
 class WorkerPool {
   private readonly idle: Worker[] = [];
-  private readonly queue: string[][] = [];
+  private readonly queue: (string | Uint8Array)[][] = [];
   private readonly workers: Worker[];
   private ended = false;
   private busy = 0;
@@ -70,7 +75,7 @@ class WorkerPool {
     this.idle.push(...this.workers);
   }
 
-  add(files: string[]): void {
+  add(files: (string | Uint8Array)[]): void {
     this.queue.push(files);
     this.pump();
   }
@@ -106,18 +111,54 @@ export async function scanPhpModes(root: string, options: ScanOptions = {}): Pro
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
   const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
+  const threads = options.threads ?? (jobs === 1 ? 0 : jobs);
   const result = emptyResult();
-  const chunks = phpFileChunks(root, setup.ignore, CHUNK);
-  if (jobs === 1) {
-    const scanner = new FileScanner(setup);
-    for await (const files of chunks) for (const rel of files) scanner.scanFile(rel, result);
-  } else {
-    const pool = new WorkerPool(setup, jobs, result);
-    for await (const files of chunks) pool.add(files);
-    pool.end();
-    await pool.finished;
+  const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && grepAvailable());
+  result.prefilter = grep ? 'grep' : 'js';
+  // Threads only once there is enough to parse: most trees give grep a handful of candidates, and
+  // starting workers for those costs more than parsing them here.
+  let scanner: FileScanner | undefined;
+  let pool: WorkerPool | undefined;
+  let here = 0;
+  const add = (files: (string | Uint8Array)[]) => {
+    if (threads === 0 || (!pool && here + files.length <= IN_THREAD)) {
+      here += files.length;
+      scanner ??= new FileScanner(setup);
+      for (const file of files) scanner.scanFile(file, result);
+      return;
+    }
+    pool ??= new WorkerPool(setup, threads, result);
+    pool.add(files);
+  };
+  try {
+    if (grep) await grepChunks(root, setup.ignore, result, add);
+    else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) add(files);
+  } finally {
+    pool?.end();
   }
+  await pool?.finished;
   result.sites.sort(bySite);
   result.notes.sort(byNote);
   return result;
+}
+
+/** grep's candidates, less what the ignore list leaves out (a file, or a directory above it). */
+async function grepChunks(root: string, ignore: string[], result: ScanResult, add: (files: (string | Uint8Array)[]) => void) {
+  const ignored = new PatternSet(ignore);
+  const kept = (rel: string) => {
+    if (ignore.length === 0) return true;
+    for (let at = rel.indexOf('/'); at >= 0; at = rel.indexOf('/', at + 1)) if (ignored.matches(rel.slice(0, at))) return false;
+    return !ignored.matches(rel);
+  };
+  const found = await grepCandidates(root, (files) => {
+    const chunk: (string | Uint8Array)[] = [];
+    for (const bytes of files) {
+      const rel = bytes.toString('utf8');
+      if (!kept(rel)) continue;
+      // A name that is not UTF-8 is opened by its bytes.
+      chunk.push(Buffer.from(rel, 'utf8').equals(bytes) ? rel : new Uint8Array(bytes));
+    }
+    for (let i = 0; i < chunk.length; i += CHUNK) add(chunk.slice(i, i + CHUNK));
+  });
+  for (const note of found.notes) if (kept(note.file)) result.notes.push(note);
 }

@@ -76,7 +76,7 @@ export interface ScanNote {
 }
 
 export interface ScanCounts {
-  /** *.php files enumerated (after the ignore list). */
+  /** *.php files enumerated (after the ignore list); with the grep prefilter, the files grep kept. */
   listed: number;
   /** Files read whole (listed minus unreadable, too large or not regular). */
   read: number;
@@ -90,6 +90,8 @@ export interface ScanResult {
   sites: ModeSite[];
   notes: ScanNote[];
   counts: ScanCounts;
+  /** Who read every file first: GNU grep, or permcheck itself. */
+  prefilter?: 'grep' | 'js';
 }
 
 export interface ScanOptions {
@@ -99,4 +101,11 @@ export interface ScanOptions {
   maxBytes?: number;
   /** Worker threads (default: the cores, up to 4; 1: scan in this thread). */
   jobs?: number;
+  /** Worker threads exactly, 0: this thread (overrides jobs; the audit keeps its own thread free). */
+  threads?: number;
+  /**
+   * 'grep': GNU grep reads every file and permcheck only its candidates (grep-prefilter.ts); 'js':
+   * permcheck lists and reads every *.php file itself; 'auto' (default): grep when GNU grep is there.
+   */
+  prefilter?: 'grep' | 'js' | 'auto';
 }

@@ -3,7 +3,7 @@ import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
 import type { ScanResult } from './types.js';
 
 /** Main thread -> worker: files to scan, or the end. Worker -> main: one result per chunk. */
-export type ScanRequest = { files: string[] } | { done: true };
+export type ScanRequest = { files: (string | Uint8Array)[] } | { done: true };
 export type ScanReply = { result: ScanResult };
 
 const scanner = new FileScanner(workerData as ScanSetup);

@@ -1,9 +1,9 @@
 // One scan of a tree for the benchmark, in its own process like find and permcheck:
-// node test/bench/scan.mjs ROOT [JOBS] prints { listed, parsed, bytes, sites, notes } as JSON.
+// node test/bench/scan.mjs ROOT [JOBS] [auto|grep|js] prints { listed, parsed, bytes, sites, notes, prefilter } as JSON.
 import { scanPhpModes } from '../../dist/scan/index.js';
 
-const [root, jobs] = process.argv.slice(2);
-const result = await scanPhpModes(root, jobs ? { jobs: Number(jobs) } : {});
+const [root, jobs, prefilter = 'auto'] = process.argv.slice(2);
+const result = await scanPhpModes(root, { ...(jobs ? { jobs: Number(jobs) } : {}), prefilter });
 process.stdout.write(
   JSON.stringify({
     listed: result.counts.listed,
@@ -11,5 +11,6 @@ process.stdout.write(
     bytes: result.counts.bytes,
     sites: result.sites.length,
     notes: result.notes.length,
+    prefilter: result.prefilter,
   }),
 );

@@ -111,7 +111,10 @@ describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
     expect(runCli(['explain', '--for', 'queue', ...flags], { cwd: app }).stderr).toBe(
       "permcheck: --for 'queue' is not a role here (known: web, cli, cron)\n",
     );
-    expect(runCli(['explain', '--in', app]).code).toBe(2);
+    // Without --for, --in gives the rows of explain --mode as the policy says code creates there.
+    const placed = runCli(['explain', '022', '--in', join(app, 'var'), ...flags], { cwd: app });
+    expect(placed.code).toBe(0);
+    expect(placed.stdout).toContain(`In ${app}/var, as the policy says the code creates there`);
   });
 
   it('reports a bad config with its key path', () => {

@@ -3,6 +3,7 @@ import { AuditEngine } from '../../src/audit/engine.js';
 import { toFinding } from '../../src/audit/finding.js';
 import type { AuditSettings, Candidate, Finding, Subject } from '../../src/rules/contract.js';
 import { CompiledPolicy, type PolicyRule } from '../../src/policy/compile.js';
+import { DEFAULT_CREATION } from '../../src/predict/model.js';
 import type { AccessLevel } from '../../src/policy/schema.js';
 import type { TraverseBlock } from '../../src/rules/traverse-denied.js';
 import type { WalkEntry } from '../../src/walk/walker.js';
@@ -41,7 +42,7 @@ function role(name: string, uid: number, gids: number[]): Subject {
       umask: 0o022,
       umaskOrigin: 'test',
       sources: [],
-      create: { file: 0o666, directory: 0o777 },
+      create: DEFAULT_CREATION,
     },
   };
 }

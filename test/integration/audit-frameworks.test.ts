@@ -217,11 +217,15 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
   });
 
   describe('WordPress', () => {
-    it('passes its layout with a shared umask 002: no errors; detected from wp-config.php', () => {
+    it("passes its layout with a shared umask 002 but for uploads moved in under the web user's own group; detected from wp-config.php", () => {
       const { code, report } = audit(wordpressTree(), [], sharedUmask);
       expect(report.preset).toBe('wordpress');
-      expect(report.summary.errors).toBe(0);
-      expect(code).toBe(0);
+      // Creation models (issue 13): uploads are moved in from upload_tmp_dir and keep the creator's
+      // primary group (web, not www, for this test's users): the only errors, with the pool's group as advice.
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      expect(errors.map((f) => `${f.rule} ${f.path}`)).toEqual(Array(errors.length).fill('cross-context wp-content/uploads'));
+      expect(errors.find((f) => f.role === 'cli')?.advice).toMatch(/give web www as its primary group/);
+      expect(code).toBe(1);
     });
 
     it('reports uploads the web user cannot write, and a readable wp-config.php', () => {

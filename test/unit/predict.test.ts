@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { predictCreated, type Creator } from '../../src/predict/created.js';
 import { lostNames, predictLoss } from '../../src/predict/loss.js';
 import { findRemedy } from '../../src/predict/remedy.js';
+import { DEFAULT_CREATION } from '../../src/predict/model.js';
 import { dir } from '../helpers/model.js';
 
 const WWW = 33;
-const web = (umask: number): Creator => ({ uid: 33, gid: 33, gids: [33], umask, create: { file: 0o666, directory: 0o777 } });
+const web = (umask: number): Creator => ({ uid: 33, gid: 33, gids: [33], umask, create: DEFAULT_CREATION });
 const deploy = { uid: 1001, gids: [1001, WWW] };
 const stranger = { uid: 2002, gids: [2002] };
 const root = { uid: 0, gids: [0] };
@@ -37,7 +38,7 @@ describe('predictCreated', () => {
   });
 
   it('applies the umask to requested modes; mkdir drops a requested setgid', () => {
-    const creator = { ...web(0o027), create: { file: 0o660, directory: 0o2775 } };
+    const creator = { ...web(0o027), create: { file: { request: 0o660 }, directory: { request: 0o2775 } } };
     const created = predictCreated(creator, dir(0o755));
     expect(octal(created.file.mode)).toBe('0640');
     expect(octal(created.dir.mode)).toBe('0750');

@@ -12,6 +12,12 @@ export const drupal: Preset = {
     CODE_READ_ONLY_FOR_WEB,
     // The public files directory of each site.
     runtimeWritable([`${ROOTS}sites/*/files/**`]),
+    // Drupal chmods what it creates there to file_chmod_file / file_chmod_directory from settings.php,
+    // by default 0664 / 0775, whatever the umask (a chmod 0775 also clears setgid on new directories):
+    // https://github.com/drupal/drupal/blob/16552b02a3d1d66d224bd5888408017a5d93bf58/core/lib/Drupal/Core/File/FileSystem.php#L28-L33
+    // (FileSystem::chmod() and mkdir(), same file). A different value in settings.php is reported by the
+    // hardcoded-mode rule; describe it under paths[].create in the config.
+    { match: `${ROOTS}sites/*/files/**`, create: { file: { chmod: '0664' }, dir: { chmod: '0775' } } },
     secret([COMPOSER_AUTH]),
     // settings.php holds the database credentials and must be read-only, for the deploy user too
     // (Drupal's status report warns when it is writable).

@@ -9,6 +9,23 @@ export const laravel: Preset = {
     CODE_READ_ONLY_FOR_WEB,
     // "Laravel will need to write to the bootstrap/cache and storage directories."
     runtimeWritable(['storage/**', 'bootstrap/cache/**']),
+    // Logs (Monolog's StreamHandler) and the file cache (FileStore: makeDirectory 0777, then the file)
+    // are made under the umask unless a channel or store sets 'permission' (a chmod, which the
+    // hardcoded-mode rule reports):
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Cache/FileStore.php#L156 (and #L177)
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Log/LogManager.php#L314
+    { match: ['storage/logs/**', 'storage/framework/cache/**'], create: { file: '0666', dir: '0777' } },
+    // The package and service manifests in bootstrap/cache and the compiled views are written with
+    // Filesystem::replace(): tempnam() in the same directory, chmod(0777 - umask()), rename over the old
+    // file. Replacing needs write and search on the directory, not write on the file:
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Filesystem/Filesystem.php#L222-L233
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Foundation/PackageManifest.php#L182
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/View/Compilers/BladeCompiler.php#L199
+    {
+      match: ['bootstrap/cache/**', 'storage/framework/views/**'],
+      create: { file: { chmod: '0777 & ~umask' } },
+      update: 'replace',
+    },
     secret(['.env', '.env.*.local', COMPOSER_AUTH]),
   ],
 };

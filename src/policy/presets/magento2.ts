@@ -9,7 +9,8 @@ export const magento2: Preset = {
   ],
   markers: [['bin/magento'], ['app/etc/di.xml', 'app/bootstrap.php']],
   // app/bootstrap.php applies the umask in magento_umask, or 002 without that file, to every
-  // PHP process it starts, web and CLI alike.
+  // PHP process it starts, web and CLI alike (src/policy/choose.ts reads it):
+  // https://github.com/magento/magento2/blob/0486d099e520a0404bdee24ec3482f8e73279913/app/bootstrap.php#L36-L39
   umask: '0002',
   paths: [
     CODE_READ_ONLY_FOR_WEB,

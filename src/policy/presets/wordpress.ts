@@ -12,6 +12,13 @@ export const wordpress: Preset = {
     CODE_READ_ONLY_FOR_WEB,
     // Uploads, and the cache and upgrade directories WordPress writes while running.
     runtimeWritable(['wp-content/uploads/**', 'wp-content/cache/**', 'wp-content/upgrade/**']),
+    // How uploads are made, whatever the umask:
+    // - wp_mkdir_p() asks mkdir() for the parent's mode and chmods every new directory to it when the
+    //   umask took bits away (setgid included): https://github.com/WordPress/WordPress/blob/6.1.9/wp-includes/functions.php#L2052-L2066
+    // - _wp_handle_upload() moves the upload in from PHP's upload_tmp_dir (so it keeps the group it was
+    //   made with) and chmods it to the parent's rw bits: https://github.com/WordPress/WordPress/blob/6.1.9/wp-admin/includes/file.php#L1010-L1013
+    //   (thumbnails are written in place and chmodded the same way; the moved original is the stricter case).
+    { match: 'wp-content/uploads/**', create: { file: { chmod: 'inherit', moved: true }, dir: 'inherit' } },
     // Database credentials and the authentication keys and salts.
     secret('wp-config.php'),
   ],
