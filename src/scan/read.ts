@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { ScanNote } from './types.js';
 
 /**
@@ -25,6 +26,15 @@ export function readSource(path: string | Buffer, rel: string, buffer: Buffer, m
     return { note: { file: rel, reason: 'unreadable', message: `cannot open: ${code ?? String(error)}`, ...(code ? { code } : {}) } };
   }
   try {
+    // O_NOFOLLOW guards the last component only: a directory on the way swapped for a symlink (to
+    // /etc, another tenant's tree) would lead the open outside. The kernel's name for what was opened
+    // must be the very path asked for (absolute, from the real root), or it is not read.
+    if (
+      isAbsolute(path.toString()) &&
+      !Buffer.from(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' })).equals(Buffer.from(path))
+    ) {
+      return { note: { file: rel, reason: 'unreadable', message: 'reached through a symbolic link or moved while scanned: not read' } };
+    }
     const stats = fstatSync(fd);
     if (!stats.isFile()) return { note: { file: rel, reason: 'not-regular', message: 'not a regular file: not read' } };
     if (stats.size > maxBytes)

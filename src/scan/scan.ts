@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { join } from 'node:path';
@@ -100,7 +100,14 @@ class WorkerPool {
  * umask with literal modes, framework equivalents and mode settings. Files that cannot be read
  * or parsed are notes; the scan goes on.
  */
-export async function scanPhpModes(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanPhpModes(given: string, options: ScanOptions = {}): Promise<ScanResult> {
+  // Files are read only by their real path (scan/read.ts), so the root is made real first.
+  let root = given;
+  try {
+    root = realpathSync(given);
+  } catch {
+    // Said below, in the user's terms.
+  }
   let isDirectory = false;
   try {
     isDirectory = statSync(root).isDirectory();
