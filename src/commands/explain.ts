@@ -5,20 +5,12 @@ import { explanationJson, renderExplanationText } from '../explain/render.js';
 import { parseRequestedMode, type RequestedMode } from '../explain/requested.js';
 import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
 import { currentUmask } from '../system/current-umask.js';
-import { dirname } from 'node:path';
-import { lookUp } from '../walk/lookup.js';
-import type { Inode } from '../access/types.js';
-import { subjectsOf } from '../roles/subject.js';
-import { formatOctal, symbolicMode } from '../mode/bits.js';
-import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
-import { defaultUmaskKind } from '../roles/precedence.js';
-import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
 import type { CommandContext } from './context.js';
-import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
+import type { RoleOptions } from '../project/setup.js';
 import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
-interface ExplainOptions extends RoleOptions {
+export interface ExplainOptions extends RoleOptions {
   mode?: string[];
   json?: boolean;
   for?: string;
@@ -27,7 +19,6 @@ interface ExplainOptions extends RoleOptions {
 
 export function defineExplain(command: Command, ctx: CommandContext): void {
   command
-    .description('show what a umask does to new files and directories, and who may then use them')
     .argument('[umask]', 'octal (027, 0027, 0o027) or symbolic (u=rwx,g=rx,o=); default: the current umask')
     .option(
       '--mode <octal>',
@@ -38,8 +29,11 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
     .option('--for <role>', 'what this role (web, cli, cron...) creates, and what the other roles can do with it')
     .option('--in <dir>', 'with --for: in this directory (its setgid bit and group decide the group of new entries)');
   addRoleOptions(command).action(async (umaskArg: string | undefined, options: ExplainOptions) => {
-    if (options.for !== undefined)
+    // Only --for needs the project (config, users, the host's roles): loaded only then.
+    if (options.for !== undefined) {
+      const { explainFor } = await import('./explain-for.js');
       return explainFor(options.for, umaskArg === undefined ? undefined : umaskArgument(umaskArg), options, ctx);
+    }
     if (options.in !== undefined) throw new UsageError('--in needs --for ROLE');
     const umask = umaskArg === undefined ? currentUmask() : umaskArgument(umaskArg);
     const custom = (options.mode ?? []).map(requestedArgument);
@@ -50,52 +44,6 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
     await ctx.out(text);
     ctx.settle({});
   });
-}
-
-/** `explain --for web`: the role's umask from the config (unless one is given), its creations, who can use them. */
-async function explainFor(name: string, umask: number | undefined, options: ExplainOptions, ctx: CommandContext): Promise<void> {
-  const place = options.in === undefined ? undefined : placeOf(options.in);
-  // The project: where the config is (searched upwards), else the current directory, as for access.
-  const project = loadProject(options, place?.path ?? process.cwd(), true);
-  const root = project.file ? dirname(project.file) : process.cwd();
-  const { preset } = choosePreset(undefined, project.config, project.file, root);
-  const magento = preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
-  const fallback = chooseDefaultUmask(undefined, project.config, project.file, preset, magento);
-  const roles = bindRoles(project, options, root, { ...fallback, kind: defaultUmaskKind(undefined, project.config, preset) });
-  const creator = roles.find((role) => role.name === name);
-  if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
-  const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);
-  if (options.json) {
-    const entry = (i: Inode) => ({
-      mode: formatOctal(i.mode),
-      symbolic: symbolicMode(i.mode),
-      owner: project.db.user(i.uid),
-      group: project.db.group(i.gid),
-    });
-    const json = {
-      role: name,
-      user: creator.user,
-      umask: formatOctal(story.umask),
-      in: story.parent?.path ?? null,
-      file: entry(story.created.file),
-      directory: entry(story.created.dir),
-      others: Object.fromEntries(
-        story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }]),
-      ),
-    };
-    await ctx.out(JSON.stringify(json, null, 2) + '\n');
-  } else {
-    await ctx.out(renderCreationStory(story, project.db));
-  }
-  ctx.settle({});
-}
-
-/** The directory of --in, with the directories a role must search to reach its content. */
-function placeOf(dir: string): Place {
-  const resolved = lookUp(dir, process.cwd());
-  if (resolved.target.type !== 'directory') throw new UsageError(`--in '${dir}' is not a directory`);
-  const self = { path: resolved.resolved, inode: resolved.target };
-  return { ...self, chain: [...resolved.chain, self] };
 }
 
 function umaskArgument(text: string): number {
