@@ -23,12 +23,16 @@ describe('permcheck roles (built CLI)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(json.notes).toEqual(['the host was not asked: --passwd/--group describe another host']);
+    // The same shape as the roles in the audit's header and in access --json (roles/json.ts).
     expect(json.roles.web).toEqual({
+      name: 'web',
       user: 'web',
       uid: 21002,
       gid: 21002,
       groups: ['web', 'www'],
       umask: '0007',
+      umaskOrigin: `umask in ${config}`,
+      origin: `roles.web in ${config}`,
       sources: [
         { field: 'user', kind: 'config', text: `roles.web.user in ${config}`, file: config },
         { field: 'groups', kind: 'user-database', text: `groups of web in ${users[1]} and ${users[3]}` },

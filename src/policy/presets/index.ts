@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import fg from 'fast-glob';
 import type { PresetName } from '../schema.js';
 import { drupal } from './drupal.js';
 import { generic } from './generic.js';
@@ -22,19 +19,13 @@ export interface Detection {
   markers: readonly string[];
 }
 
-/** Which framework the tree holds, from marker files; undefined for none. */
-export function detectFramework(root: string): Detection | undefined {
+/** Which framework a tree holds, given which marker paths exist in it; undefined for none. */
+export function frameworkOf(exists: (marker: string) => boolean): Detection | undefined {
   for (const name of DETECTION_ORDER) {
     const preset = PRESETS[name];
     for (const group of preset.markers) {
-      if (group.every((marker) => exists(root, marker))) return { preset, markers: group };
+      if (group.every(exists)) return { preset, markers: group };
     }
   }
   return undefined;
-}
-
-function exists(root: string, marker: string): boolean {
-  if (!fg.isDynamicPattern(marker)) return existsSync(join(root, marker));
-  // Never follow symlinks while looking: a link could point anywhere.
-  return fg.sync(marker, { cwd: root, dot: true, onlyFiles: false, followSymbolicLinks: false, deep: 4 }).length > 0;
 }
