@@ -1,6 +1,6 @@
 import { formatOctal } from '../mode/bits.js';
 import type { Role } from './role.js';
-import type { ValueSource } from './source.js';
+import type { ValueSource } from '../discover/source.js';
 
 /** A role as every JSON output shows it: the audit header, `roles --json` and `access --json`. */
 export interface RoleJson {

@@ -1,5 +1,5 @@
 import type { DefaultUmask, DefaultUmaskKind } from '../policy/choose.js';
-import type { SourceKind } from './source.js';
+import type { SourceKind } from '../discover/source.js';
 
 export type { DefaultUmask, DefaultUmaskKind };
 
