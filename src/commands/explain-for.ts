@@ -1,8 +1,6 @@
 import { dirname } from 'node:path';
-import type { Inode } from '../access/types.js';
 import { UsageError } from '../errors.js';
-import { formatOctal, symbolicMode } from '../mode/bits.js';
-import { creationStory, renderCreationStory, type Place } from '../predict/story.js';
+import { creationStory, creationStoryJson, renderCreationStory, type Place } from '../predict/story.js';
 import { bindProjectRoles, loadProject } from '../project/setup.js';
 import { subjectsOf } from '../roles/subject.js';
 import { lookUp } from '../walk/lookup.js';
@@ -19,28 +17,9 @@ export async function explainFor(name: string, umask: number | undefined, option
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const story = creationStory(creator, umask ?? creator.umask, subjectsOf(roles), place);
-  if (options.json) {
-    const entry = (i: Inode) => ({
-      mode: formatOctal(i.mode),
-      symbolic: symbolicMode(i.mode),
-      owner: project.db.user(i.uid),
-      group: project.db.group(i.gid),
-    });
-    const json = {
-      role: name,
-      user: creator.user,
-      umask: formatOctal(story.umask),
-      in: story.parent?.path ?? null,
-      file: entry(story.created.file),
-      directory: entry(story.created.dir),
-      others: Object.fromEntries(
-        story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }]),
-      ),
-    };
-    await ctx.out(JSON.stringify(json, null, 2) + '\n');
-  } else {
-    await ctx.out(renderCreationStory(story, project.db));
-  }
+  await ctx.out(
+    options.json ? JSON.stringify(creationStoryJson(story, project.db), null, 2) + '\n' : renderCreationStory(story, project.db),
+  );
   ctx.settle({});
 }
 

@@ -1,5 +1,6 @@
 import { classBits, formatOctal, PERMISSION_BITS, READ, SETGID, SETUID, WRITE } from '../mode/bits.js';
 import { creationMode, REQUESTED_DIRECTORY, REQUESTED_FILE, type EntryKind } from '../mode/creation.js';
+import { sharedGroupRecipe } from '../mode/shared-group.js';
 import type { RequestedMode } from './requested.js';
 
 export interface ModeRow {
@@ -61,7 +62,7 @@ function warningsFor(file: ModeRow, directory: ModeRow, custom: ModeRow[]): stri
     );
   } else if (group & WRITE) {
     warnings.push(
-      `Group-writable: new entries get ${f}/${d}. That lets the web, CLI and cron users change each other's files only if they share a group: give the writable directories that group with the setgid bit (chgrp -R GROUP DIR && find DIR -type d -exec chmod g+s {} +). Every member of the group can change them.`,
+      `Group-writable: new entries get ${f}/${d}. That lets the web, CLI and cron users change each other's files only if they share a group: give the writable directories that group with the setgid bit (${sharedGroupRecipe('GROUP', 'DIR')}). Every member of the group can change them.`,
     );
   } else {
     warnings.push(
