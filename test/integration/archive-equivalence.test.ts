@@ -72,7 +72,7 @@ function addOddEntries(root: string): void {
 
 const VISIT: VisitOptions = { skip: /\.skip$/, prune: /pruned$/ };
 
-describeNeeding({ [NEEDS_ROOT.archives]: isRoot })('an archive walks exactly as the tree it was made from', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('an archive walks exactly as the tree it was made from', () => {
   const tmp = makeTempDir('permcheck-archive-eq-');
   const root = join(tmp.path, 'tree');
   let expected: string[];
