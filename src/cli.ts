@@ -1,12 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { paintFor, useColor } from './color.js';
+import { plain, type Paint } from './paint.js';
 import type { CommandContext } from './commands/context.js';
-import { defineAccess } from './commands/access.js';
-import { defineAudit } from './commands/audit.js';
-import { defineExplain } from './commands/explain.js';
-import { defineFix } from './commands/fix.js';
-import { defineInit } from './commands/init.js';
-import { defineRoles } from './commands/roles.js';
+import { COMMANDS } from './commands/index.js';
 import { isUserError } from './errors.js';
 import { printable } from './text/printable.js';
 import { HOMEPAGE, VERSION } from './version.js';
@@ -29,7 +25,8 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => process.exit(EXIT_INTERRUPTED));
 
   const program = new Command('permcheck');
-  let colorFlag = true;
+  // Plain until a command is about to run: only then is it known whether --no-color was given.
+  const paints: Record<'stdout' | 'stderr', Paint> = { stdout: plain, stderr: plain };
   const ctx: CommandContext = {
     out: (text) =>
       new Promise((resolve) => {
@@ -37,8 +34,8 @@ export async function main(argv: string[]): Promise<void> {
         else process.stdout.once('drain', resolve);
       }),
     err: (text) => void process.stderr.write(`${text.replace(/\n$/, '').split('\n').map(printable).join('\n')}\n`),
-    paint: () => paintFor('stdout', useColor({ flag: colorFlag, env: process.env, isTTY: process.stdout.isTTY === true })),
-    errPaint: () => paintFor('stderr', useColor({ flag: colorFlag, env: process.env, isTTY: process.stderr.isTTY === true })),
+    paint: () => paints.stdout,
+    errPaint: () => paints.stderr,
     stderrIsTTY: process.stderr.isTTY === true,
     settle: (result) => {
       outcome = result;
@@ -51,23 +48,50 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-color', 'no colours (also when NO_COLOR is set or output is not a terminal)')
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(`permcheck: ${message.replace(/^error: /, '')}`) })
-    .hook('preAction', (thisCommand) => {
-      colorFlag = thisCommand.opts().color !== false;
+    .configureHelp({ subcommandTerm: (command) => commandTerm(command) })
+    .hook('preAction', async (thisCommand) => {
+      const flag = thisCommand.opts().color !== false;
+      for (const stream of ['stdout', 'stderr'] as const) {
+        paints[stream] = await paintFor(stream, useColor({ flag, env: process.env, isTTY: process[stream].isTTY === true }));
+      }
     });
 
-  defineAudit(program.command('audit'), ctx);
-  defineFix(program.command('fix'), ctx);
-  defineAccess(program.command('access'), ctx);
-  defineExplain(program.command('explain'), ctx);
-  defineInit(program.command('init'), ctx);
-  defineRoles(program.command('roles'), ctx);
+  // Each command is named and described here; the rest of it is loaded only when it is about to run.
+  const loaded = new Set<string>();
+  const complete = async (command: Command) => {
+    const entry = COMMANDS[command.name()];
+    if (entry === undefined || loaded.has(command.name())) return;
+    loaded.add(command.name());
+    (await entry.load())(command, ctx);
+  };
+  for (const [name, entry] of Object.entries(COMMANDS)) program.command(name).description(entry.description);
+  program.hook('preSubcommand', (_program, command) => complete(command));
 
   try {
+    // `permcheck help audit` prints audit's help without running it, so no hook fires: load it first.
+    const topic = helpTopic(argv.slice(2));
+    const asked = program.commands.find((command) => command.name() === topic);
+    if (asked) await complete(asked);
     await program.parseAsync(argv);
     process.exitCode = exitCode(outcome);
   } catch (error) {
     process.exitCode = failureCode(error);
   }
+}
+
+/** A command as `permcheck --help` lists it, from the table, without loading the command. */
+function commandTerm(command: Command): string {
+  const entry = COMMANDS[command.name()];
+  return entry ? `${command.name()} ${entry.usage}` : new Help().subcommandTerm(command);
+}
+
+/**
+ * The command named by `permcheck help NAME`, if that is what the arguments say. The program's own
+ * options take no values, so the operands are the arguments that do not start with a dash.
+ */
+export function helpTopic(args: readonly string[]): string | undefined {
+  const operands = args.filter((arg) => !arg.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : undefined;
 }
 
 /** The exit code for what escaped a command, after telling the user on stderr. */

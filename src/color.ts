@@ -1,4 +1,3 @@
-import { Chalk, supportsColor, supportsColorStderr } from 'chalk';
 import { plain, type Paint } from './paint.js';
 
 export interface ColorInputs {
@@ -16,8 +15,10 @@ export function useColor({ flag, env, isTTY }: ColorInputs): boolean {
   return isTTY;
 }
 
-export function paintFor(stream: 'stdout' | 'stderr', enabled: boolean): Paint {
+/** Styles for a stream; chalk is loaded only when colours are on, which piped output and CI never are. */
+export async function paintFor(stream: 'stdout' | 'stderr', enabled: boolean): Promise<Paint> {
   if (!enabled) return plain;
+  const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
   const detected = stream === 'stdout' ? supportsColor : supportsColorStderr;
   const chalk = new Chalk({ level: detected ? detected.level : 1 });
   return { bold: chalk.bold, dim: chalk.dim, red: chalk.red, yellow: chalk.yellow, green: chalk.green, cyan: chalk.cyan };

@@ -1,14 +1,11 @@
 import type { AclDecider } from '../acl/evaluate.js';
 import { permText } from '../acl/format.js';
 import { EXECUTE, READ, symbolicMode, WRITE } from '../mode/bits.js';
+import type { Names } from '../users/names.js';
 import { decide, type AccessClass } from './permission.js';
 import type { EntryType, Inode, Located, Principal } from './types.js';
 
-/** uid and gid to names, for messages; the user database implements it. */
-export interface Names {
-  user(uid: number): string;
-  group(gid: number): string;
-}
+export type { Names };
 
 const TYPE_CHAR: Record<EntryType, string> = {
   file: '-',

@@ -3,8 +3,7 @@ import { formatOctal } from '../mode/bits.js';
 import type { Names } from './describe.js';
 import { effectiveAccess, type Verdict } from './effective.js';
 import type { PathFacts } from './effective.js';
-import type { Subject } from '../roles/subject.js';
-import type { EntryType, Located, SymlinkStep } from './types.js';
+import type { EntryType, Located, Principal, SymlinkStep } from './types.js';
 
 export interface AccessResult {
   path: string;
@@ -24,7 +23,8 @@ export interface AccessResult {
 /** Verdicts of every subject on one resolved path. */
 export function accessResult(
   facts: PathFacts & { resolved: string; symlinks: readonly SymlinkStep[] },
-  subjects: readonly Subject[],
+  /** Whom to judge for, by name: the roles and others (roles/subject.ts builds the list). */
+  subjects: readonly { name: string; principal: Principal }[],
   names: Names,
 ): AccessResult {
   const roles: Record<string, Verdict> = {};

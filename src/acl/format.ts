@@ -1,4 +1,4 @@
-import type { Names } from '../access/describe.js';
+import type { Names } from '../users/names.js';
 import type { AccessAcl, DefaultAcl, NamedEntry } from './types.js';
 
 /** "rwx", "r-x" as getfacl prints permissions. */

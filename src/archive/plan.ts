@@ -4,15 +4,16 @@ import { posix } from 'node:path';
 import { firstBlocker } from '../access/traversal.js';
 import type { DiscoveredRole } from '../discover/discovery.js';
 import { UsageError } from '../errors.js';
-import { roleSummary, sharedGroup, type AuditOptions, type AuditPlan } from '../audit/plan.js';
+import { sharedGroup, type AuditOptions, type AuditPlan } from '../audit/plan.js';
+import { roleJson } from '../roles/json.js';
 import { loadProject } from '../project/setup.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE } from '../policy/choose.js';
+import { frameworkOf } from '../policy/presets/index.js';
 import { CompiledPolicy } from '../policy/compile.js';
 import { checkGlob } from '../policy/glob.js';
 import { CONFIG_FILE } from '../policy/load.js';
 import type { ArtifactSummary } from '../reporters/reporter.js';
-import { defaultUmaskKind } from '../roles/precedence.js';
 import { resolveRoleSet } from '../roles/resolve.js';
 import { subjectsOf } from '../roles/subject.js';
 import { trustFor } from '../trust/trust.js';
@@ -70,7 +71,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
   if (!project && exists(CONFIG_FILE)) notes.push(`${at(CONFIG_FILE)} in the ${artifact.kind} is not read: pass it with --config`);
   const db = options.passwd !== undefined || options.group !== undefined ? (project?.db ?? hostFiles(options)) : headerNames(tree);
 
-  const { preset, source } = choosePreset(options.preset, config, configFile, exists);
+  const { preset, source } = choosePreset(options.preset, config, configFile, () => frameworkOf(exists));
   if (options.umask === undefined && preset?.name === 'magento2' && exists(MAGENTO_UMASK_FILE)) {
     notes.push(
       `${at(MAGENTO_UMASK_FILE)} is not read from the ${artifact.kind}: roles get Magento's default umask unless --umask says otherwise`,
@@ -83,7 +84,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
       configFile,
       flags: { web: options.webUser, cli: options.cliUser, cron: options.cronUser },
       project: { path: root.path, uid: root.uid },
-      defaultUmask: { ...umask, kind: defaultUmaskKind(options.umask, config, preset) },
+      defaultUmask: umask,
       discovered: image?.user === undefined ? undefined : { roles: imageRoles(image, artifact.file), notes: [] },
     },
     db,
@@ -133,7 +134,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
         file: configFile ?? null,
         source: configFile ? '--config' : `one inside the ${artifact.kind} is not read; --config names one`,
       },
-      roles: roles.map((role) => roleSummary(role, db)),
+      roles: roles.map(roleJson),
       runner: { uid: runner, user: runnerName(runner) },
       artifact,
       notes,

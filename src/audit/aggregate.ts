@@ -1,5 +1,5 @@
-import { RULE_IDS } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
+import { ruleOfKey as ruleIdOfKey } from '../rules/rule.js';
 import type { Candidate } from '../rules/contract.js';
 
 interface Slot {
@@ -11,7 +11,7 @@ interface Slot {
 }
 
 function ruleOfKey(key: number) {
-  return RULES[RULE_IDS[Math.floor(key / (65536 * 128 * 4))]!];
+  return RULES[ruleIdOfKey(key)];
 }
 
 /**

@@ -4,19 +4,17 @@ import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
 import type { Trust } from '../trust/trust.js';
 import { firstBlocker } from '../access/traversal.js';
-import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
+import { bindProjectRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { UsageError } from '../errors.js';
-import { formatOctal } from '../mode/bits.js';
 import { assemblePolicy } from '../policy/assemble.js';
-import { choosePreset, chooseDefaultUmask } from '../policy/choose.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { CONFIG_FILE } from '../policy/load.js';
-import { defaultUmaskKind } from '../roles/precedence.js';
 import { checkGlob } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
 import type { UserDatabase } from '../users/database.js';
 import type { ReportHeader } from '../reporters/reporter.js';
+import { roleJson } from '../roles/json.js';
 import { subjectsOf } from '../roles/subject.js';
 import type { AuditSettings } from '../rules/contract.js';
 
@@ -52,12 +50,10 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const root = resolve(dir ?? '.');
   checkRoot(root, dir ?? '.');
   const project = loadProject(options, root, false);
-  const { preset, source } = choosePreset(options.preset, project.config, project.file, root);
-  const magento = options.umask === undefined && preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
-  const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, magento);
   // An artifact audited apart from its host (--ignore-ancestors) has no host processes to ask.
   const hostOptions = options.ignoreAncestors ? { ...options, discover: false } : options;
-  const roles = bindRoles(project, hostOptions, root, { ...umask, kind: defaultUmaskKind(options.umask, project.config, preset) });
+  const { roles, preset: chosen, defaultUmask } = bindProjectRoles(project, hostOptions, root);
+  const { preset, source } = chosen;
   const subjects = subjectsOf(roles);
   const globFlag = (flag: string) => (glob: string) => {
     const checked = checkGlob(glob);
@@ -104,14 +100,14 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
             ? 'found in the audited directory'
             : `no ${CONFIG_FILE} in the audited directory`,
       },
-      roles: roles.map((role) => roleSummary(role, project.db)),
+      roles: roles.map(roleJson),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
     },
     settings: {
       subjects,
       severities: project.config.rules ?? {},
       umaskByUid,
-      defaultUmask: umask.value,
+      defaultUmask: defaultUmask.value,
       sharedGid: sharedGroup(roles),
       preset: preset?.name,
       trustedUids: [...project.trust.uids],
@@ -161,20 +157,6 @@ function checkRoot(root: string, given: string): void {
     );
   }
   if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
-}
-
-export function roleSummary(role: Role, db: UserDatabase) {
-  return {
-    name: role.name,
-    user: role.user,
-    uid: role.uid,
-    gid: role.gid,
-    groups: role.gids.map((gid) => db.group(gid)),
-    umask: formatOctal(role.umask),
-    umaskOrigin: role.umaskOrigin,
-    origin: role.origin,
-    sources: role.sources,
-  };
 }
 
 /** fs.protected_hardlinks: 1 on every distribution today, but a host may have turned it off. */

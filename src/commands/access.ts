@@ -5,6 +5,7 @@ import { jsonForLogs } from '../text/printable.js';
 import { accessResult, accessResultJson } from '../access/report.js';
 import { lookUp } from '../walk/lookup.js';
 import { UsageError } from '../errors.js';
+import { rolesByName } from '../roles/json.js';
 import type { Role } from '../roles/role.js';
 import { subjectsOf, type Subject } from '../roles/subject.js';
 import type { CommandContext } from './context.js';
@@ -21,7 +22,6 @@ interface AccessOptions extends RoleOptions {
 export function defineAccess(command: Command, ctx: CommandContext): void {
   addRoleOptions(
     command
-      .description('show who can read, write, enter and delete paths, and why not')
       .argument('<path...>', 'files or directories (symlinks are followed, as open(2) would)')
       .option('--role <name>', 'only this role (repeatable; web, cli, cron, a custom role, or others)', repeatable)
       .option('--json', 'print one JSON object')
@@ -55,7 +55,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
       notes: setup.choice.notes,
     };
     if (options.json) {
-      const json = { project: provenance, roles: Object.fromEntries(roles.map(roleJson)), results: results.map(accessResultJson) };
+      const json = { project: provenance, roles: rolesByName(roles), results: results.map(accessResultJson) };
       await ctx.out(jsonForLogs(JSON.stringify(json, null, 2)) + '\n');
     } else {
       const labels: SubjectLabel[] = subjects.map((subject) => ({ name: subject.name, who: labelFor(subject.name, roles) }));
@@ -81,8 +81,4 @@ function selectSubjects(roles: Role[], wanted: string[]): Subject[] {
 function labelFor(name: string, roles: Role[]): string {
   const role = roles.find((candidate) => candidate.name === name);
   return role ? `${role.user} (uid ${role.uid})` : 'any other user';
-}
-
-function roleJson(role: Role) {
-  return [role.name, { user: role.user, uid: role.uid, gid: role.gid, groups: role.groups, gids: role.gids, origin: role.origin }] as const;
 }

@@ -59,7 +59,6 @@ export function addPolicyOptions(command: Command): Command {
 export function defineAudit(command: Command, ctx: CommandContext): void {
   addPolicyOptions(
     command
-      .description('audit the modes and owners of a project tree for the web, CLI and cron users')
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .option('--verbose', 'list info findings one by one in text output')

@@ -30,7 +30,6 @@ interface FixOptions extends AuditOptions {
 export function defineFix(command: Command, ctx: CommandContext): void {
   addPolicyOptions(
     command
-      .description('apply the plan the audit prints: change owners, groups and modes through checked descriptors, then audit again')
       .option('--yes', 'apply without asking (needed when not on a terminal)')
       .option('--dry-run', 'print the plan as a shell script and change nothing')
       .option('--journal <file>', 'where to write the undo journal (default: in the temp directory; never inside the tree)')

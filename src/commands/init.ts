@@ -6,7 +6,8 @@ import { UsageError } from '../errors.js';
 import { configTemplate } from '../init/template.js';
 import { SCHEMA_FILE } from '../policy/json-schema.js';
 import { CONFIG_FILE } from '../policy/load.js';
-import { detectFramework, PRESETS } from '../policy/presets/index.js';
+import { PRESETS } from '../policy/presets/index.js';
+import { detectFramework } from '../project/framework.js';
 import { PRESET_NAMES, type PresetName } from '../policy/schema.js';
 import { discoverRoles } from '../discover/discover.js';
 import { hostRoleUsers } from '../roles/host-users.js';
@@ -23,7 +24,6 @@ interface InitOptions {
 
 export function defineInit(command: Command, ctx: CommandContext): void {
   addDiscoverOption(command)
-    .description('write a commented permcheck.config.json with the detected preset and users')
     .argument('[dir]', 'the application root', '.')
     .addOption(new Option('--preset <name>', 'preset to start from (default: detected)').choices(PRESET_NAMES))
     .option('--force', 'replace an existing permcheck.config.json')

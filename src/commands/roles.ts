@@ -2,10 +2,9 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { chooseDefaultUmask, choosePreset } from '../policy/choose.js';
 import { PRESET_NAMES } from '../policy/schema.js';
-import { bindRoleSet, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
-import { defaultUmaskKind, discoveryOffReason } from '../roles/precedence.js';
+import { bindProjectRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { discoveryOffReason } from '../roles/precedence.js';
 import { renderRolesText, rolesJson } from '../roles/render.js';
 import type { CommandContext } from './context.js';
 import { addRoleOptions } from './role-options.js';
@@ -19,7 +18,6 @@ interface RolesOptions extends RoleOptions {
 export function defineRoles(command: Command, ctx: CommandContext): void {
   addRoleOptions(
     command
-      .description('show the roles of an application as permcheck uses them: users, groups, umasks, and where each was found')
       .argument('[dir]', 'the application root', '.')
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of every role that does not set one in the config')
@@ -28,10 +26,7 @@ export function defineRoles(command: Command, ctx: CommandContext): void {
     const root = resolve(dir);
     checkDirectory(root, dir);
     const project = loadProject(options, root, false);
-    const { preset } = choosePreset(options.preset, project.config, project.file, root);
-    const magento = options.umask === undefined && preset?.name === 'magento2' ? readMagentoUmask(root, project) : undefined;
-    const umask = chooseDefaultUmask(options.umask, project.config, project.file, preset, magento);
-    const set = bindRoleSet(project, options, root, { ...umask, kind: defaultUmaskKind(options.umask, project.config, preset) });
+    const set = bindProjectRoles(project, options, root);
     const off = discoveryOffReason(options);
     const notes = off ? [`the host was ${off}`, ...set.notes] : set.notes;
     await ctx.out(

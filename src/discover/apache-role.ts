@@ -1,5 +1,5 @@
 import { formatOctal } from '../mode/bits.js';
-import type { ValueSource } from '../roles/source.js';
+import type { ValueSource } from './source.js';
 import { fileSource, processGids, processSource, unitSource, type DiscoveredRole } from './discovery.js';
 import type { HostFacts, WebServer, WebSite } from './facts.js';
 

@@ -1,5 +1,5 @@
 import { formatOctal } from '../mode/bits.js';
-import type { ValueSource } from '../roles/source.js';
+import type { ValueSource } from './source.js';
 import type { CronJob } from './crontab.js';
 import { fileSource, processSource, unitSource, type Application, type DiscoveredRole } from './discovery.js';
 import type { HostFacts } from './facts.js';

@@ -1,4 +1,4 @@
-import type { ValueSource } from '../roles/source.js';
+import type { ValueSource } from './source.js';
 import { formatOctal } from '../mode/bits.js';
 import type { ProcessFacts, UnitUmask } from './facts.js';
 import { where } from './located.js';

@@ -1,5 +1,5 @@
 import { formatOctal } from '../mode/bits.js';
-import type { ValueSource } from '../roles/source.js';
+import type { ValueSource } from './source.js';
 import { fileSource, processGids, processSource, unitSource, type Application, type DiscoveredRole } from './discovery.js';
 import { apacheRole } from './apache-role.js';
 import type { FpmMaster, HostFacts, ProcessFacts, WebSite } from './facts.js';

@@ -1,5 +1,5 @@
 import { formatOctal } from '../mode/bits.js';
-import type { ValueSource } from '../roles/source.js';
+import type { ValueSource } from './source.js';
 import { touchesApplication } from './cron-roles.js';
 import { fileSource, processGids, processSource, unitSource, type Application, type DiscoveredRole } from './discovery.js';
 import type { HostFacts, ProcessFacts, SupervisorFacts } from './facts.js';

@@ -3,6 +3,7 @@ import { creationMode, REQUESTED_DIRECTORY, REQUESTED_FILE, type EntryKind } fro
 import type { Inode } from '../access/types.js';
 import { predictCreated } from '../predict/created.js';
 import { creationModel, DEFAULT_CREATION, makingSteps, type PathCreation } from '../predict/model.js';
+import { sharedGroupRecipe } from '../mode/shared-group.js';
 import type { RequestedMode } from './requested.js';
 
 export interface ModeRow {
@@ -97,7 +98,7 @@ function warningsFor(file: ModeRow, directory: ModeRow, custom: ModeRow[]): stri
     );
   } else if (group & WRITE) {
     warnings.push(
-      `Group-writable: new entries get ${f}/${d}. That lets the web, CLI and cron users change each other's files only if they share a group: give the writable directories that group with the setgid bit (chgrp -R GROUP DIR && find DIR -type d -exec chmod g+s {} +). Every member of the group can change them.`,
+      `Group-writable: new entries get ${f}/${d}. That lets the web, CLI and cron users change each other's files only if they share a group: give the writable directories that group with the setgid bit (${sharedGroupRecipe('GROUP', 'DIR')}). Every member of the group can change them.`,
     );
   } else {
     warnings.push(

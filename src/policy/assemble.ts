@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors.js';
-import type { Role } from '../roles/role.js';
 import type { UserDatabase } from '../users/database.js';
 import type { PolicyRule } from './compile.js';
 import { pathCreation } from './creation.js';
@@ -13,7 +12,8 @@ export interface PolicyInputs {
   preset: Preset | undefined;
   /** Subject names in index order: the roles, then 'others'. */
   subjects: readonly string[];
-  roles: readonly Role[];
+  /** Roles as `owner`/`group` may name them: the role's user and primary group. */
+  roles: readonly { name: string; uid: number; user: string; gid: number }[];
   db: UserDatabase;
   /** --ignore globs */
   extraIgnore: readonly string[];

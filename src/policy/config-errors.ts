@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** "roles.web.umask", "paths[1].match[0]": the key path as a user would point at it in the file. */
 export function keyPath(path: readonly PropertyKey[]): string {
@@ -30,44 +30,30 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
   return lines;
 }
 
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  valueType?: z.ZodType;
-  keyType?: z.ZodType;
-  entries?: Record<string, string>;
-  element?: z.ZodType;
-  innerType?: z.ZodType;
-  options?: z.ZodType[];
-}
-
-function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
 /** The keys an object in the schema allows, found by following the path through the schema. */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
-  let node: z.ZodType | undefined = schema;
+  let node: z.core.$ZodType | undefined = schema;
   for (const key of [...path, undefined]) {
     // Unwrap optionals and pick the object branch of a union until we reach an object.
     for (let guard = 0; node && guard < 8; guard++) {
-      const def = defOf(node);
-      if (def.type === 'optional' && def.innerType) node = def.innerType;
-      else if (def.type === 'union' && def.options)
-        node = def.options.find((option) => ['object', 'array', 'record'].includes(defOf(option).type));
+      if (node instanceof z.ZodOptional) node = node.unwrap();
+      else if (node instanceof z.ZodUnion) node = node.options.find((option) => isContainer(option));
       else break;
     }
     if (!node) return undefined;
-    const def = defOf(node);
     if (key === undefined) {
-      if (def.type === 'object' && def.shape) return Object.keys(def.shape);
-      const keyDef = def.type === 'record' && def.keyType ? defOf(def.keyType) : undefined;
-      return keyDef?.type === 'enum' && keyDef.entries ? Object.values(keyDef.entries) : undefined;
+      if (node instanceof z.ZodObject) return Object.keys(node.shape);
+      if (node instanceof z.ZodRecord && node.keyType instanceof z.ZodEnum) return node.keyType.options.map(String);
+      return undefined;
     }
-    if (def.type === 'object' && def.shape && typeof key === 'string') node = def.shape[key];
-    else if (def.type === 'record') node = def.valueType;
-    else if (def.type === 'array') node = def.element;
+    if (node instanceof z.ZodObject && typeof key === 'string') node = node.shape[key];
+    else if (node instanceof z.ZodRecord) node = node.valueType;
+    else if (node instanceof z.ZodArray) node = node.element;
     else return undefined;
   }
   return undefined;
+}
+
+function isContainer(schema: z.core.$ZodType): boolean {
+  return schema instanceof z.ZodObject || schema instanceof z.ZodArray || schema instanceof z.ZodRecord;
 }

@@ -38,3 +38,8 @@ export function globBase(pattern: string): string {
   const scan = picomatch.scan(pattern);
   return scan.isGlob ? scan.base : pattern;
 }
+
+/** Whether a pattern holds glob syntax, or is a plain path that compares as a string. */
+export function isDynamic(pattern: string): boolean {
+  return picomatch.scan(pattern).isGlob;
+}

@@ -1,5 +1,4 @@
-import fg from 'fast-glob';
-import { compileGlob, globBase, type Matcher } from './glob.js';
+import { compileGlob, globBase, isDynamic, type Matcher } from './glob.js';
 
 /** What a pattern can do for the entries inside one directory, decided once per directory. */
 export const Reach = {
@@ -14,7 +13,7 @@ export type Reach = (typeof Reach)[keyof typeof Reach];
 
 interface CompiledPattern {
   test: Matcher;
-  /** Non-glob patterns compare as strings (fast-glob's own static/dynamic split). */
+  /** Non-glob patterns compare as strings (picomatch's scan tells them apart). */
   literal: string | undefined;
   /** For 'P/**': a matcher for P; a directory matching it has every descendant matching. */
   subtree: Matcher | 'everything' | undefined;
@@ -60,10 +59,9 @@ function related(base: string, dir: string): boolean {
 }
 
 function compilePattern(pattern: string): CompiledPattern {
-  const dynamic = fg.isDynamicPattern(pattern, { dot: true });
+  const dynamic = isDynamic(pattern);
   const prefix = pattern.endsWith('/**') ? pattern.slice(0, -3) : undefined;
-  const prefixTest =
-    prefix === undefined ? undefined : fg.isDynamicPattern(prefix, { dot: true }) ? compileGlob(prefix) : (rel: string) => rel === prefix;
+  const prefixTest = prefix === undefined ? undefined : isDynamic(prefix) ? compileGlob(prefix) : (rel: string) => rel === prefix;
   let subtree: CompiledPattern['subtree'];
   if (pattern === '**') subtree = 'everything';
   else if (prefixTest && !prefix!.includes('**')) subtree = prefixTest;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseUmask } from '../mode/umask.js';
-import { RULE_IDS } from '../rules/ids.js';
+import { RULE_IDS } from './rule-ids.js';
 import { checkGlob } from './glob.js';
 
 export const ACCESS_LEVELS = ['none', 'read', 'write'] as const;

@@ -1,5 +1,6 @@
 import type { Inode, Principal } from '../access/types.js';
 import { SETGID, STICKY } from '../mode/bits.js';
+import { SHARED_GROUP_DIRECTORY_BITS } from '../mode/shared-group.js';
 import { predictCreated, type Creator } from './created.js';
 import { predictLoss } from './loss.js';
 import { creationModel, type PathCreation } from './model.js';
@@ -48,8 +49,8 @@ export function findRemedy(pair: Pair): Remedy[] {
   if (groupOpen !== pair.creator.umask && lostWith(widerUmask, parent) === 0) return [...steps, { kind: 'umask', umask: groupOpen }];
   const shared = sharedGids(pair.creator, pair.user);
   for (const gid of shared) {
-    // The recipe: chgrp -R G D && chmod -R g+rwX D && find D -type d -exec chmod g+s {} +
-    const grouped: Inode = { ...parent, gid, mode: parent.mode | SETGID | 0o070 };
+    // The shared-group recipe (mode/shared-group.ts), applied to the directory.
+    const grouped: Inode = { ...parent, gid, mode: parent.mode | SHARED_GROUP_DIRECTORY_BITS };
     if (lostWith(pair.creator, grouped) === 0) return [...steps, { kind: 'shared-group', gid, umask: undefined }];
     if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0)
       return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];

@@ -94,6 +94,27 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
   return lines.join('\n') + '\n';
 }
 
+/** `explain --for ROLE --json`: the same story as data. */
+export function creationStoryJson(story: CreationStory, names: Names) {
+  const entry = (inode: Inode) => ({
+    mode: formatOctal(inode.mode),
+    symbolic: symbolicMode(inode.mode),
+    owner: names.user(inode.uid),
+    group: names.group(inode.gid),
+  });
+  return {
+    role: story.creator.name,
+    user: story.creator.user,
+    umask: formatOctal(story.umask),
+    in: story.parent?.path ?? null,
+    file: entry(story.created.file),
+    directory: entry(story.created.dir),
+    others: Object.fromEntries(
+      story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }]),
+    ),
+  };
+}
+
 function joinAnd(words: readonly string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverRoles } from '../discover/discover.js';
 import { UsageError } from '../errors.js';
-import { MAGENTO_UMASK_FILE } from '../policy/choose.js';
+import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE, type PresetChoice } from '../policy/choose.js';
 import { parseConfig, type LoadedConfig } from '../policy/load.js';
 import { discoveryOffReason, type DefaultUmask } from '../roles/precedence.js';
 import { resolveRoleSet, type RoleSet } from '../roles/resolve.js';
@@ -12,6 +12,7 @@ import { readTrustedFile } from '../trust/trusted-file.js';
 import type { UserDatabase } from '../users/database.js';
 import { loadUserDatabase } from '../users/load.js';
 import { auditConfig, nearestConfig, type ConfigChoice } from './config-file.js';
+import { detectFramework } from './framework.js';
 
 /** What binds roles to users: the --config, --X-user, --passwd, --group and --trust flags. */
 export interface RoleOptions {
@@ -92,6 +93,29 @@ export function readMagentoUmask(root: string, setup: ProjectSetup): { text: str
     }),
     file,
   };
+}
+
+/** What audit, fix, `roles` and `explain --for` know of a project's roles. */
+export interface ProjectRoles extends RoleSet {
+  preset: PresetChoice;
+  /** The umask of roles that do not set their own. */
+  defaultUmask: DefaultUmask;
+}
+
+/**
+ * The preset (--preset, config, detected), the umask of roles without their own (--umask, config,
+ * magento_umask for Magento, preset, 0022), then the roles bound with that umask: one sequence, so
+ * that every command binds the same roles from the same project.
+ */
+export function bindProjectRoles(
+  setup: ProjectSetup,
+  options: RoleOptions & { preset?: string | undefined; umask?: string | undefined },
+  root: string,
+): ProjectRoles {
+  const preset = choosePreset(options.preset, setup.config, setup.file, () => detectFramework(root));
+  const magento = options.umask === undefined && preset.preset?.name === 'magento2' ? readMagentoUmask(root, setup) : undefined;
+  const defaultUmask = chooseDefaultUmask(options.umask, setup.config, setup.file, preset.preset, magento);
+  return { ...bindRoleSet(setup, options, root, defaultUmask), preset, defaultUmask };
 }
 
 /** Roles bound to users, from the flags, the config, what the host runs and the defaults. */

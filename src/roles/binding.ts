@@ -1,7 +1,7 @@
 import type { DiscoveredRole } from '../discover/discovery.js';
 import type { UserDatabase } from '../users/database.js';
 import type { UserRecord } from '../users/records.js';
-import type { ValueSource } from './source.js';
+import type { ValueSource } from '../discover/source.js';
 
 /** A role's user before it is looked up, with where it came from. */
 export interface Binding {

@@ -1,28 +1,7 @@
-import type { Config } from '../policy/schema.js';
-import type { Preset } from '../policy/presets/preset.js';
-import type { SourceKind } from './source.js';
+import type { DefaultUmask, DefaultUmaskKind } from '../policy/choose.js';
+import type { SourceKind } from '../discover/source.js';
 
-/** Where the umask of roles without their own came from, which decides whether the host's may replace it. */
-export type DefaultUmaskKind = 'flag' | 'config' | 'framework' | 'default';
-
-/** The umask of roles that do not set one, as chooseDefaultUmask chose it, and from which rank. */
-export interface DefaultUmask {
-  value: number;
-  origin: string;
-  kind: DefaultUmaskKind;
-}
-
-/**
- * The rank of chooseDefaultUmask's answer (it checks the same things in the same order): --umask,
- * the config's umask, the framework's (Magento's bootstrap applies magento_umask, or 002, to every
- * PHP process), else the plain default that a discovered umask replaces.
- */
-export function defaultUmaskKind(flag: string | undefined, config: Config, preset: Preset | undefined): DefaultUmaskKind {
-  if (flag !== undefined) return 'flag';
-  if (config.umask !== undefined) return 'config';
-  if (preset?.umask !== undefined) return 'framework';
-  return 'default';
-}
+export type { DefaultUmask, DefaultUmaskKind };
 
 /** flags > config > framework > the host (running processes, then config files) > defaults. */
 export function outranksHost(kind: DefaultUmaskKind): boolean {

@@ -1,6 +1,7 @@
 import { formatOctal } from '../mode/bits.js';
 import type { Paint } from '../paint.js';
 import { printable } from '../text/printable.js';
+import { rolesByName } from './json.js';
 import type { Role } from './role.js';
 
 const FIELDS = ['user', 'groups', 'umask'] as const;
@@ -30,15 +31,7 @@ export function renderRolesText(root: string, roles: readonly Role[], notes: rea
   return lines.join('\n') + '\n';
 }
 
-/** `permcheck roles --json`: { roles: { NAME: { user, uid, gid, groups, umask, sources } }, notes }. */
+/** `permcheck roles --json`: { roles: { NAME: role as JSON }, notes }. */
 export function rolesJson(roles: readonly Role[], notes: readonly string[]) {
-  return {
-    roles: Object.fromEntries(
-      roles.map((role) => [
-        role.name,
-        { user: role.user, uid: role.uid, gid: role.gid, groups: role.groups, umask: formatOctal(role.umask), sources: role.sources },
-      ]),
-    ),
-    notes,
-  };
+  return { roles: rolesByName(roles), notes };
 }

@@ -4,7 +4,7 @@ import { parseUmask } from '../mode/umask.js';
 import type { RoleConfig } from '../policy/schema.js';
 import { outranksHost } from './precedence.js';
 import type { RoleInputs } from './resolve.js';
-import type { ValueSource } from './source.js';
+import type { ValueSource } from '../discover/source.js';
 
 /** roles.X.umask, then --umask, the config's umask and the framework's, then the host's, then the default. */
 export function roleUmask(

@@ -1,6 +1,6 @@
 import type { Principal } from '../access/types.js';
 import type { RoleCreation } from '../predict/model.js';
-import type { ValueSource } from './source.js';
+import type { ValueSource } from '../discover/source.js';
 
 /** A named Unix user that touches the application (web, cli, cron, queue...). */
 export interface Role extends Principal {

@@ -5,6 +5,12 @@ import type { Change } from '../change/change.js';
 import type { Description } from '../change/subtree.js';
 import type { Subject } from '../roles/subject.js';
 import type { RuleId, Severity } from '../rules/ids.js';
+import type { CrossContextExtra } from './cross-context.js';
+import type { HardcodedModeExtra } from './hardcoded-mode.js';
+import type { OwnerPayload } from './owner-mismatch.js';
+import type { ExposurePayload } from './secret-exposed.js';
+import type { TraversePayload } from './traverse-denied.js';
+import type { WalkErrorPayload } from './walk-error.js';
 
 export type { Subject };
 
@@ -21,12 +27,12 @@ export interface Candidate {
   inode: Inode;
   /** Index into the subjects, or -1 when no role applies. */
   subject: number;
-  /** Rule-specific small datum (missing bits, expected mode...). */
+  /** Rule-specific small datum (missing bits, expected mode...): each rule encodes and decodes its own. */
   detail: number;
   /** 1, or how many entries an aggregate covers. */
   entries: number;
-  /** Rule-specific data that does not fit in `detail`. */
-  extra?: unknown;
+  /** Rule-specific data that does not fit in `detail`, tagged with the rule that made it. */
+  extra?: Payload;
   /** The bytes of `rel`, when it is not valid UTF-8: fix commands must name the real entry. */
   raw?: Uint8Array;
   /** The plan's change of this entry (plan/change.ts), attached once the entry is planned. */
@@ -39,6 +45,9 @@ export interface Candidate {
    */
   description?: Description | null;
 }
+
+/** The data a rule attaches to its candidates beyond `detail`; each is defined beside its rule. */
+export type Payload = TraversePayload | WalkErrorPayload | OwnerPayload | ExposurePayload | CrossContextExtra | HardcodedModeExtra;
 
 /** What one entry looks like to the rules. The engine reuses one object per walk. */
 export interface EntryFacts {

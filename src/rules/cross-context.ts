@@ -13,15 +13,38 @@ import { findRemedy, type Remedy } from '../predict/remedy.js';
 import type { Role } from '../roles/role.js';
 import { candidateKey, severityOf, type Rule } from './rule.js';
 
-/** detail: the lost operations (4 bits), whether the role writes there (1 bit), the creator. */
-const WRITES_BIT = 16;
-const CREATOR_SHIFT = 5;
+/** What cross-context found: what `subject` loses, whether it writes there too, and who creates. */
+export interface CrossContextDetail {
+  /** LOST_* bits (predict/loss.ts). */
+  lost: number;
+  writes: boolean;
+  /** Index of the creating subject. */
+  creator: number;
+}
+
+const LOST_BITS = LOST_READ | LOST_WRITE | LOST_CREATE_INSIDE | LOST_DELETE;
+const WRITES = LOST_BITS + 1;
+const CREATOR_UNIT = WRITES * 2;
+
+/**
+ * The detail as one number, which is also the key's own part: what differs in loss or creator is
+ * never folded together.
+ */
+export const crossContextDetail = {
+  encode: (detail: CrossContextDetail): number => detail.lost | (detail.writes ? WRITES : 0) | (detail.creator * CREATOR_UNIT),
+  decode: (c: Candidate): CrossContextDetail => ({
+    lost: c.detail & LOST_BITS,
+    writes: (c.detail & WRITES) !== 0,
+    creator: Math.floor(c.detail / CREATOR_UNIT),
+  }),
+};
 
 /**
  * extra: what the policy says of creations in the directory, when it says anything, and the call
  * site in the PHP code that decided it (a finding fed by the scan).
  */
 export interface CrossContextExtra {
+  rule?: 'cross-context';
   create?: PathCreation;
   site?: { file: string; line: number };
 }
@@ -61,7 +84,7 @@ export const crossContext: Rule = {
         created ??= predictCreated(creator, entry.inode, path);
         const lost = predictLoss(created, entry.inode, user, level === 'write', replace);
         if (!lost) continue;
-        const detail = lost | (level === 'write' ? WRITES_BIT : 0) | (a << CREATOR_SHIFT);
+        const detail = crossContextDetail.encode({ lost, writes: level === 'write', creator: a });
         out.push({
           rule: 'cross-context',
           severity,
@@ -78,10 +101,11 @@ export const crossContext: Rule = {
     }
   },
   describe(c, { settings, names }) {
-    const creator = settings.subjects[c.detail >> CREATOR_SHIFT]!;
+    const detail = crossContextDetail.decode(c);
+    const creator = settings.subjects[detail.creator]!;
     const user = settings.subjects[c.subject]!;
     const role = creator.role!;
-    const lost = c.detail & 0xf;
+    const { lost, writes } = detail;
     const { create: path, site } = (c.extra ?? {}) as CrossContextExtra;
     const replace = path?.replace === true;
     const created = predictCreated(role, c.inode, path);
@@ -91,7 +115,6 @@ export const crossContext: Rule = {
     const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost, replace)}`;
     // The plan gives the directory its group and setgid where that is enough; what is left is advice.
     const planned = applyChange(c.inode, c.change);
-    const writes = (c.detail & WRITES_BIT) !== 0;
     const stillLost = predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace) !== 0;
     const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned, path }) : [];
     const advice = remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)).join('; then ');
@@ -151,7 +174,7 @@ function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subj
         : [`give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`];
     case 'acl': {
       const who = user.role ? `u:${names.user(user.role.uid)}` : 'o';
-      const bits = (c.detail & 0xf) === LOST_READ ? 'rX' : 'rwX';
+      const bits = crossContextDetail.decode(c).lost === LOST_READ ? 'rX' : 'rwX';
       return [
         `or default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`,
       ];

@@ -10,8 +10,9 @@ import { candidateKey, type Rule } from './rule.js';
  * access where the scan could tell the directory it writes to), or a file the scan could not read
  * completely.
  */
-export type HardcodedModeExtra =
-  { kind: 'site'; site: ModeSite; groupRoles: string[]; writesIn?: { dir: string; breaks: string[] } } | { kind: 'note'; note: ScanNote };
+export type HardcodedModeExtra = { rule?: 'hardcoded-mode' } & (
+  { kind: 'site'; site: ModeSite; groupRoles: string[]; writesIn?: { dir: string; breaks: string[] } } | { kind: 'note'; note: ScanNote }
+);
 
 const list = (names: readonly string[]) =>
   names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;

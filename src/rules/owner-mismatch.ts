@@ -1,10 +1,31 @@
 import { describeInode } from '../access/describe.js';
+import type { Candidate } from './contract.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 
-interface Wanted {
+/** The owner and the group the policy states, where the entry has another. */
+export interface Wanted {
   owner?: string;
   group?: string;
 }
+
+/** An owner-mismatch candidate's payload: what the policy wants, by name. */
+export interface OwnerPayload {
+  rule: 'owner-mismatch';
+  wanted: Wanted;
+}
+
+const WRONG_OWNER = 1;
+const WRONG_GROUP = 2;
+
+export const ownerPayload = {
+  encode: (wanted: Wanted): OwnerPayload => ({ rule: 'owner-mismatch', wanted }),
+  decode(c: Candidate): Wanted {
+    if (c.extra?.rule !== 'owner-mismatch') throw new Error(`an owner-mismatch candidate for ${c.rel} carries no wanted owner`);
+    return c.extra.wanted;
+  },
+  /** Which of the two differ, as the candidate's detail and key: a wrong owner is not folded with a wrong group. */
+  detail: (wanted: Wanted): number => (wanted.owner !== undefined ? WRONG_OWNER : 0) | (wanted.group !== undefined ? WRONG_GROUP : 0),
+};
 
 export const ownerMismatch: Rule = {
   id: 'owner-mismatch',
@@ -21,10 +42,12 @@ export const ownerMismatch: Rule = {
     if (!wrongOwner && !wrongGroup) return;
     const severity = severityOf(this, settings);
     const wanted: Wanted = { ...(wrongOwner ? { owner: owner.label } : {}), ...(wrongGroup ? { group: group.label } : {}) };
-    if (severity) out.push(candidate('owner-mismatch', severity, entry, -1, (wrongOwner ? 1 : 0) | (wrongGroup ? 2 : 0), wanted));
+    if (!severity) return;
+    const detail = ownerPayload.detail(wanted);
+    out.push(candidate('owner-mismatch', severity, entry, -1, detail, ownerPayload.encode(wanted), detail));
   },
   describe(c, { names }) {
-    const wanted = c.extra as Wanted;
+    const wanted = ownerPayload.decode(c);
     const parts = [wanted.owner ? `owner ${wanted.owner}` : '', wanted.group ? `group ${wanted.group}` : ''].filter(Boolean).join(' and ');
     const message = `${c.rel} (${describeInode(c.inode, names)}) should have ${parts}`;
     return { message };

@@ -1,4 +1,4 @@
-import type { AuditSettings, Candidate, DescribeContext, EntryFacts } from './contract.js';
+import type { AuditSettings, Candidate, DescribeContext, EntryFacts, Payload } from './contract.js';
 import { RULE_IDS, type RuleId, type Severity } from './ids.js';
 
 export interface RuleMeta {
@@ -45,12 +45,28 @@ export function target(c: Candidate): string | Uint8Array {
 
 const SEVERITY_INDEX: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** Room for each field of a key: 2^16 subjects (-1 included), 2^24 values of a rule's own part. */
+const SUBJECTS = 2 ** 16;
+const EXTRAS = 2 ** 24;
+
 /**
  * Aggregation key: findings with equal keys below a directory can be folded into one. Built
- * from fixed indexes, so keys agree across worker threads.
+ * from fixed indexes, so keys agree across worker threads. Each field has its own range (rule,
+ * severity, subject, then the rule's own part), 46 bits in all, so no two findings that differ
+ * share a key; a value outside its range is a bug, never a silent collision.
  */
 export function candidateKey(rule: RuleId, severity: Severity, subject: number, extra = 0): number {
-  return ((RULE_IDS.indexOf(rule) * 4 + SEVERITY_INDEX[severity]) * 128 + (subject + 1)) * 65536 + extra;
+  const fits =
+    Number.isInteger(subject) && Number.isInteger(extra) && subject >= -1 && subject < SUBJECTS - 1 && extra >= 0 && extra < EXTRAS;
+  if (!fits) {
+    throw new Error(`candidate key out of range: ${rule} subject ${subject}, extra ${extra}`);
+  }
+  return ((RULE_IDS.indexOf(rule) * 4 + SEVERITY_INDEX[severity]) * SUBJECTS + (subject + 1)) * EXTRAS + extra;
+}
+
+/** The rule a key was built for. */
+export function ruleOfKey(key: number): RuleId {
+  return RULE_IDS[Math.floor(key / (EXTRAS * SUBJECTS * 4))]!;
 }
 
 export function candidate(
@@ -59,13 +75,15 @@ export function candidate(
   entry: EntryFacts,
   subject: number,
   detail: number,
-  extra?: unknown,
+  extra?: Payload,
+  /** What tells this rule's findings apart beyond rule, severity and role (0: nothing). */
+  keyExtra = 0,
 ): Candidate {
   // Built property by property: spreads on this path cost measurably (see Walker.lstat).
   const made: Candidate = {
     rule,
     severity,
-    key: candidateKey(rule, severity, subject),
+    key: candidateKey(rule, severity, subject, keyExtra),
     rel: entry.rel,
     inode: entry.inode,
     subject,

@@ -1,10 +1,36 @@
 import { describeInode, grantReason } from '../access/describe.js';
 import { permText } from '../acl/format.js';
 import { READ } from '../mode/bits.js';
-import { candidate, candidateKey, severityOf, type Rule } from './rule.js';
+import type { Candidate } from './contract.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
-/** Who reads the secret: a subject by its mode or ACL, or someone an ACL entry names (not a role). */
-export type ExposureDetail = { kind: 'mode' } | { kind: 'acl-user' | 'acl-group'; id: number; perm: number };
+/** Someone an ACL entry lets read the secret who is not a role that may: a user or a group, by id. */
+export interface AclExposure {
+  kind: 'acl-user' | 'acl-group';
+  id: number;
+  /** The entry's permissions after the mask. */
+  perm: number;
+}
+
+/** A secret-exposed candidate's payload, for an exposure by an ACL entry (by the mode it has none). */
+export interface ExposurePayload {
+  rule: 'secret-exposed';
+  exposure: AclExposure;
+}
+
+/** Key parts: read by a subject's own access, or by a named ACL user or group (said apart, never folded). */
+const BY_ACCESS = 0;
+const BY_ACL_KIND: Record<AclExposure['kind'], number> = { 'acl-user': 1, 'acl-group': 2 };
+
+export const exposurePayload = {
+  encode: (exposure: AclExposure): ExposurePayload => ({ rule: 'secret-exposed', exposure }),
+  /** The ACL exposure, or undefined for a subject that reads the secret by its access. */
+  decode(c: Candidate): AclExposure | undefined {
+    if (c.extra === undefined) return undefined;
+    if (c.extra.rule !== 'secret-exposed') throw new Error(`a secret-exposed candidate for ${c.rel} carries a ${c.extra.rule} payload`);
+    return c.extra.exposure;
+  },
+};
 
 export const secretExposed: Rule = {
   id: 'secret-exposed',
@@ -20,10 +46,10 @@ export const secretExposed: Rule = {
     const others = settings.subjects.length - 1;
     // Judged by the file's own bits: a parent directory that keeps others out today is one chmod,
     // one backup or one tar archive away from not doing so.
-    if (entry.inode.mode & 0o004) out.push(candidate('secret-exposed', severity, entry, others, 0));
+    if (entry.inode.mode & 0o004) out.push(candidate('secret-exposed', severity, entry, others, 0, undefined, BY_ACCESS));
     for (let i = 0; i < others; i++) {
       if (entry.policy.levels[i] === 'none' && entry.reachable[i] && entry.granted[i]! & READ) {
-        out.push(candidate('secret-exposed', severity, entry, i, 0));
+        out.push(candidate('secret-exposed', severity, entry, i, 0, undefined, BY_ACCESS));
       }
     }
     // An ACL entry that lets a user or group read it, for someone who is not a role that may: an
@@ -44,8 +70,8 @@ export const secretExposed: Rule = {
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
     const what = `secret ${c.rel} (${describeInode(c.inode, names)})`;
-    const exposure = c.extra as ExposureDetail | undefined;
-    if (exposure && exposure.kind !== 'mode') {
+    const exposure = exposurePayload.decode(c);
+    if (exposure) {
       const entry = exposure.kind === 'acl-user' ? `user:${names.user(exposure.id)}` : `group:${names.group(exposure.id)}`;
       const who = exposure.kind === 'acl-user' ? names.user(exposure.id) : `every member of group ${names.group(exposure.id)}`;
       return { message: `${what} is readable by ${who}, which no role is: its ACL entry ${entry}:${permText(exposure.perm)} grants it` };
@@ -64,10 +90,8 @@ function aclExposure(
   entry: Parameters<NonNullable<Rule['check']>>[0],
   severity: NonNullable<ReturnType<typeof severityOf>>,
   others: number,
-  detail: ExposureDetail,
+  exposure: AclExposure,
 ) {
-  const made = candidate('secret-exposed', severity, entry, others, 0, detail);
   // Not folded together with "others can read it by its mode": a different finding, said apart.
-  made.key = candidateKey('secret-exposed', severity, others, 1);
-  return made;
+  return candidate('secret-exposed', severity, entry, others, 0, exposurePayload.encode(exposure), BY_ACL_KIND[exposure.kind]);
 }

@@ -16,6 +16,20 @@ export interface TraverseBlock {
   listsIt: boolean;
 }
 
+/** A traverse-denied candidate's payload: where the block is. */
+export interface TraversePayload {
+  rule: 'traverse-denied';
+  block: TraverseBlock;
+}
+
+export const traversePayload = {
+  encode: (block: TraverseBlock): TraversePayload => ({ rule: 'traverse-denied', block }),
+  decode(c: Candidate): TraverseBlock {
+    if (c.extra?.rule !== 'traverse-denied') throw new Error(`a traverse-denied candidate for ${c.rel} carries no block`);
+    return c.extra.block;
+  },
+};
+
 export function traverseCandidate(
   severity: Candidate['severity'],
   subject: number,
@@ -33,7 +47,7 @@ export function traverseCandidate(
     subject,
     detail: 0,
     entries,
-    extra: block,
+    extra: traversePayload.encode(block),
     ...(raw ? { raw } : {}),
   };
 }
@@ -48,7 +62,7 @@ export const traverseDenied: Rule = {
   aggregate: false,
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
-    const block = c.extra as TraverseBlock;
+    const block = traversePayload.decode(c);
     const why = subject.principal.uid === 0 ? '' : `: ${denialReason(subject.name, block.inode, subject.principal, EXECUTE, names)}`;
     const below = c.entries - (block.listsIt ? 1 : 0);
     const count = `${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'}`;

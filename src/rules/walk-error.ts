@@ -6,6 +6,20 @@ export interface WalkProblem {
   code: string | undefined;
 }
 
+/** A walk-error candidate's payload: what went wrong. */
+export interface WalkErrorPayload {
+  rule: 'walk-error';
+  problem: WalkProblem;
+}
+
+export const walkErrorPayload = {
+  encode: (problem: WalkProblem): WalkErrorPayload => ({ rule: 'walk-error', problem }),
+  decode(c: Candidate): WalkProblem {
+    if (c.extra?.rule !== 'walk-error') throw new Error(`a walk-error candidate for ${c.rel} carries no problem`);
+    return c.extra.problem;
+  },
+};
+
 export function walkErrorCandidate(severity: Candidate['severity'], rel: string, problem: WalkProblem): Candidate {
   return {
     rule: 'walk-error',
@@ -16,7 +30,7 @@ export function walkErrorCandidate(severity: Candidate['severity'], rel: string,
     subject: -1,
     detail: 0,
     entries: 1,
-    extra: problem,
+    extra: walkErrorPayload.encode(problem),
   };
 }
 
@@ -28,7 +42,7 @@ export const walkError: Rule = {
   scope: 'entry',
   aggregate: false,
   describe(c) {
-    const problem = c.extra as WalkProblem;
+    const problem = walkErrorPayload.decode(c);
     const fix =
       problem.code === 'EACCES' || problem.code === 'EPERM'
         ? 'run permcheck as root, or as a user who may list it, to audit what is inside'

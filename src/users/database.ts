@@ -1,4 +1,4 @@
-import type { Names } from '../access/describe.js';
+import type { Names } from './names.js';
 import type { GroupRecord, UserRecord } from './records.js';
 
 /** Asks the system's name service (LDAP, sssd...) for what the files lack; see getent.ts. */

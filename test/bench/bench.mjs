@@ -16,7 +16,7 @@ const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
-// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads.
+// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads, 'startup' only start-up.
 const ONLY = process.env.PERMCHECK_BENCH_ONLY;
 
 mkdirSync(CACHE, { recursive: true });
@@ -70,9 +70,12 @@ console.log(
   `permcheck benchmark: ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}, ${RUNS} runs each, medians`,
 );
 if (me !== 0) console.log('(not root: the run-time trees cannot be given to www-data, so this tree has more findings than in CI)');
+// Start-up: what a CI step or a shell habit pays on every call, against bare node.
+if (ONLY === undefined || ONLY === 'startup') benchStartup();
+
 const rows = [];
 const archiveRows = [];
-for (const size of SIZES) {
+for (const size of ONLY === 'startup' ? [] : SIZES) {
   const root = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
   if (ONLY !== 'tree') archiveRows.push(...benchArchive(root));
   if (ONLY === 'archive') continue;
@@ -185,7 +188,7 @@ function timed(run) {
   return { ...result, cpu: childrenCpu() - cpu };
 }
 
-if (SCAN_FILES > 0) {
+if (SCAN_FILES > 0 && ONLY !== 'startup') {
   // The scan reads every *.php file and parses the few that name a mode: compare it with find
   // (names and modes only) and with permcheck's own audit walk of the same tree (the rule off: no scan).
   const root = cachedPhpTree(CACHE, SCAN_FILES);
@@ -271,5 +274,50 @@ if (SCAN_FILES > 0) {
     console.log(
       `| ${r.counts.listed.toLocaleString('en-US')} | ${r.name} | ${r.counts.parsed.toLocaleString('en-US')} | ${(r.counts.bytes / 1e6).toFixed(0)} MB | ${both(r.find, r.findCpu)} | ${both(r.walk, r.walkCpu)} | ${both(r.scan, r.scanCpu)} | ${(r.scan / r.find).toFixed(2)}x | ${(r.scan / r.walk).toFixed(2)}x (${(r.scanCpu / r.walkCpu).toFixed(2)}x) |`,
     );
+  }
+}
+
+/**
+ * `permcheck --version` and `explain 027` against `node -e 0`, with hyperfine (alternating runs,
+ * after a warm-up). Wall time is what a user waits; CPU time (user + system) does not grow when
+ * other work loads the machine, so both are shown.
+ */
+function benchStartup() {
+  const bin = fileURLToPath(new URL('../../bin/permcheck.js', import.meta.url));
+  const commands = [
+    ['node -e 0', `${process.execPath} -e 0`],
+    ['permcheck --version', `${process.execPath} ${bin} --version`],
+    ['permcheck explain 027', `${process.execPath} ${bin} explain 027`],
+  ];
+  const json = join(CACHE, 'startup.json');
+  const runs = Math.max(RUNS * 4, 20);
+  const args = [
+    '-N',
+    '--warmup',
+    '3',
+    '--runs',
+    String(runs),
+    '--export-json',
+    json,
+    ...commands.flatMap(([name, line]) => ['-n', name, line]),
+  ];
+  const result = spawnSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.error || result.status !== 0) {
+    console.log(`\n(start-up not measured: hyperfine ${result.error ? 'is not installed' : `exited ${result.status}`})`);
+    return;
+  }
+  const measured = JSON.parse(readFileSync(json, 'utf8')).results.map((r) => ({
+    name: r.command,
+    wall: median(r.times),
+    // hyperfine gives CPU time as a mean over the runs.
+    cpu: r.user + r.system,
+  }));
+  const base = measured[0];
+  console.log(
+    `\nstart-up (${runs} runs each; wall: median, CPU: mean)\n| run | wall | ratio | CPU | ratio |\n| --- | ---: | ---: | ---: | ---: |`,
+  );
+  for (const r of measured) {
+    const ms = (seconds) => `${(seconds * 1000).toFixed(0)} ms`;
+    console.log(`| ${r.name} | ${ms(r.wall)} | ${(r.wall / base.wall).toFixed(2)}x | ${ms(r.cpu)} | ${(r.cpu / base.cpu).toFixed(2)}x |`);
   }
 }

@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree } from '../helpers/tree.js';
 import { DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const WWW = 21100;
 
-describe.skipIf(!isRoot)('permcheck access (built CLI)', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck access (built CLI)', () => {
   const tmp = makeTempDir('permcheck-access-');
   afterAll(() => tmp.cleanup());
   const app = join(tmp.path, 'app');

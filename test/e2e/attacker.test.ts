@@ -1,21 +1,24 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { hasSetpriv, isRoot, STRANGER, writeUserFiles } from '../helpers/users.js';
 
 const hasInotify = spawnSync('inotifywait', ['--help']).status !== null && spawnSync('inotifywait', ['--help']).error === undefined;
-const ready = isRoot && hasSetpriv() && hasInotify;
-if (!hasInotify) console.warn('attacker tests skipped: inotifywait (Debian package inotify-tools) is missing');
 
 /**
  * The attacker of issue 10: a local user who owns var/ of an application that root audits. It waits
  * (inotify) for permcheck to open a directory, then swaps var/s63 for a symlink to a fake /etc whose
  * files are setuid and world-writable, so that any of them reported would show.
  */
-describe.skipIf(!ready)('a non-root attacker racing the walk', () => {
+describeNeeding({
+  [NEEDS_ROOT.setpriv]: isRoot,
+  'setpriv (Debian package util-linux)': hasSetpriv(),
+  'inotifywait (Debian package inotify-tools)': hasInotify,
+})('a non-root attacker racing the walk', () => {
   const tmp = makeTempDir('permcheck-attacker-');
   const app = join(tmp.path, 'app');
   const varDir = join(app, 'var');

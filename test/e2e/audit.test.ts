@@ -8,8 +8,9 @@ import { magentoTree, plant, ROLES_CONFIG, WWW } from '../helpers/frameworks.js'
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, writeOwned } from '../helpers/tree.js';
 import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
-describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', () => {
   const tmp = makeTempDir('permcheck-audit-');
   afterAll(() => tmp.cleanup());
   let users: string[];
@@ -316,7 +317,7 @@ describe('audit of an empty directory', () => {
   });
 });
 
-describe.skipIf(!isRoot)('permcheck init (built CLI)', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck init (built CLI)', () => {
   const tmp = makeTempDir('permcheck-init-');
   afterAll(() => tmp.cleanup());
 

@@ -7,6 +7,7 @@ import { openWalkStart } from '../../src/walk/lookup.js';
 import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { hasSetpriv, isRoot, runCliAs, STRANGER, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const FLAGS = ['--preset', 'generic', '--web-user', 'www-data', '--cli-user', 'root'];
 
@@ -40,7 +41,7 @@ function snapshot(dir: string): string[] {
   return out.sort();
 }
 
-describe.skipIf(!isRoot)('hostile trees', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('hostile trees', () => {
   const tmp = makeTempDir('permcheck-hostile-');
   afterAll(() => {
     // coreutils rm walks relative to directory descriptors: it removes paths past PATH_MAX.
@@ -214,36 +215,41 @@ describe.skipIf(!isRoot)('hostile trees', () => {
   });
 });
 
-describe.skipIf(!isRoot || !hasSetpriv())('running as a user who cannot see everything', () => {
-  const tmp = makeTempDir('permcheck-nonroot-');
-  afterAll(() => tmp.cleanup());
+describeNeeding({ [NEEDS_ROOT.setpriv]: isRoot, 'setpriv (Debian package util-linux)': hasSetpriv() })(
+  'running as a user who cannot see everything',
+  () => {
+    const tmp = makeTempDir('permcheck-nonroot-');
+    afterAll(() => tmp.cleanup());
 
-  it('reports what it could not read as walk-error, audits the rest, and says it is not root', () => {
-    const users = writeUserFiles(tmp.path);
-    const app = join(tmp.path, 'app');
-    mkdirSync(join(app, 'private'), { recursive: true });
-    mkdirSync(join(app, 'public'));
-    writeFileSync(join(app, 'private', 'secret.php'), '');
-    writeFileSync(join(app, 'public', 'index.php'), '');
-    execFileSync('chmod', ['700', join(app, 'private')]);
-    execFileSync('chmod', ['666', join(app, 'public', 'index.php')]);
-    const flags = ['--passwd', users.passwd, '--group', users.group, '--web-user', 'web', '--cli-user', 'root', '--preset', 'generic'];
-    const bin = inject('publicBin');
-    const json = JSON.parse(runCliAs(STRANGER, bin, ['audit', app, '--format', 'json', ...flags]).stdout);
-    expect(json.runner).toEqual({ uid: STRANGER.uid, user: 'stranger' });
-    const error = json.findings.find((f: { rule: string }) => f.rule === 'walk-error');
-    expect(error).toMatchObject({ path: 'private', severity: 'error', message: 'cannot read private: permission denied (EACCES)' });
-    expect(error.fix).toBeUndefined();
-    expect(error.advice).toMatch(/run permcheck as root/);
-    expect(json.findings.some((f: { rule: string; path: string }) => f.rule === 'world-writable' && f.path === 'public/index.php')).toBe(
-      true,
-    );
-    const text = runCliAs(STRANGER, bin, ['audit', app, ...flags]);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toContain('running as stranger (uid 21004), not root: what it may not read is reported as walk-error, not audited');
-    expect(text.stderr).toBe('');
-  });
-});
+    it('reports what it could not read as walk-error, audits the rest, and says it is not root', () => {
+      const users = writeUserFiles(tmp.path);
+      const app = join(tmp.path, 'app');
+      mkdirSync(join(app, 'private'), { recursive: true });
+      mkdirSync(join(app, 'public'));
+      writeFileSync(join(app, 'private', 'secret.php'), '');
+      writeFileSync(join(app, 'public', 'index.php'), '');
+      execFileSync('chmod', ['700', join(app, 'private')]);
+      execFileSync('chmod', ['666', join(app, 'public', 'index.php')]);
+      const flags = ['--passwd', users.passwd, '--group', users.group, '--web-user', 'web', '--cli-user', 'root', '--preset', 'generic'];
+      const bin = inject('publicBin');
+      const json = JSON.parse(runCliAs(STRANGER, bin, ['audit', app, '--format', 'json', ...flags]).stdout);
+      expect(json.runner).toEqual({ uid: STRANGER.uid, user: 'stranger' });
+      const error = json.findings.find((f: { rule: string }) => f.rule === 'walk-error');
+      expect(error).toMatchObject({ path: 'private', severity: 'error', message: 'cannot read private: permission denied (EACCES)' });
+      expect(error.fix).toBeUndefined();
+      expect(error.advice).toMatch(/run permcheck as root/);
+      expect(json.findings.some((f: { rule: string; path: string }) => f.rule === 'world-writable' && f.path === 'public/index.php')).toBe(
+        true,
+      );
+      const text = runCliAs(STRANGER, bin, ['audit', app, ...flags]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain(
+        'running as stranger (uid 21004), not root: what it may not read is reported as walk-error, not audited',
+      );
+      expect(text.stderr).toBe('');
+    });
+  },
+);
 
 describe('bad input: one line on stderr, exit 2, no stack', () => {
   const tmp = makeTempDir('permcheck-bad-');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,9 @@ const tmp = makeTempDir('permcheck-pack-');
 afterAll(() => tmp.cleanup());
 
 function npm(args: string[], cwd: string): string {
-  // --prefer-offline: the dependencies are already in the npm cache after `npm ci`.
-  return execFileSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+  // --prefer-offline: the dependencies are already in the npm cache after `npm ci`. --ignore-scripts:
+  // `npm test` has just built dist/, so packing does not run `prepare` (a second tsc) again.
+  return execFileSync('npm', [...args, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, npm_config_update_notifier: 'false' },
@@ -20,6 +21,7 @@ function npm(args: string[], cwd: string): string {
 
 describe('the packed tarball', () => {
   it('installs globally into an empty prefix and runs', () => {
+    expect(existsSync(join(ROOT, 'dist', 'cli.js')), 'dist/ is built by npm test before the tests run').toBe(true);
     npm(['pack', '--pack-destination', tmp.path], ROOT);
     const tarball = readdirSync(tmp.path).find((name) => /^permcheck-.*\.tgz$/.test(name));
     expect(tarball).toBeDefined();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { hasSetpriv, isRoot, runCliAs, STRANGER, writeUserFiles } from '../helpers/users.js';
+import { itNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 describe('permcheck roles (built CLI)', () => {
   const tmp = makeTempDir('permcheck-roles-');
@@ -23,12 +24,16 @@ describe('permcheck roles (built CLI)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(json.notes).toEqual(['the host was not asked: --passwd/--group describe another host']);
+    // The same shape as the roles in the audit's header and in access --json (roles/json.ts).
     expect(json.roles.web).toEqual({
+      name: 'web',
       user: 'web',
       uid: 21002,
       gid: 21002,
       groups: ['web', 'www'],
       umask: '0007',
+      umaskOrigin: `umask in ${config}`,
+      origin: `roles.web in ${config}`,
       sources: [
         { field: 'user', kind: 'config', text: `roles.web.user in ${config}`, file: config },
         { field: 'groups', kind: 'user-database', text: `groups of web in ${users[1]} and ${users[3]}` },
@@ -114,26 +119,26 @@ describe('permcheck roles (built CLI)', () => {
   });
 
   // The Debian package cron makes /var/spool/cron/crontabs, which only root and group crontab may list.
-  const spool = existsSync('/var/spool/cron/crontabs') ? '' : ' (skipped: install the Debian package cron)';
-  it.skipIf(!isRoot || !hasSetpriv() || spool !== '')(
-    `reads the host as a user, and says what it could not read instead of failing${spool}`,
-    () => {
-      const { code, stdout, stderr } = runCliAs(STRANGER, inject('publicBin'), [
-        'roles',
-        app,
-        '--json',
-        '--web-user',
-        'www-data',
-        '--cli-user',
-        'root',
-      ]);
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      const json = JSON.parse(stdout);
-      expect(json.roles.web.user).toBe('www-data');
-      expect(json.notes).toContain(
-        'cannot read /var/spool/cron/crontabs as uid 21004 (permission denied): what it holds is not known; run as root to include it',
-      );
-    },
-  );
+  itNeeding({
+    [NEEDS_ROOT.setpriv]: isRoot,
+    'setpriv (Debian package util-linux)': hasSetpriv(),
+    'the Debian package cron': existsSync('/var/spool/cron/crontabs'),
+  })('reads the host as a user, and says what it could not read instead of failing', () => {
+    const { code, stdout, stderr } = runCliAs(STRANGER, inject('publicBin'), [
+      'roles',
+      app,
+      '--json',
+      '--web-user',
+      'www-data',
+      '--cli-user',
+      'root',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.roles.web.user).toBe('www-data');
+    expect(json.notes).toContain(
+      'cannot read /var/spool/cron/crontabs as uid 21004 (permission denied): what it holds is not known; run as root to include it',
+    );
+  });
 });

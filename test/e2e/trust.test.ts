@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree } from '../helpers/tree.js';
 import { DEPLOY, isRoot, STRANGER, WEB, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const WWW = 21100;
 
@@ -16,7 +17,7 @@ const WWW = 21100;
  * root and the runner (and --trust users) could have written them, and are read so that a FIFO, a
  * device, a link or a giant cannot hang it, fill its memory or make it print another file.
  */
-describe.skipIf(!isRoot)('trusted configuration', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('trusted configuration', () => {
   const tmp = makeTempDir('permcheck-trust-');
   let users: string[];
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/cli.js';
 import { randomTree } from '../helpers/random-tree.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -20,6 +20,7 @@ import {
   writeUserFiles,
   type TestUser,
 } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const PROBE = fileURLToPath(new URL('../helpers/probe.mjs', import.meta.url));
 const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
@@ -65,7 +66,11 @@ const SUBJECTS: { role: string; user: TestUser }[] = [
 
 type Verdict = { read: boolean; write: boolean; execute: boolean; delete: boolean; createInside?: boolean };
 
-describe.skipIf(!isRoot || !hasSetpriv() || !hasSetfacl)('permcheck access agrees with the kernel on trees with POSIX ACLs', () => {
+describeNeeding({
+  [NEEDS_ROOT.setpriv]: isRoot,
+  'setpriv (Debian package util-linux)': hasSetpriv(),
+  'setfacl (Debian package acl)': hasSetfacl,
+})('permcheck access agrees with the kernel on trees with POSIX ACLs', () => {
   const tmp = makeTempDir('permcheck-acl-parity-');
   afterAll(() => tmp.cleanup());
   const SEED = 20261124;

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, linkSync, lchownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { archiveAncestors, archiveLookup } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
 import type { ArchiveTree } from '../../src/archive/tree.js';
@@ -11,6 +11,7 @@ import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { CRON, DEPLOY, isRoot, WEB } from '../helpers/users.js';
 import { archiveVisits, diskVisits, type VisitOptions } from '../helpers/visits.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const WWW = 21100;
 const hasZstd = spawnSync('zstd', ['--version']).status === 0;
@@ -71,7 +72,7 @@ function addOddEntries(root: string): void {
 
 const VISIT: VisitOptions = { skip: /\.skip$/, prune: /pruned$/ };
 
-describe.skipIf(!isRoot)('an archive walks exactly as the tree it was made from', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('an archive walks exactly as the tree it was made from', () => {
   const tmp = makeTempDir('permcheck-archive-eq-');
   const root = join(tmp.path, 'tree');
   let expected: string[];

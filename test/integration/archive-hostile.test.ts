@@ -7,6 +7,7 @@ import { archiveLookup } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
 import { failureCode } from '../../src/cli.js';
 import { UsageError } from '../../src/errors.js';
+import { itNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
 import { archiveVisits, diskVisits, snapshot } from '../helpers/visits.js';
@@ -101,18 +102,21 @@ describe('hostile archives: read, never unpacked, never written', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  it.skipIf(!isRoot)('refuses names with "..", strips a leading "/", as GNU tar unpacks them, and says so', async () => {
-    const tree = await readArchive(file('dotdot.tar'));
-    expect(archiveVisits(tree).filter((v) => !v.startsWith('skip'))).toEqual(gnuUnpacked(file('dotdot.tar'), tmp.path));
-    expect(archiveLookup(tree, `${escape}.php`)).toBe(undefined);
-    expect(archiveLookup(tree, 'etc/permcheck-evil.conf')?.mode).toBe(0o600);
-    expect(tree.notes.lines()).toEqual([
-      `entries with '..' in their name are skipped, as GNU tar refuses to unpack them (2 entries: "../../${escape}.php", "a/../../b.php")`,
-      `leading '/' removed from member names, as GNU tar does (1 entry: "/etc/permcheck-evil.conf")`,
-    ]);
-  });
+  itNeeding({ [NEEDS_ROOT.archives]: isRoot })(
+    'refuses names with "..", strips a leading "/", as GNU tar unpacks them, and says so',
+    async () => {
+      const tree = await readArchive(file('dotdot.tar'));
+      expect(archiveVisits(tree).filter((v) => !v.startsWith('skip'))).toEqual(gnuUnpacked(file('dotdot.tar'), tmp.path));
+      expect(archiveLookup(tree, `${escape}.php`)).toBe(undefined);
+      expect(archiveLookup(tree, 'etc/permcheck-evil.conf')?.mode).toBe(0o600);
+      expect(tree.notes.lines()).toEqual([
+        `entries with '..' in their name are skipped, as GNU tar refuses to unpack them (2 entries: "../../${escape}.php", "a/../../b.php")`,
+        `leading '/' removed from member names, as GNU tar does (1 entry: "/etc/permcheck-evil.conf")`,
+      ]);
+    },
+  );
 
-  it.skipIf(!isRoot)('keeps the last of duplicate entries, as GNU tar leaves them when it unpacks', async () => {
+  itNeeding({ [NEEDS_ROOT.archives]: isRoot })('keeps the last of duplicate entries, as GNU tar leaves them when it unpacks', async () => {
     const tree = await readArchive(file('dups.tar'));
     expect(archiveVisits(tree).filter((v) => !v.startsWith('skip'))).toEqual(gnuUnpacked(file('dups.tar'), tmp.path));
     expect(archiveLookup(tree, 'dup.php')?.mode).toBe(0o666);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isImageLayout, readImage } from '../../src/archive/image.js';
 import { archiveAncestors, archiveLookup } from '../../src/archive/lookup.js';
 import { readArchive } from '../../src/archive/read.js';
@@ -10,6 +10,7 @@ import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { isRoot } from '../helpers/users.js';
 import { archiveVisits, diskVisits } from '../helpers/visits.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 const WWW = 33;
 const html = (path: string) => `var/www/html${path ? `/${path}` : ''}`;
@@ -70,7 +71,7 @@ interface Blob {
   size: number;
 }
 
-describe.skipIf(!isRoot)('container images: layers applied in order, with whiteouts and opaque directories', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('container images: layers applied in order, with whiteouts and opaque directories', () => {
   const tmp = makeTempDir('permcheck-image-');
   afterAll(() => tmp.cleanup());
   const layout = join(tmp.path, 'layout');

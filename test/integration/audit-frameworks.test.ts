@@ -16,6 +16,7 @@ import {
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { isRoot, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 interface Report {
   preset: string;
@@ -33,7 +34,7 @@ interface Report {
   }[];
 }
 
-describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('audit on framework trees (real owners and modes)', () => {
   const tmp = makeTempDir('permcheck-frameworks-');
   afterAll(() => tmp.cleanup());
   let users: { passwd: string; group: string };

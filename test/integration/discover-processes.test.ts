@@ -2,11 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../../src/policy/load.js';
 import { BIN } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 /** What this test runs, and the Debian package that brings it. */
 const NEEDS: [string, string][] = [
@@ -18,7 +19,6 @@ const NEEDS: [string, string][] = [
   ['/usr/sbin/useradd', 'passwd'],
 ];
 const missing = NEEDS.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
-const why = !isRoot ? ' (skipped: needs root)' : missing.length > 0 ? ` (skipped: install the Debian packages ${missing.join(', ')})` : '';
 
 /**
  * Real services, found the way permcheck finds them on a server: php-fpm started under umask 0027
@@ -30,7 +30,10 @@ const why = !isRoot ? ' (skipped: needs root)' : missing.length > 0 ? ` (skipped
  * namespaces, as it skips containers), and when the namespace's first process ends the kernel
  * kills every process in it, even if this test fails half-way.
  */
-describe.skipIf(why !== '')(`discovery on a host with real php-fpm, Apache, supervisord and a crontab${why}`, () => {
+describeNeeding({
+  [NEEDS_ROOT.services]: isRoot,
+  [`the Debian packages ${missing.join(', ')}`]: missing.length === 0,
+})('discovery on a host with real php-fpm, Apache, supervisord and a crontab', () => {
   const tmp = makeTempDir('permcheck-services-');
   const id = Math.random().toString(16).slice(2, 6);
   const names = { web: `pcweb${id}`, cron: `pccron${id}`, worker: `pcwork${id}`, share: `pcshare${id}` };

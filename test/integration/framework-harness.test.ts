@@ -1,25 +1,22 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { HARNESS_PACKAGES, phpAvailable, runHarness, type Harness } from '../helpers/php-harness.js';
+import { itNeeding } from '../helpers/needs.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { DEPLOY, WEB, isRoot } from '../helpers/users.js';
 
 const WWW = 21100;
 const UMASKS = [0o002, 0o022, 0o027];
 
-function missing(harness: Harness): string | undefined {
-  if (!phpAvailable()) return 'php is not installed (Debian package: php8.2-cli)';
-  if (!isRoot) return 'needs root to run PHP as the web user';
-  const need = HARNESS_PACKAGES[harness];
-  return existsSync(need.file) ? undefined : `Debian package ${need.package} is not installed`;
-}
-
-/** Skip with the reason in the test name, so the report says which package is missing. */
+/** Skip with what is missing (php, root, the framework's Debian package), said on stderr. */
 function harnessIt(harness: Harness, name: string, fn: () => void): void {
-  const reason = missing(harness);
-  if (reason) it.skip(`${name} (skipped: ${reason})`, fn);
-  else it(name, fn);
+  const need = HARNESS_PACKAGES[harness];
+  itNeeding({
+    'php (Debian package php8.2-cli)': phpAvailable(),
+    'root: it runs PHP as the web user': isRoot,
+    [`the Debian package ${need.package}`]: existsSync(need.file),
+  })(name, fn);
 }
 
 const web = (umask: number) => ({ uid: WEB.uid, gid: WEB.gid, groups: [WWW], umask });

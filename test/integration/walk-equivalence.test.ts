@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planAudit } from '../../src/audit/plan.js';
 import { fixInvocation } from '../../src/commands/audit.js';
 import { runCliJson } from '../helpers/cli.js';
@@ -8,6 +8,7 @@ import { referenceAudit } from '../helpers/reference-walk.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, pick, random, type EntrySpec } from '../helpers/tree.js';
 import { CRON, DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 
 /** Deep and wide enough that the parallel path splits it into many subtrees. */
 function randomTree(seed: number, count: number): EntrySpec[] {
@@ -43,7 +44,7 @@ function randomTree(seed: number, count: number): EntrySpec[] {
   return entries;
 }
 
-describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk gives', () => {
+describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly what a reference walk gives', () => {
   const tmp = makeTempDir('permcheck-equivalence-');
   afterAll(() => tmp.cleanup());
   let users: { passwd: string; group: string };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DiscoveredRole, Discovery } from '../../src/discover/discovery.js';
-import { defaultUmaskKind, discoveryOffReason, type DefaultUmask } from '../../src/roles/precedence.js';
+import { chooseDefaultUmask } from '../../src/policy/choose.js';
+import { discoveryOffReason, type DefaultUmask } from '../../src/roles/precedence.js';
 import { resolveRoleSet, type RoleInputs } from '../../src/roles/resolve.js';
 import { UserDatabase } from '../../src/users/database.js';
 import { PRESETS } from '../../src/policy/presets/index.js';
@@ -89,17 +90,18 @@ describe('roles from the host', () => {
   });
 
   it("rank the framework's umask, --umask and the config's umask above the host's", () => {
-    const magento: DefaultUmask = { value: 0o002, origin: 'magento_umask', kind: defaultUmaskKind(undefined, {}, PRESETS.magento2) };
-    expect(magento.kind).toBe('framework');
+    const magento: DefaultUmask = chooseDefaultUmask(undefined, {}, undefined, PRESETS.magento2, { text: '002\n', file: 'magento_umask' });
+    expect(magento).toEqual({ value: 0o002, origin: 'magento_umask', kind: 'framework' });
     const { roles, notes } = resolveRoleSet(inputs({ roles: [WEB_PROCESS], notes: [] }, { defaultUmask: magento }), db);
     expect(roles[0]).toMatchObject({ user: 'shop', umask: 0o002, umaskOrigin: 'magento_umask' });
     expect(roles[0]!.sources.find((s) => s.field === 'umask')).toEqual({ field: 'umask', kind: 'framework', text: 'magento_umask' });
     expect(notes).toEqual([
       'web: the host runs it under umask 0027 (php-fpm pool shop, pid 201), but magento_umask says 0002, which permcheck uses',
     ]);
-    expect(defaultUmaskKind('007', {}, undefined)).toBe('flag');
-    expect(defaultUmaskKind(undefined, { umask: '007' }, PRESETS.magento2)).toBe('config');
-    expect(defaultUmaskKind(undefined, {}, PRESETS.laravel)).toBe('default');
+    expect(chooseDefaultUmask('007', {}, undefined, undefined, undefined).kind).toBe('flag');
+    expect(chooseDefaultUmask(undefined, { umask: '007' }, undefined, PRESETS.magento2, undefined).kind).toBe('config');
+    expect(chooseDefaultUmask(undefined, {}, undefined, PRESETS.magento2, undefined).kind).toBe('framework');
+    expect(chooseDefaultUmask(undefined, {}, undefined, PRESETS.laravel, undefined).kind).toBe('default');
     const own = resolveRoleSet(
       inputs({ roles: [WEB_PROCESS], notes: [] }, { config: { roles: { web: { user: 'shop', umask: '0077' } } } }),
       db,

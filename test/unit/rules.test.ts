@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_IDS, type RuleId } from '../../src/rules/ids.js';
 import { d, f, rule, settings, SUBJECTS, virtualAudit, WEB_ID, DEPLOY_ID, SHARED } from '../helpers/virtual-walk.js';
 
-const quiet = (rulesOn: string[]) =>
-  settings({
-    severities: Object.fromEntries(
-      [
-        'access-denied',
-        'traverse-denied',
-        'access-excess',
-        'world-writable',
-        'secret-exposed',
-        'special-bit',
-        'mode-drift',
-        'owner-mismatch',
-        'cross-context',
-        'walk-error',
-      ]
-        .filter((id) => !rulesOn.includes(id))
-        .map((id) => [id, 'off']),
-    ),
-  });
-const only = (id: string, tree: Parameters<typeof virtualAudit>[0], rules: Parameters<typeof virtualAudit>[1]) =>
-  virtualAudit(tree, rules, { settings: quiet([id]) }).findings;
+/** Settings with every rule off but these: a new rule is off here too, without naming it. */
+const quiet = (rulesOn: readonly RuleId[]) =>
+  settings({ severities: Object.fromEntries(RULE_IDS.filter((id) => !rulesOn.includes(id)).map((id) => [id, 'off' as const])) });
+
+/** The findings of one rule alone, in walk order; a finding of any other rule fails the test. */
+const only = (id: RuleId, tree: Parameters<typeof virtualAudit>[0], rules: Parameters<typeof virtualAudit>[1]) => {
+  const findings = virtualAudit(tree, rules, { settings: quiet([id]) }).findings;
+  expect(findings.filter((finding) => finding.rule !== id)).toEqual([]);
+  return findings;
+};
 
 describe('access-denied', () => {
   it('names the missing bits through the class that applies, with a fix in that class', () => {

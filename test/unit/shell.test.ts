@@ -28,7 +28,11 @@ describe('shellQuote', () => {
       'b\u202eidi',
       '##[x]',
     ]) {
-      const echoed = execFileSync('bash', ['-c', `printf '%s' ${shellQuote(name)}`], { encoding: 'utf8' });
+      // bash decodes $'\u202e' only in a UTF-8 locale (a terminal today); elsewhere it prints it escaped.
+      const echoed = execFileSync('bash', ['-c', `printf '%s' ${shellQuote(name)}`], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: 'C.UTF-8' },
+      });
       expect(echoed).toBe(name);
     }
   });

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import fg from 'fast-glob';
 import type { PresetName } from '../schema.js';
 import { drupal } from './drupal.js';
 import { generic } from './generic.js';
@@ -22,23 +19,16 @@ export interface Detection {
   markers: readonly string[];
 }
 
-/** Whether a marker (a path relative to the root) exists: on disk, or in an archive (archive/plan.ts). */
+/** Whether a marker (a path relative to the root) exists: on disk (project/framework.ts), or in an archive (archive/plan.ts). */
 export type MarkerExists = (marker: string) => boolean;
 
-/** Which framework the tree holds, from marker files; undefined for none. */
-export function detectFramework(root: string | MarkerExists): Detection | undefined {
-  const found = typeof root === 'string' ? (marker: string) => exists(root, marker) : root;
+/** Which framework a tree holds, given which marker paths exist in it; undefined for none. */
+export function frameworkOf(exists: (marker: string) => boolean): Detection | undefined {
   for (const name of DETECTION_ORDER) {
     const preset = PRESETS[name];
     for (const group of preset.markers) {
-      if (group.every(found)) return { preset, markers: group };
+      if (group.every(exists)) return { preset, markers: group };
     }
   }
   return undefined;
-}
-
-function exists(root: string, marker: string): boolean {
-  if (!fg.isDynamicPattern(marker)) return existsSync(join(root, marker));
-  // Never follow symlinks while looking: a link could point anywhere.
-  return fg.sync(marker, { cwd: root, dot: true, onlyFiles: false, followSymbolicLinks: false, deep: 4 }).length > 0;
 }

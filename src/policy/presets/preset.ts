@@ -9,7 +9,7 @@ export interface Preset {
   title: string;
   /** The documentation each rule comes from. */
   docs: readonly string[];
-  /** Any one of these paths (relative to the root; fast-glob patterns allowed) marks the framework. */
+  /** Any one of these groups of paths (relative to the root, no globs) marks the framework. */
   markers: readonly (readonly string[])[];
   /** The umask the framework applies itself, if any (Magento's bootstrap: 002). */
   umask?: string;
