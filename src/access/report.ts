@@ -12,9 +12,8 @@ export interface AccessResult {
   mode: string;
   owner: string;
   group: string;
-  /** getfacl's lines of the access ACL and of a directory's default ACL; absent without one. */
-  acl?: string[];
-  defaultAcl?: string[];
+  /** getfacl's lines of the access ACL (`entries`) and of a directory's default ACL (`default`); absent without either. */
+  acl?: { entries?: string[]; default?: string[] };
   roles: Record<string, Verdict>;
   chain: readonly Located[];
   symlinks: readonly SymlinkStep[];
@@ -36,8 +35,14 @@ export function accessResult(
     mode: formatOctal(facts.target.mode),
     owner: names.user(facts.target.uid),
     group: names.group(facts.target.gid),
-    ...(facts.target.acl ? { acl: accessAclEntries(facts.target.mode, facts.target.acl, names).map(entryText) } : {}),
-    ...(facts.target.defaultAcl ? { defaultAcl: defaultAclEntries(facts.target.defaultAcl, names).map(entryText) } : {}),
+    ...(facts.target.acl || facts.target.defaultAcl
+      ? {
+          acl: {
+            ...(facts.target.acl ? { entries: accessAclEntries(facts.target.mode, facts.target.acl, names).map(entryText) } : {}),
+            ...(facts.target.defaultAcl ? { default: defaultAclEntries(facts.target.defaultAcl, names).map(entryText) } : {}),
+          },
+        }
+      : {}),
     roles,
     chain: facts.chain,
     symlinks: facts.symlinks,
@@ -54,7 +59,6 @@ export function accessResultJson(result: AccessResult) {
     owner: result.owner,
     group: result.group,
     ...(result.acl ? { acl: result.acl } : {}),
-    ...(result.defaultAcl ? { defaultAcl: result.defaultAcl } : {}),
     roles: result.roles,
   };
 }

@@ -136,6 +136,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
       },
       roles: roles.map(roleJson),
       runner: { uid: runner, user: runnerName(runner) },
+      acl: { state: 'unknown', reason: 'ACLs stored in an archive are not read' },
       artifact,
       notes,
     },

@@ -1,3 +1,4 @@
+import { aclReaderStatus } from '../walk/acl-read.js';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
@@ -102,6 +103,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       },
       roles: roles.map(roleJson),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
+      acl: aclReaderStatus(),
     },
     settings: {
       subjects,

@@ -16,7 +16,7 @@ import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn, type SeverityCounts } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
-import { startAuditScan } from '../scan/in-audit.js';
+import { startAuditScan } from '../audit/scan.js';
 import type { CommandContext } from './context.js';
 import { Progress } from './progress.js';
 import { repeatable } from './repeatable.js';

@@ -4,7 +4,7 @@ import type { CreationPlace } from '../explain/explain.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy } from '../policy/compile.js';
 import type { PathCreation } from '../predict/model.js';
-import { creationStory, creationStoryJson, renderCreationStory, type Place } from '../predict/story.js';
+import { creationStory, creationStoryJson, renderCreationStory, type Place } from '../explain/story.js';
 import { detectFramework } from '../project/framework.js';
 import { bindProjectRoles, loadProject } from '../project/setup.js';
 import { subjectsOf } from '../roles/subject.js';

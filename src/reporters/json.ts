@@ -16,6 +16,8 @@ export function jsonDocument(header: ReportHeader, summary: ReportSummary | unde
     config: header.config.file,
     roles: Object.fromEntries(header.roles.map(({ name, ...role }) => [name, role])),
     runner: header.runner,
+    acl: header.acl?.state,
+    aclUnknownReason: header.acl?.state === 'unknown' ? header.acl.reason : undefined,
     notes: header.notes?.length ? header.notes : undefined,
     findings: [] as Finding[],
     summary: summary && summaryCounts(summary),

@@ -28,6 +28,8 @@ export interface ReportHeader {
   roles: RoleSummary[];
   /** Who ran the audit: not root means what it cannot read is reported, not seen. */
   runner: { uid: number; user: string };
+  /** Whether POSIX ACLs could be read at all; when not, entries are judged by their mode alone. */
+  acl?: { state: 'read' } | { state: 'unknown'; reason: string };
   /** Set when an archive or a container image was audited rather than a directory. */
   artifact?: ArtifactSummary;
   /** What the reader should know about this run: what an archive lacked, what was skipped. */

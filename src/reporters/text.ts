@@ -37,6 +37,9 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           `  ${role.name.padEnd(width)}  ${role.user} (uid ${role.uid}; groups ${role.groups.join(', ')}; ${role.origin}), umask ${role.umask} (${role.umaskOrigin})`,
         );
       }
+      if (header.acl?.state === 'unknown') {
+        lines.push(`  ${'acl'.padEnd(width)}  unknown: ${printable(header.acl.reason)}; entries are judged by their mode alone`);
+      }
       if (header.runner.uid !== 0) {
         lines.push(
           `  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`,

@@ -4,9 +4,9 @@ import type { Inode, Located } from '../access/types.js';
 import { formatOctal, SETGID, symbolicMode } from '../mode/bits.js';
 import type { Role } from '../roles/role.js';
 import type { Subject } from '../roles/subject.js';
-import { predictCreated, type Created } from './created.js';
-import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from './loss.js';
-import { creationModel, describeModel, makingSteps, type PathCreation } from './model.js';
+import { predictCreated, type Created } from '../predict/created.js';
+import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from '../predict/loss.js';
+import { creationModel, describeModel, makingSteps, type PathCreation } from '../predict/model.js';
 
 export interface CreationStory {
   creator: Role;

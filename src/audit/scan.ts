@@ -1,9 +1,9 @@
 import { join, posix } from 'node:path';
 import { grants } from '../access/permission.js';
 import { firstBlocker } from '../access/traversal.js';
-import { toFinding } from '../audit/finding.js';
-import type { AuditPlan } from '../audit/plan.js';
-import { countFinding, type AuditHooks } from '../audit/run.js';
+import { toFinding } from './finding.js';
+import type { AuditPlan } from './plan.js';
+import { countFinding, type AuditHooks } from './run.js';
 import type { SeverityCounts } from '../exit-code.js';
 import type { Candidate, EntryFacts } from '../rules/contract.js';
 import type { CompiledPolicy } from '../policy/compile.js';
@@ -15,8 +15,8 @@ import { noteCandidate, siteCandidate, siteSeverity } from '../rules/hardcoded-m
 import { severityOf } from '../rules/rule.js';
 import { RULES } from '../rules/index.js';
 import { lookUp } from '../walk/lookup.js';
-import { scanPhpModes } from './scan.js';
-import type { ModeSite, ScanResult } from './types.js';
+import { scanPhpModes } from '../scan/scan.js';
+import type { ModeSite, ScanResult } from '../scan/types.js';
 
 /** The scan as part of an audit: started before the walk, on its own threads, reported after it. */
 export interface AuditScan {
