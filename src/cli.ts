@@ -4,6 +4,7 @@ import type { CommandContext } from './commands/context.js';
 import { defineAccess } from './commands/access.js';
 import { defineAudit } from './commands/audit.js';
 import { defineExplain } from './commands/explain.js';
+import { defineFix } from './commands/fix.js';
 import { defineInit } from './commands/init.js';
 import { defineRoles } from './commands/roles.js';
 import { isUserError } from './errors.js';
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   defineAudit(program.command('audit'), ctx);
+  defineFix(program.command('fix'), ctx);
   defineAccess(program.command('access'), ctx);
   defineExplain(program.command('explain'), ctx);
   defineInit(program.command('init'), ctx);

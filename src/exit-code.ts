@@ -25,9 +25,12 @@ export interface Outcome {
   failOn?: FailOn;
   /** Inputs that could not be processed while others were (a missing PATH for `access`). */
   inputErrors?: number;
+  /** Stopped by Ctrl-C at a point where it could stop cleanly (fix, between two entries). */
+  interrupted?: boolean;
 }
 
 export function exitCode(outcome: Outcome): number {
+  if (outcome.interrupted) return EXIT_INTERRUPTED;
   if ((outcome.inputErrors ?? 0) > 0) return EXIT_USAGE;
   const counts = outcome.counts;
   if (!counts) return EXIT_OK;

@@ -73,6 +73,20 @@ export function denialReason(role: string, inode: Inode, who: Principal, want: n
   return inode.acl ? `${reason} (the ACL's mask is ---, so Linux ignores its named entries)` : reason;
 }
 
+/**
+ * Why `who` may do `want` here: its class ("web is in group www-data"), or the ACL entry that grants
+ * it ("web has user:www-data:rw-").
+ */
+export function grantReason(role: string, inode: Inode, who: Principal, want: number, names: Names): string {
+  const decision = decide(inode, who, want);
+  if (decision.acl?.kind === 'user') return `${role} has user:${names.user(decision.acl.entry.id)}:${permText(decision.acl.entry.perm)}`;
+  if (decision.acl?.kind === 'group') {
+    const { entry, owning } = decision.acl;
+    return `${role} is in ${owning ? `group::${permText(entry.perm)} (${names.group(entry.id)})` : `group:${names.group(entry.id)}:${permText(entry.perm)}`}`;
+  }
+  return classReason(role, decision.cls, inode, names);
+}
+
 function aclReason(role: string, decider: AclDecider, inode: Inode, want: number, names: Names): string {
   const masked = (perm: number, mask: number) =>
     (perm & want) === want && (perm & mask & want) !== want

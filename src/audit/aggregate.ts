@@ -1,6 +1,6 @@
 import { RULE_IDS } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
-import type { Candidate } from './types.js';
+import type { Candidate } from '../rules/contract.js';
 
 interface Slot {
   /** The directory's own candidate for this key: the one reported if the whole subtree shares it. */
@@ -24,17 +24,26 @@ function ruleOfKey(key: number) {
 export class DirAggregate {
   private running: Map<number, Slot> | undefined;
 
+  /** Findings of the directory itself, held until it is planned (its fix needs what is below it). */
+  private readonly pending: Candidate[] = [];
+
   constructor(
     own: readonly Candidate[],
     private readonly emit: (candidate: Candidate) => void,
   ) {
     for (const candidate of own) {
       if (!ruleOfKey(candidate.key).aggregate || this.running?.has(candidate.key)) {
-        this.emit(candidate);
+        this.pending.push(candidate);
         continue;
       }
-      (this.running ??= new Map()).set(candidate.key, { own: candidate, items: [], entries: candidate.entries });
+      this.running ??= new Map();
+      this.running.set(candidate.key, { own: candidate, items: [], entries: candidate.entries });
     }
+  }
+
+  /** A finding of the directory raised once it is complete (traverse-denied): reported with the others. */
+  hold(candidate: Candidate): void {
+    this.pending.push(candidate);
   }
 
   /** One child: a file's candidates, or what a finished subdirectory passed up. */
@@ -46,7 +55,7 @@ export class DirAggregate {
         if (!isDirectory && ruleOfKey(key).scope === 'directory') continue;
         if (!candidates.some((c) => c.key === key)) {
           running.delete(key);
-          this.emit(slot.own);
+          this.pending.push(slot.own);
           for (const item of slot.items) this.emit(item);
         }
       }
@@ -62,8 +71,12 @@ export class DirAggregate {
     }
   }
 
-  /** The directory is done: what its whole subtree shares, as one candidate per key. */
+  /**
+   * The directory is done and planned: its own findings that stand alone are reported now, and what
+   * its whole subtree shares is returned, as one candidate per key.
+   */
   finish(): Candidate[] {
+    for (const candidate of this.pending.splice(0)) this.emit(candidate);
     if (!this.running) return [];
     return [...this.running.values()].map((slot) => ({ ...slot.own, entries: slot.entries }));
   }

@@ -1,6 +1,19 @@
 import { grants } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
+import { untrustedWriters } from '../access/writers.js';
+import {
+  addEntry,
+  addSubtree,
+  describeSubtree,
+  emptySummary,
+  MAX_STEPS,
+  type Description,
+  type Step,
+  type SubtreeSummary,
+} from '../change/subtree.js';
 import { EXECUTE } from '../mode/bits.js';
+import { planEntry, type EntryPlan } from '../plan/entry.js';
+import type { Change } from '../change/change.js';
 import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/compile.js';
 import type { AccessLevel } from '../policy/schema.js';
 import { RULES, ENTRY_RULES } from '../rules/index.js';
@@ -9,7 +22,7 @@ import { traverseCandidate, type TraverseBlock } from '../rules/traverse-denied.
 import { walkErrorCandidate } from '../rules/walk-error.js';
 import type { WalkEntry, WalkVisitor } from '../walk/walker.js';
 import { DirAggregate } from './aggregate.js';
-import type { AuditSettings, Candidate, EntryFacts } from './types.js';
+import type { AuditSettings, Candidate, EntryFacts } from '../rules/contract.js';
 
 /** Counts what one blocking directory hides from one subject. */
 export class Blocked {
@@ -34,11 +47,45 @@ export interface Frame {
   /** Blocks that start at this directory. */
   blocks: Blocked[] | undefined;
   aggregate: ChildSink;
+  /** The directory itself (undefined for a worker's stand-in parent) and its own policy. */
+  dir: WalkEntry | undefined;
+  ownPolicy: EntryPolicy | undefined;
+  /** Its own findings, planned when it is left. */
+  own: readonly Candidate[];
+  /** It has no finding of its own, but would have one for a role that cannot reach it yet. */
+  ownLatent: boolean;
+  /** Within --only: its own changes may be applied. */
+  reported: boolean;
+  plan: FramePlan;
+}
+
+/** What the plan gathers in a directory while its children are walked. */
+export interface FramePlan {
+  summary: SubtreeSummary;
+  /** The planned changes of the non-directories inside; undefined once there are too many to say. */
+  steps: Step[] | undefined;
+  children: (Description | undefined)[];
+  /** Per subject: something inside needs it (a level), so this directory must let it search. */
+  needsBelow: Uint8Array;
+  /** No one but trusted users can change this directory or any above it: recursive commands are safe inside. */
+  chainSafe: boolean;
+  /** A recursive command at this directory is safe (it is the root, or inside a safe chain). */
+  recursionSafe: boolean;
+  /** Its default ACL: what is created inside comes from it, not from a umask. */
+  defaultAcl: boolean;
+}
+
+/** What a finished directory hands its parent's plan: plain data, it crosses threads. */
+export interface PlannedSubtree {
+  summary: SubtreeSummary;
+  needsBelow: number[];
 }
 
 /** Where a directory's children report: its aggregate, or a job's capture of its summary. */
 export interface ChildSink {
   addChild(candidates: readonly Candidate[], isDirectory: boolean): void;
+  /** A finding of the directory itself raised when it is complete. */
+  hold(candidate: Candidate): void;
   finish(): Candidate[];
 }
 
@@ -51,10 +98,18 @@ export interface ParentContext {
   searchable: number[];
   /** Per subject: 1 when a directory at or above the parent hides what is below from it. */
   blockedAbove: number[];
+  chainSafe: boolean;
+  defaultAcl: boolean;
 }
 
 export function parentContext(frame: Frame): ParentContext {
-  return { rel: frame.rel, searchable: [...frame.searchable], blockedAbove: frame.blockers.map((b) => (b ? 1 : 0)) };
+  return {
+    rel: frame.rel,
+    searchable: [...frame.searchable],
+    blockedAbove: frame.blockers.map((b) => (b ? 1 : 0)),
+    chainSafe: frame.plan.chainSafe,
+    defaultAcl: frame.plan.defaultAcl,
+  };
 }
 
 export interface EngineInput {
@@ -63,6 +118,8 @@ export interface EngineInput {
   /** Per subject: the ancestor of the root that denies it search, if any. */
   ancestorBlocks: readonly (TraverseBlock | undefined)[];
   emit(candidate: Candidate): void;
+  /** Every change the plan makes to an entry in scope (permcheck fix applies them). */
+  planned?(entry: WalkEntry, change: Change): void;
 }
 
 const NONE: readonly Candidate[] = [];
@@ -79,9 +136,13 @@ export class AuditEngine implements WalkVisitor<Frame> {
   private readonly facts: EntryFacts;
   private readonly scratch: Candidate[] = [];
   private readonly subjectCount: number;
+  private readonly trusted: ReadonlySet<number>;
+  /** Set by examine(): the entry would have findings for a role that cannot reach it yet. */
+  private latent = false;
 
   constructor(private readonly input: EngineInput) {
     this.subjectCount = input.settings.subjects.length;
+    this.trusted = new Set(input.settings.trustedUids);
     this.facts = {
       rel: '',
       raw: undefined,
@@ -90,6 +151,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       policy: input.policy.rootPolicy(),
       reachable: new Uint8Array(this.subjectCount),
       granted: new Uint8Array(this.subjectCount),
+      underDefaultAcl: false,
     };
   }
 
@@ -112,6 +174,43 @@ export class AuditEngine implements WalkVisitor<Frame> {
       blockers: context.blockedAbove.map((blocked, s) => (blocked ? new Blocked(s, context.rel, block) : undefined)),
       blocks: undefined,
       aggregate: sink,
+      dir: undefined,
+      ownPolicy: undefined,
+      own: NONE,
+      ownLatent: false,
+      reported: false,
+      plan: this.framePlan(context.chainSafe, context.chainSafe, context.defaultAcl),
+    };
+  }
+
+  private framePlan(chainSafe: boolean, recursionSafe: boolean, defaultAcl: boolean): FramePlan {
+    return {
+      summary: emptySummary(),
+      steps: [],
+      children: [],
+      needsBelow: new Uint8Array(this.subjectCount),
+      chainSafe,
+      recursionSafe,
+      defaultAcl,
+    };
+  }
+
+  /** Merge what a subtree audited apart (a worker's job) handed its stand-in parent into the real parent. */
+  adopt(frame: Frame, planned: PlannedSubtree, description: Description | undefined, entered: boolean): void {
+    if (!entered) return;
+    addSubtree(frame.plan.summary, planned.summary);
+    frame.plan.children.push(description);
+    planned.needsBelow.forEach((needed, s) => {
+      if (needed) frame.plan.needsBelow[s] = 1;
+    });
+  }
+
+  /** What a worker's stand-in parent gathered from the one subtree below it. */
+  static handedUp(frame: Frame): { planned: PlannedSubtree; description: Description | undefined; entered: boolean } {
+    return {
+      planned: { summary: frame.plan.summary, needsBelow: [...frame.plan.needsBelow] },
+      description: frame.plan.children[0],
+      entered: frame.plan.children.length > 0,
     };
   }
 
@@ -122,6 +221,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
   enter(dir: WalkEntry, parent: Frame | undefined): Frame {
     const policy = parent ? this.input.policy.policyFor(parent.policy, dir.rel) : this.input.policy.rootPolicy();
     const own = this.examine(dir, true, policy, parent, this.input.policy.reported(parent?.policy, dir.rel));
+    const ownLatent = this.latent;
     const searchable = new Uint8Array(this.subjectCount);
     const blockers = parent ? parent.blockers.slice() : new Array<Blocked | undefined>(this.subjectCount).fill(undefined);
     let blocks: Blocked[] | undefined;
@@ -138,6 +238,11 @@ export class AuditEngine implements WalkVisitor<Frame> {
         (blocks ??= []).push(blocked);
       }
     }
+    // A recursive command inside is safe only while nobody but trusted users can change a directory on
+    // the way: one who can could swap what the command walks into for a symlink.
+    const trusted = this.trusted;
+    const writable = untrustedWriters(dir, trusted).length > 0;
+    const chainSafe = (parent ? parent.plan.chainSafe : true) && !writable;
     return {
       rel: dir.rel,
       parent,
@@ -146,36 +251,99 @@ export class AuditEngine implements WalkVisitor<Frame> {
       blockers,
       blocks,
       aggregate: new DirAggregate(own, this.input.emit),
+      dir,
+      ownPolicy: policy,
+      own,
+      ownLatent,
+      reported: this.input.policy.reported(parent?.policy, dir.rel),
+      plan: this.framePlan(chainSafe, parent ? parent.plan.chainSafe : true, dir.defaultAcl !== undefined),
     };
   }
 
   entry(entry: WalkEntry, parent: Frame): void {
-    const candidates = this.examine(
-      entry,
-      false,
-      this.input.policy.policyFor(parent.policy, entry.rel),
-      parent,
-      this.input.policy.reported(parent.policy, entry.rel),
-    );
+    const policy = this.input.policy.policyFor(parent.policy, entry.rel);
+    const candidates = this.examine(entry, false, policy, parent, this.input.policy.reported(parent.policy, entry.rel));
+    let plan: EntryPlan | undefined;
+    if (candidates.length > 0 || this.latent) {
+      plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
+      for (const candidate of candidates) attach(candidate, plan);
+      if (plan.change) this.input.planned?.(entry, plan.change);
+    }
+    addEntry(parent.plan.summary, entry, plan?.change, plan?.untouchable === true);
+    const steps = parent.plan.steps;
+    if (plan?.change && steps) {
+      if (steps.length >= MAX_STEPS) parent.plan.steps = undefined;
+      else
+        steps.push({
+          kind: 'entry',
+          rel: entry.rel,
+          raw: entry.raw?.rel,
+          isDir: false,
+          current: entry,
+          target: targetOf(entry, plan.change),
+        });
+    }
+    markNeeds(parent.plan.needsBelow, policy.levels);
     parent.aggregate.addChild(candidates, false);
   }
 
   leave(frame: Frame): void {
-    this.finishDirectory(frame);
+    const dir = frame.dir!;
+    const traverse = this.finishDirectory(frame);
+    // Planned now that what is below it is known: which roles it must let search, and its subtree.
+    const searchNeeded: number[] = [];
+    frame.plan.needsBelow.forEach((needed, s) => {
+      if (needed) searchNeeded.push(s);
+    });
+    const lacksSearch = searchNeeded.some((s) => !(grants(dir, this.input.settings.subjects[s]!.principal) & EXECUTE));
+    let plan: EntryPlan | undefined;
+    if (frame.own.length > 0 || traverse.length > 0 || frame.ownLatent || lacksSearch) {
+      plan = planEntry(dir, true, frame.ownPolicy!, this.input.settings, searchNeeded, dir.nlink, frame.parent?.plan.defaultAcl ?? false);
+      if (plan.change && frame.reported) this.input.planned?.(dir, plan.change);
+    }
+    addEntry(frame.plan.summary, dir, plan?.change, false);
+    const description = describeSubtree(
+      frame.plan.summary,
+      { rel: dir.rel, raw: dir.raw?.rel, current: dir, change: plan?.change },
+      frame.plan.children,
+      frame.plan.steps ?? [],
+      frame.plan.recursionSafe,
+    );
+    const subtree = frame.plan.steps === undefined ? undefined : description;
+    for (const candidate of frame.own) attach(candidate, plan);
+    for (const candidate of traverse) {
+      // What a blocking directory hides is fixed with it: its own change and what is below it.
+      attach(candidate, plan);
+      candidate.description = subtree ?? null;
+      frame.aggregate.hold(candidate);
+    }
     const summary = frame.aggregate.finish();
-    if (frame.parent) frame.parent.aggregate.addChild(summary, true);
-    else for (const candidate of summary) this.input.emit(candidate);
+    for (const candidate of summary) if (candidate.entries > 1) candidate.description = subtree ?? null;
+    if (!frame.parent) {
+      for (const candidate of summary) this.input.emit(candidate);
+      return;
+    }
+    const parentPlan = frame.parent.plan;
+    addSubtree(parentPlan.summary, frame.plan.summary);
+    parentPlan.children.push(subtree);
+    frame.plan.needsBelow.forEach((needed, s) => {
+      if (needed) parentPlan.needsBelow[s] = 1;
+    });
+    markNeeds(parentPlan.needsBelow, frame.ownPolicy!.levels);
+    frame.parent.aggregate.addChild(summary, true);
   }
 
   /** A directory is complete: the traverse-denied findings of the blocks it starts. */
-  private finishDirectory(frame: Frame): void {
+  private finishDirectory(frame: Frame): Candidate[] {
+    const out: Candidate[] = [];
     if (frame.blocks) {
       const severity = severityOf(RULES['traverse-denied'], this.input.settings);
       for (const blocked of frame.blocks) {
         if (severity && blocked.needs > 0)
-          this.input.emit(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
+          out.push(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
       }
     }
+    return out;
   }
 
   error(rel: string, path: string, error: NodeJS.ErrnoException, frame: Frame | undefined): void {
@@ -213,12 +381,24 @@ export class AuditEngine implements WalkVisitor<Frame> {
         if (blocked) blocked.needs++;
       }
     }
+    this.latent = false;
     if (!reported) return NONE;
+    facts.underDefaultAcl = parent?.plan.defaultAcl ?? false;
     const out = this.scratch;
     for (const rule of ENTRY_RULES) rule.check!(facts, this.input.settings, out);
-    if (out.length === 0) return NONE;
-    const found = out.slice();
+    const found = out.length === 0 ? NONE : out.slice();
     out.length = 0;
+    // Below a directory that keeps a role out, what that role would find once let in is planned too,
+    // so the fix that lets it in does not bring new findings.
+    if (parent && parent.blockers.some((blocked) => blocked !== undefined)) {
+      const reach = facts.reachable.slice();
+      for (let s = 0; s < subjectCount; s++) if (!facts.reachable[s] && parent.blockers[s]) facts.reachable[s] = 1;
+      for (const rule of ENTRY_RULES) rule.check!(facts, this.input.settings, out);
+      this.latent = out.length > found.length;
+      out.length = 0;
+      // What the caller reads next (a directory's reach) is the real one.
+      facts.reachable.set(reach);
+    }
     return found;
   }
 }
@@ -240,4 +420,21 @@ function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoExceptio
   };
   const reason = (error.code && why[error.code]) ?? error.message;
   return `cannot read ${rel === '.' ? path : rel}: ${reason}${error.code ? ` (${error.code})` : ''}`;
+}
+
+function attach(candidate: Candidate, plan: EntryPlan | undefined): void {
+  if (plan?.change) candidate.change = plan.change;
+  if (plan?.noFix) candidate.noFix = plan.noFix;
+}
+
+function targetOf(inode: Inode, change: NonNullable<EntryPlan['change']>) {
+  return { uid: change.uid ?? inode.uid, gid: change.gid ?? inode.gid, mode: change.mode ?? inode.mode,
+    acl: change.acl ?? inode.acl,
+    defaultAcl: change.defaultAcl ?? inode.defaultAcl,
+  };
+}
+
+/** The subjects an entry's policy gives a level: the directories above must let them search. */
+function markNeeds(needsBelow: Uint8Array, levels: readonly (AccessLevel | undefined)[]): void {
+  for (let s = 0; s < levels.length; s++) if (needs(levels[s])) needsBelow[s] = 1;
 }

@@ -1,11 +1,12 @@
+import { changeCommands, descriptionCommands } from '../change/render.js';
+import { shellQuote } from '../fix/shell.js';
+import type { Candidate, DescribeContext, Finding } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
-import type { Candidate, DescribeContext, Finding } from './types.js';
 
-/** A candidate in words: the only place findings get their message and fix. */
+/** A candidate in words: the only place findings get their message, their fix and their advice. */
 export function toFinding(candidate: Candidate, context: DescribeContext): Finding {
   const rule = RULES[candidate.rule];
   const described = rule.describe(candidate, context);
-  const { fix } = described;
   const below = candidate.entries - 1;
   // An aggregate: the top entry's words stand for the whole subtree.
   const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];
@@ -14,6 +15,7 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
       ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? unit[0] : unit[1]} below it`
       : described.message;
   const subject = candidate.subject >= 0 ? context.settings.subjects[candidate.subject] : undefined;
+  const fix = fixOf(candidate, context);
   return {
     rule: candidate.rule,
     severity: candidate.severity,
@@ -21,8 +23,31 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
     ...(subject ? { role: subject.name } : {}),
     message,
     ...(fix ? { fix } : {}),
+    ...(described.advice ? { advice: described.advice } : {}),
+    ...(candidate.noFix && !fix ? { noFix: candidate.noFix } : {}),
     entries: candidate.entries,
     ...(candidate.raw ? { pathBytes: Buffer.from(candidate.raw).toString('hex') } : {}),
     ...described.extra,
   };
+}
+
+/**
+ * The plan's commands for what the finding covers: its entry's change, or, for a finding that stands
+ * for a subtree, the commands for that subtree; `permcheck fix` when those would be too many or unsafe
+ * to paste (a recursive command inside a directory someone else can change).
+ */
+function fixOf(candidate: Candidate, { settings, names }: DescribeContext): string | undefined {
+  if (candidate.description !== undefined) {
+    if (candidate.description === null) return pointer(candidate, settings.fixInvocation);
+    const commands = descriptionCommands(candidate.description, names);
+    return commands.length > 0 ? commands.join(' && ') : undefined;
+  }
+  if (!candidate.change) return undefined;
+  return changeCommands({ rel: candidate.rel, raw: candidate.raw }, candidate.change, names).join(' && ');
+}
+
+function pointer(candidate: Candidate, invocation: string | undefined): string | undefined {
+  if (!invocation) return undefined;
+  const only = candidate.rel === '.' ? '' : ` --only ${shellQuote(`${candidate.rel}/**`)}`;
+  return `${invocation}${only}`;
 }

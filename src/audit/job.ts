@@ -1,7 +1,8 @@
 import type { SeverityCounts } from '../exit-code.js';
 import type { Name, WalkEntry } from '../walk/walker.js';
-import type { ParentContext } from './engine.js';
-import type { Candidate, Finding } from './types.js';
+import type { Description } from '../change/subtree.js';
+import type { ParentContext, PlannedSubtree } from './engine.js';
+import type { Candidate, Finding } from '../rules/contract.js';
 
 /**
  * One subtree for a worker: its root as lstat saw it, the descriptor of the directory that holds it
@@ -42,6 +43,11 @@ export interface JobDone {
   id: number;
   /** What the subtree passes up to its parent's aggregate, in order. */
   passedUp: PassedUp[];
+  /** What it hands the parent's plan. */
+  planned: PlannedSubtree;
+  description: Description | undefined;
+  /** Whether the job's directory was entered at all (it may have changed before the worker opened it). */
+  entered: boolean;
   /** Per subject blocked above: how many entries inside it needs. */
   needs: number[];
   entries: number;

@@ -64,6 +64,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
         done.needs.forEach((needed, s) => {
           if (needed > 0) frame.blockers[s]!.needs += needed;
         });
+        engine.adopt(frame, done.planned, done.description, done.entered);
         for (const passed of done.passedUp) frame.aggregate.addChild(passed.candidates, passed.isDirectory);
         await hooks.afterSlice(counters.entries);
       }

@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
+import type { Trust } from '../trust/trust.js';
 import { firstBlocker } from '../access/traversal.js';
 import { bindRoles, loadProject, readMagentoUmask, type RoleOptions } from '../project/setup.js';
 import { UsageError } from '../errors.js';
@@ -17,7 +18,7 @@ import type { TraverseBlock } from '../rules/traverse-denied.js';
 import type { UserDatabase } from '../users/database.js';
 import type { ReportHeader } from '../reporters/reporter.js';
 import { subjectsOf } from '../roles/subject.js';
-import type { AuditSettings } from './types.js';
+import type { AuditSettings } from '../rules/contract.js';
 
 export interface AuditOptions extends RoleOptions {
   preset?: string;
@@ -26,6 +27,8 @@ export interface AuditOptions extends RoleOptions {
   ignoreAncestors?: boolean;
   /** --only globs: report only matching entries. */
   only?: string[];
+  /** How to run permcheck fix with these options (commands/audit.ts). */
+  fixInvocation?: string;
 }
 
 /** Everything a run needs, resolved from flags, config, presets and the machine. */
@@ -41,6 +44,8 @@ export interface AuditPlan {
   only: string[];
   ancestorBlocks: (TraverseBlock | undefined)[];
   db: UserDatabase;
+  /** Whose files may decide what permcheck does (trust/trust.ts). */
+  trust: Trust;
 }
 
 export function planAudit(dir: string | undefined, options: AuditOptions): AuditPlan {
@@ -109,6 +114,9 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       defaultUmask: umask.value,
       sharedGid: sharedGroup(roles),
       preset: preset?.name,
+      trustedUids: [...project.trust.uids],
+      protectedHardlinks: protectedHardlinks(),
+      fixInvocation: options.fixInvocation,
     },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
     rules: assembled.rules,
@@ -116,6 +124,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
     only,
     ancestorBlocks,
     db: project.db,
+    trust: project.trust,
   };
 }
 
@@ -166,4 +175,13 @@ function roleSummary(role: Role, db: UserDatabase) {
     origin: role.origin,
     sources: role.sources,
   };
+}
+
+/** fs.protected_hardlinks: 1 on every distribution today, but a host may have turned it off. */
+function protectedHardlinks(): boolean {
+  try {
+    return readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }

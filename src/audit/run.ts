@@ -1,9 +1,10 @@
 import type { SeverityCounts } from '../exit-code.js';
-import { Walker } from '../walk/walker.js';
+import type { Change } from '../change/change.js';
+import { Walker, type WalkEntry } from '../walk/walker.js';
 import { AuditEngine } from './engine.js';
 import { toFinding } from './finding.js';
 import type { AuditPlan } from './plan.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../rules/contract.js';
 
 /** Entries per slice: small enough to stay responsive (Ctrl-C, progress), large enough to be free. */
 const SLICE = 4096;
@@ -14,6 +15,8 @@ export interface AuditHooks {
   serialized?(json: Uint8Array): Promise<void>;
   /** Between slices: flush output, draw progress. Awaited, so output backpressure holds the walk. */
   afterSlice(entries: number): Promise<void>;
+  /** Every change the plan makes (permcheck fix collects them; only with --jobs 1). */
+  planned?(entry: WalkEntry, change: Change): void;
 }
 
 export interface AuditResult extends SeverityCounts {
@@ -39,6 +42,7 @@ export function reportingEngine(plan: AuditPlan, hooks: AuditHooks, counts: Seve
     settings: plan.settings,
     policy: plan.policy,
     ancestorBlocks: plan.ancestorBlocks,
+    planned: hooks.planned,
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
       countFinding(counts, finding);

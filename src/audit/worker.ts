@@ -10,7 +10,7 @@ import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
 import { countFinding } from './run.js';
 import { JSON_SEPARATOR, type Job, type JobBatch, type JobMessage, type PassedUp } from './job.js';
-import type { AuditSettings, Finding } from './types.js';
+import type { AuditSettings, Finding } from '../rules/contract.js';
 
 /** Everything a worker needs once: plain data from the main thread's plan. */
 export interface WorkerSetup {
@@ -93,6 +93,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
   const passedUp: PassedUp[] = [];
   const parent: Frame = engine.detachedParent(job.parent, {
     addChild: (candidates, isDirectory) => void passedUp.push({ candidates: [...candidates], isDirectory }),
+    hold: () => {},
     finish: () => [],
   });
   const counters = walkJob(job, engine, parent);
@@ -101,6 +102,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
     kind: 'done',
     id: job.id,
     passedUp,
+    ...AuditEngine.handedUp(parent),
     needs: parent.blockers.map((blocked) => blocked?.needs ?? 0),
     entries: counters.entries,
     aclUnknown: counters.aclUnknown,

@@ -2,9 +2,11 @@ import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runParallel } from '../audit/parallel.js';
 import { Pool } from '../audit/pool.js';
-import { planAudit, type AuditOptions } from '../audit/plan.js';
-import { runAudit, type AuditHooks } from '../audit/run.js';
+import { planAudit, type AuditOptions, type AuditPlan } from '../audit/plan.js';
+import { runAudit, type AuditHooks, type AuditResult } from '../audit/run.js';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { shellQuote } from '../fix/shell.js';
 import { RULE_IDS } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn } from '../exit-code.js';
@@ -22,18 +24,25 @@ interface AuditCommandOptions extends AuditOptions {
   jobs: number;
 }
 
-export function defineAudit(command: Command, ctx: CommandContext): void {
-  addRoleOptions(
+/** The options that decide the policy and its scope: shared by audit and fix, so both see the same plan. */
+export function addPolicyOptions(command: Command): Command {
+  return addRoleOptions(
     command
-      .description('audit the modes and owners of a project tree for the web, CLI and cron users')
       .argument('[dir]', 'the application root', '.')
-      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-      .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', repeatable)
       .option('--only <glob>', 'report only matching entries, such as var/** (repeatable); the rest is not walked', repeatable)
-      .option('--ignore-ancestors', 'do not check the directories above the root (auditing a build artifact)')
+      .option('--ignore-ancestors', 'do not check the directories above the root (auditing a build artifact)'),
+  );
+}
+
+export function defineAudit(command: Command, ctx: CommandContext): void {
+  addPolicyOptions(
+    command
+      .description('audit the modes and owners of a project tree for the web, CLI and cron users')
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .option('--verbose', 'list info findings one by one in text output')
       .addOption(
         new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)')
@@ -46,21 +55,47 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
     // Threads first: their start-up overlaps with reading the config and planning the walk.
     const pool = options.jobs > 1 ? new Pool(options.jobs) : undefined;
     try {
-      await audit(dir, options, ctx, started, pool);
+      const plan = planAudit(dir, { ...options, fixInvocation: fixInvocation(dir, options) });
+      const result = await reportAudit(plan, options, ctx, started, pool);
+      ctx.settle({ counts: result, failOn: options.failOn });
     } finally {
       await pool?.close();
     }
   });
 }
 
-async function audit(
-  dir: string,
-  options: AuditCommandOptions,
+/**
+ * How to run `permcheck fix` with the options of this audit, for findings whose fix is too long or
+ * unsafe to print as shell commands.
+ */
+export function fixInvocation(dir: string, options: AuditOptions & { discover?: boolean }): string {
+  const parts = ['permcheck', 'fix', shellQuote(resolve(dir))];
+  const value = (flag: string, v: string | undefined) => (v === undefined ? [] : [flag, shellQuote(v)]);
+  parts.push(
+    ...value('--config', options.config === undefined ? undefined : resolve(options.config)),
+    ...value('--preset', options.preset),
+    ...value('--umask', options.umask),
+    ...value('--web-user', options.webUser),
+    ...value('--cli-user', options.cliUser),
+    ...value('--cron-user', options.cronUser),
+    ...value('--passwd', options.passwd === undefined ? undefined : resolve(options.passwd)),
+    ...value('--group', options.group === undefined ? undefined : resolve(options.group)),
+    ...(options.trust ?? []).flatMap((user) => ['--trust', shellQuote(user)]),
+    ...(options.ignore ?? []).flatMap((glob) => ['--ignore', shellQuote(glob)]),
+    ...(options.discover === false ? ['--no-discover'] : []),
+    '--yes',
+  );
+  return parts.join(' ');
+}
+
+/** Run a planned audit and report it in the chosen format; the result counts the findings. */
+export async function reportAudit(
+  plan: AuditPlan,
+  options: { format: Format; verbose?: boolean | undefined },
   ctx: CommandContext,
   started: number,
   pool: Pool | undefined,
-): Promise<void> {
-  const plan = planAudit(dir, options);
+): Promise<AuditResult> {
   const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
   // Progress only for people watching a terminal, never in JSON.
   const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
@@ -89,7 +124,7 @@ async function audit(
   const result = pool ? await runParallel(plan, hooks, pool, options.format) : await runAudit(plan, hooks);
   progress?.clear();
   await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
-  ctx.settle({ counts: result, failOn: options.failOn });
+  return result;
 }
 
 /** Both cores of a small CI box; past a few threads the disk, not the CPU, is the limit. */

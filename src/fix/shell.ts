@@ -1,35 +1,50 @@
 /**
- * A path as one shell word that a user can paste safely: single quotes (nothing inside is
- * expanded, so '$(touch x).php' stays a name), bash's $'...' when the name holds control
- * characters such as a newline, and './' before a name that would read as an option.
+ * Shell words a user can paste into a root shell. Single quotes keep everything literal ('$(touch
+ * x).php' stays a name); bash's $'...' is used when a name holds what must not reach a terminal raw
+ * (control characters, C1, bidi overrides, zero-width characters, bytes that are not UTF-8) or what a
+ * CI log would act on ('##['), each escaped.
  */
-export function shellQuote(path: string | Uint8Array): string {
-  if (typeof path !== 'string') return quoteBytes(path);
-  const safe = path.startsWith('-') ? `./${path}` : path;
-  if (/[\x00-\x1f\x7f]/.test(safe)) {
-    const escaped = [...safe]
-      .map((ch) => {
+const NEEDS_ESCAPE =
+  /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u115f\u1160\u3164\ufff9-\ufffb]|##\[/;
+
+export function shellQuote(word: string | Uint8Array): string {
+  if (typeof word !== 'string') return quoteBytes(word);
+  if (NEEDS_ESCAPE.test(word)) {
+    const escaped = [...word]
+      .map((ch, i, all) => {
         const code = ch.codePointAt(0)!;
         if (ch === '\\' || ch === "'") return `\\${ch}`;
-        if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+        if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${code.toString(16).padStart(2, '0')}`;
+        if (NEEDS_ESCAPE.test(ch)) return `\\u${code.toString(16).padStart(4, '0')}`;
+        // "##[": write the second '#' as an escape, so the printed line never holds the sequence.
+        if (ch === '#' && all[i - 1] === '#' && all[i + 1] === '[') return '\\x23';
         return ch;
       })
       .join('');
     return `$'${escaped}'`;
   }
-  return `'${safe.replace(/'/g, `'\\''`)}'`;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A name that is not valid UTF-8, byte for byte: $'...' with every other byte escaped. */
 function quoteBytes(bytes: Uint8Array): string {
-  const prefix = bytes[0] === 0x2d ? './' : '';
   let out = '';
   for (const byte of bytes) {
     if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else if (byte >= 0x20 && byte < 0x7f && byte !== 0x23) out += String.fromCharCode(byte);
     else out += `\\x${byte.toString(16).padStart(2, '0')}`;
   }
-  return `$'${prefix}${out}'`;
+  return `$'${out}'`;
+}
+
+/**
+ * A path argument: '.' for the audited directory, './rel' below it (never read as an option, nor by
+ * find as an expression such as '!' or '('), or an absolute path (a directory above the root).
+ */
+export function pathArgument(rel: string | Uint8Array): string {
+  if (typeof rel !== 'string') return quoteBytes(Buffer.concat([Buffer.from('./'), Buffer.from(rel)]));
+  if (rel === '.' || rel.startsWith('/')) return shellQuote(rel);
+  return shellQuote(`./${rel}`);
 }
 
 const CLASS_LETTER = { owner: 'u', group: 'g', other: 'o' } as const;
@@ -40,12 +55,7 @@ export function chmodClause(cls: keyof typeof CLASS_LETTER, op: '+' | '-', bits:
   return `${CLASS_LETTER[cls]}${op}${letters}`;
 }
 
-/** chmod [-R] CLAUSE 'path' */
+/** chmod [-R] -- CLAUSE 'path' */
 export function chmod(clause: string, path: string | Uint8Array, recursive: boolean): string {
-  return `chmod ${recursive ? '-R ' : ''}${clause} ${shellQuote(path)}`;
-}
-
-/** Keep the group on what is created later: setgid on every directory of the tree. */
-export function setgidDirectories(path: string | Uint8Array, recursive: boolean): string {
-  return recursive ? `find ${shellQuote(path)} -type d -exec chmod g+s {} +` : `chmod g+s ${shellQuote(path)}`;
+  return `chmod ${recursive ? '-R ' : ''}-- ${clause} ${pathArgument(path)}`;
 }

@@ -1,5 +1,5 @@
 import { JSON_SEPARATOR } from '../audit/job.js';
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../rules/contract.js';
 import type { ReportHeader, Reporter, ReportSummary } from './reporter.js';
 
 export const JSON_REPORT_VERSION = 1;

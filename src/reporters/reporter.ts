@@ -1,4 +1,4 @@
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../rules/contract.js';
 import type { Paint } from '../paint.js';
 import type { ValueSource } from '../roles/source.js';
 

@@ -1,5 +1,5 @@
 import { JSON_SEPARATOR } from '../audit/job.js';
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../rules/contract.js';
 import { RULE_IDS, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { HOMEPAGE, VERSION } from '../version.js';

@@ -1,4 +1,4 @@
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../rules/contract.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { printable } from '../text/printable.js';
@@ -61,7 +61,9 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
               `    ${paint.bold(printable(f.path))}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`,
             );
             lines.push(`      ${printable(f.message)}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
-            if (f.fix) lines.push(`      ${paint.dim('fix:')} ${f.fix}`);
+            if (f.fix) lines.push(`      ${paint.dim('fix:')} ${printable(f.fix)}`);
+            if (f.advice) lines.push(`      ${paint.dim('advice:')} ${printable(f.advice)}`);
+            if (f.noFix) lines.push(`      ${paint.dim('no fix:')} ${printable(f.noFix)}`);
           }
         }
       }

@@ -1,7 +1,7 @@
 import { WRITE_AND_SEARCH } from '../access/permission.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
-import { denialText, grantFix } from './grant.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { denialText } from './denial.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 /** What access-denied found: the bits the role lacks (r, w, x, and w+x at once) and the level it needs. */
 export interface DeniedDetail {
@@ -52,19 +52,6 @@ export const accessDenied: Rule = {
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
     const { level, missing } = deniedDetail.decode(c.detail);
-    const message = `${denialText(subject, c.inode, c.rel, missing, names)}; it needs ${level} access`;
-    const recursive = c.entries > 1;
-    return {
-      message,
-      fix: grantFix(
-        subject,
-        c.inode,
-        target(c),
-        requiredBits(level, c.inode.type === 'directory' || recursive) & 7,
-        recursive,
-        names,
-        settings.sharedGid,
-      ),
-    };
+    return { message: `${denialText(subject, c.inode, c.rel, missing, names)}; it needs ${level} access` };
   },
 };

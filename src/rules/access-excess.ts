@@ -1,9 +1,7 @@
-import { classReason, describeInode, joinOr } from '../access/describe.js';
-import { accessClass, WRITE_AND_SEARCH } from '../access/permission.js';
-import { chmod, chmodClause } from '../fix/shell.js';
-import { ownerFix } from './grant.js';
+import { describeInode, grantReason, joinOr } from '../access/describe.js';
+import { WRITE_AND_SEARCH } from '../access/permission.js';
 import { READ, WRITE } from '../mode/bits.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 /**
  * What a role can do beyond its level. Only abilities count: on a directory, w without x changes
@@ -14,6 +12,17 @@ export function excessBits(level: 'none' | 'read', granted: number, isDir: boole
   const canWrite = isDir ? (granted & WRITE_AND_SEARCH) !== 0 : (granted & WRITE) !== 0;
   return (level === 'none' && canRead ? READ : 0) | (canWrite ? WRITE : 0);
 }
+
+/** What access-excess found: what the role can do beyond its level, and that level. */
+export interface ExcessDetail {
+  excess: number;
+  level: 'none' | 'read';
+}
+
+export const excessDetail = {
+  encode: (detail: ExcessDetail): number => detail.excess | (detail.level === 'read' ? 8 : 0),
+  decode: (packed: number): ExcessDetail => ({ excess: packed & 7, level: packed & 8 ? 'read' : 'none' }),
+};
 
 export const accessExcess: Rule = {
   id: 'access-excess',
@@ -33,25 +42,14 @@ export const accessExcess: Rule = {
       let excess = excessBits(level, entry.granted[i]!, entry.isDir);
       // Reading a secret one may not read is secret-exposed's (an error), not a mere excess.
       if (secret && !entry.isDir) excess &= ~READ;
-      if (excess) out.push(candidate('access-excess', severity, entry, i, excess | (level === 'read' ? 8 : 0)));
+      if (excess) out.push(candidate('access-excess', severity, entry, i, excessDetail.encode({ excess, level })));
     }
   },
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
-    const excess = c.detail & 7;
-    const level = c.detail & 8 ? 'read' : 'none';
+    const { excess, level } = excessDetail.decode(c.detail);
     const can = joinOr([excess & READ ? 'read' : '', excess & WRITE ? 'write' : ''].filter(Boolean));
-    const cls = accessClass(c.inode, subject.principal);
-    const message = `${subject.name} can ${can} ${c.rel} (${describeInode(c.inode, names)}) but its access there is ${level}: ${classReason(subject.name, cls, c.inode, names)}`;
-    const recursive = c.entries > 1;
-    if (cls === 'owner' || cls === 'root') {
-      const { fix, note } = ownerFix(settings, c);
-      return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
-    }
-    const bits = excess & WRITE ? WRITE : READ;
-    return {
-      message,
-      fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', bits | (excess & READ), false), target(c), recursive),
-    };
+    const why = grantReason(subject.name, c.inode, subject.principal, excess & WRITE ? WRITE : READ, names);
+    return { message: `${subject.name} can ${can} ${c.rel} (${describeInode(c.inode, names)}) but its access there is ${level}: ${why}` };
   },
 };

@@ -1,14 +1,16 @@
 import { joinOr, type Names } from '../access/describe.js';
 import { WRITE_AND_SEARCH } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
-import type { Candidate, Subject } from '../audit/types.js';
-import { chmod, shellQuote } from '../fix/shell.js';
+import type { Candidate, Subject } from './contract.js';
+import { applyChange } from '../change/change.js';
+import { pathArgument } from '../fix/shell.js';
+import { umaskPlace } from './umask-place.js';
 import { EXECUTE, formatOctal, symbolicMode } from '../mode/bits.js';
 import { predictCreated, type Created } from '../predict/created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, lostNames, predictLoss } from '../predict/loss.js';
 import { findRemedy, type Remedy } from '../predict/remedy.js';
 import type { Role } from '../roles/role.js';
-import { candidateKey, severityOf, target, type Rule } from './rule.js';
+import { candidateKey, severityOf, type Rule } from './rule.js';
 
 /** detail: the lost operations (4 bits), whether the role writes there (1 bit), the creator. */
 const WRITES_BIT = 16;
@@ -71,10 +73,15 @@ export const crossContext: Rule = {
     const created = predictCreated(role, c.inode);
     const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
     const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost)}`;
-    const remedies = findRemedy({ creator: role, user: user.principal, writes: (c.detail & WRITES_BIT) !== 0, parent: c.inode });
+    // The plan gives the directory its group and setgid where that is enough; what is left is advice.
+    const planned = applyChange(c.inode, c.change);
+    const writes = (c.detail & WRITES_BIT) !== 0;
+    const stillLost = predictLoss(predictCreated(role, planned), planned, user.principal, writes) !== 0;
+    const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned }) : [];
+    const advice = remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)).join('; then ');
     return {
       message,
-      fix: remedies.map((remedy) => remedyText(remedy, c, creator, user, names, settings.preset)).join('; then ') + '.',
+      ...(advice ? { advice: `${advice}.` } : {}),
       extra: {
         creator: creator.name,
         lost: lostNames(lost),
@@ -112,44 +119,27 @@ function lostWords(lost: number): string {
   return joinOr(words);
 }
 
-/** Where a role's umask is set, by what the role usually is. */
-export function umaskPlace(role: Role, umask: number, preset: string | undefined): string {
-  const octal = formatOctal(umask);
-  if (preset === 'magento2' && (role.name === 'web' || role.name === 'cli' || role.name === 'cron')) {
-    return `echo ${octal.slice(1)} > magento_umask (Magento's bootstrap applies it to every PHP process, web and CLI)`;
-  }
-  switch (role.name) {
-    case 'web':
-      return `UMask=${octal} for PHP-FPM (systemctl edit php-fpm, then restart it)`;
-    case 'cli':
-      return `umask ${octal} in ${role.user}'s shell profile, or umask(0${octal.slice(1)}) in the CLI entry point`;
-    case 'cron':
-      return `start the crontab line with "umask ${octal};"`;
-    default:
-      return `UMask=${octal} in the unit of the ${role.name} service`;
-  }
-}
-
-function remedyText(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): string {
+function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): string[] {
   const role = creator.role!;
-  const dir = shellQuote(target(c));
-  const recursive = c.entries > 1;
+  const dir = pathArgument(c.raw ?? c.rel);
   switch (remedy.kind) {
     case 'umask':
-      return `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset)}`;
-    case 'shared-group': {
-      const group = shellQuote(names.group(remedy.gid));
-      const steps = `chgrp -R ${group} ${dir} && chmod -R g+rwX ${dir} && find ${dir} -type d -exec chmod g+s {} +`;
+      return [
+        `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset)}`,
+      ];
+    case 'shared-group':
+      // The plan already set the group and setgid it could; only a umask can be left over.
       return remedy.umask === undefined
-        ? steps
-        : `${steps}; and give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`;
-    }
+        ? []
+        : [`give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`];
     case 'acl': {
-      const who = user.role ? `u:${user.role.user}` : 'o';
+      const who = user.role ? `u:${names.user(user.role.uid)}` : 'o';
       const bits = (c.detail & 0xf) === LOST_READ ? 'rX' : 'rwX';
-      return `setfacl -R -m ${who}:${bits} ${dir} && setfacl -R -d -m ${who}:${bits} ${dir} (default ACLs replace the umask for new entries)`;
+      return [
+        `or default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`,
+      ];
     }
     case 'unsticky':
-      return `${chmod('-t', target(c), recursive)} (the sticky bit lets only owners delete; drop it unless the directory is shared with strangers)`;
+      return [`drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}`];
   }
 }

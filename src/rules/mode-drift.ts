@@ -1,9 +1,9 @@
 import { describeInode } from '../access/describe.js';
-import type { AuditSettings } from '../audit/types.js';
-import { chmod, chmodClause } from '../fix/shell.js';
-import { classBits, formatOctal, PERMISSION_BITS, PERMISSION_CLASSES } from '../mode/bits.js';
+import { READ, WRITE, EXECUTE, formatOctal, PERMISSION_BITS } from '../mode/bits.js';
 import { creationMode } from '../mode/creation.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import type { AuditSettings } from './contract.js';
+import { candidate, severityOf, type Rule } from './rule.js';
+import { umaskPlace } from './umask-place.js';
 
 /**
  * The mode the entry would have if its owner had created it under the configured umask: 0666 for
@@ -16,6 +16,27 @@ export function expectedMode(settings: AuditSettings, uid: number, isDir: boolea
   return creationMode('file', mode & 0o111 ? 0o777 : 0o666, umask) & PERMISSION_BITS;
 }
 
+/** What mode-drift found: the mode expected, and which of the extra bits the policy itself needs. */
+export interface DriftDetail {
+  expected: number;
+  /** Extra bits some role's level needs here: the umask is then what to change, not the mode. */
+  needed: number;
+}
+
+export const driftDetail = {
+  encode: (detail: DriftDetail): number => detail.expected | (detail.needed << 9),
+  decode: (packed: number): DriftDetail => ({ expected: packed & PERMISSION_BITS, needed: (packed >> 9) & PERMISSION_BITS }),
+};
+
+/**
+ * The bits of an entry as its own: with an ACL, the mode's group bits are the mask, and the owning
+ * group's own entry is what a umask would have made.
+ */
+function ownBits(entry: { mode: number; acl?: { groupObj: number } | undefined }): number {
+  const mode = entry.mode & PERMISSION_BITS;
+  return entry.acl ? (mode & 0o707) | (entry.acl.groupObj << 3) : mode;
+}
+
 export const modeDrift: Rule = {
   id: 'mode-drift',
   title: 'The mode differs from what the configured umask produces',
@@ -26,15 +47,27 @@ export const modeDrift: Rule = {
   check(entry, settings, out) {
     const { type } = entry.inode;
     if (type !== 'file' && type !== 'directory') return;
+    // Under a default ACL the umask is not used at all: what the ACL gives is the expectation there.
+    if (entry.underDefaultAcl) return;
     const expected = expectedMode(settings, entry.inode.uid, entry.isDir, entry.inode.mode);
-    const actual = entry.inode.mode & PERMISSION_BITS;
+    const actual = ownBits(entry.inode);
     if (actual === expected) return;
     const severity = severityOf(this, settings, actual & ~expected ? undefined : 'info');
-    if (severity) out.push(candidate('mode-drift', severity, entry, -1, expected));
+    if (!severity) return;
+    out.push(
+      candidate(
+        'mode-drift',
+        severity,
+        entry,
+        -1,
+        driftDetail.encode({ expected, needed: neededBits(entry, settings) & actual & ~expected }),
+      ),
+    );
   },
   describe(c, { settings, names }) {
-    const actual = c.inode.mode & PERMISSION_BITS;
-    const extra = actual & ~c.detail;
+    const actual = ownBits(c.inode);
+    const { expected, needed } = driftDetail.decode(c.detail);
+    const extra = actual & ~expected;
     const umask = settings.umaskByUid.get(c.inode.uid);
     const owner = settings.subjects.find((s) => s.role && s.role.uid === c.inode.uid);
     const source =
@@ -42,11 +75,26 @@ export const modeDrift: Rule = {
         ? `umask ${formatOctal(umask)} of ${owner.name} (its owner)`
         : `the default umask ${formatOctal(settings.defaultUmask)}`;
     const comparison = extra ? 'more permissive than' : 'stricter than';
-    const message = `${c.rel} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(c.detail)} that ${source} gives`;
-    if (!extra) return { message };
-    const clauses = PERMISSION_CLASSES.map((cls) =>
-      classBits(extra, cls) ? chmodClause(cls, '-', classBits(extra, cls), false) : '',
-    ).filter(Boolean);
-    return { message, fix: chmod(clauses.join(','), target(c), c.entries > 1) };
+    const message = `${c.rel} (${describeInode(c.inode, names)}) is ${formatOctal(actual)}, ${comparison} the ${formatOctal(expected)} that ${source} gives`;
+    if (!needed || !owner?.role) return { message };
+    // The policy needs those bits: the mode is right and the umask is what makes new entries wrong.
+    const umaskNeeded = (umask ?? settings.defaultUmask) & ~needed;
+    return {
+      message: `${message}; the policy needs those bits here`,
+      advice: `give ${owner.name} umask ${formatOctal(umaskNeeded)}: ${umaskPlace(owner.role, umaskNeeded, settings.preset)}`,
+    };
   },
 };
+
+/** The permission bits some role's level needs on this entry, in the class that role falls in. */
+function neededBits(entry: Parameters<NonNullable<Rule['check']>>[0], settings: AuditSettings): number {
+  let bits = 0;
+  entry.policy.levels.forEach((level, s) => {
+    if (level !== 'read' && level !== 'write') return;
+    const principal = settings.subjects[s]!.principal;
+    const wanted = (level === 'write' ? READ | WRITE : READ) | (entry.isDir ? EXECUTE : 0);
+    const shift = principal.uid === entry.inode.uid ? 6 : principal.gids.includes(entry.inode.gid) ? 3 : 0;
+    bits |= wanted << shift;
+  });
+  return bits;
+}

@@ -1,6 +1,5 @@
 import { describeInode } from '../access/describe.js';
-import { shellQuote } from '../fix/shell.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 interface Wanted {
   owner?: string;
@@ -28,10 +27,6 @@ export const ownerMismatch: Rule = {
     const wanted = c.extra as Wanted;
     const parts = [wanted.owner ? `owner ${wanted.owner}` : '', wanted.group ? `group ${wanted.group}` : ''].filter(Boolean).join(' and ');
     const message = `${c.rel} (${describeInode(c.inode, names)}) should have ${parts}`;
-    const recursive = c.entries > 1 ? '-R ' : '';
-    const fix = wanted.owner
-      ? `chown ${recursive}${shellQuote(wanted.owner + (wanted.group ? `:${wanted.group}` : ''))} ${shellQuote(target(c))}`
-      : `chgrp ${recursive}${shellQuote(wanted.group!)} ${shellQuote(target(c))}`;
-    return { message, fix };
+    return { message };
   },
 };

@@ -1,4 +1,4 @@
-import type { AuditSettings, Candidate, DescribeContext, EntryFacts } from '../audit/types.js';
+import type { AuditSettings, Candidate, DescribeContext, EntryFacts } from './contract.js';
 import { RULE_IDS, type RuleId, type Severity } from './ids.js';
 
 export interface RuleMeta {
@@ -20,7 +20,7 @@ export interface Rule extends RuleMeta {
   /** Per-entry check; pushes candidates. Absent for rules the engine raises itself. */
   check?(entry: EntryFacts, settings: AuditSettings, out: Candidate[]): void;
   /** Words and a fix, when the candidate is reported. entries > 1: it covers a whole subtree. */
-  describe(candidate: Candidate, context: DescribeContext): { message: string; fix?: string; extra?: Record<string, unknown> };
+  describe(candidate: Candidate, context: DescribeContext): { message: string; advice?: string; extra?: Record<string, unknown> };
 }
 
 /**

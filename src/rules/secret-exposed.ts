@@ -1,9 +1,10 @@
-import { classReason, describeInode } from '../access/describe.js';
-import { accessClass } from '../access/permission.js';
-import { chmod, chmodClause } from '../fix/shell.js';
-import { ownerFix } from './grant.js';
+import { describeInode, grantReason } from '../access/describe.js';
+import { permText } from '../acl/format.js';
 import { READ } from '../mode/bits.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { candidate, candidateKey, severityOf, type Rule } from './rule.js';
+
+/** Who reads the secret: a subject by its mode or ACL, or someone an ACL entry names (not a role). */
+export type ExposureDetail = { kind: 'mode' } | { kind: 'acl-user' | 'acl-group'; id: number; perm: number };
 
 export const secretExposed: Rule = {
   id: 'secret-exposed',
@@ -25,22 +26,48 @@ export const secretExposed: Rule = {
         out.push(candidate('secret-exposed', severity, entry, i, 0));
       }
     }
+    // An ACL entry that lets a user or group read it, for someone who is not a role that may: an
+    // exposure, named as such (Linux ignores the entries when the mask is ---).
+    const acl = entry.inode.acl;
+    if (!acl || (entry.inode.mode & 0o070) === 0) return;
+    const reader = (uid: number) => settings.subjects.some((s, i) => s.role?.uid === uid && readsHere(entry.policy.levels[i]));
+    const readerGroup = (gid: number) => settings.subjects.some((s, i) => s.role?.gids.includes(gid) && readsHere(entry.policy.levels[i]));
+    for (const named of acl.users) {
+      if (named.perm & acl.mask & READ && !reader(named.id))
+        out.push(aclExposure(entry, severity, others, { kind: 'acl-user', id: named.id, perm: named.perm & acl.mask }));
+    }
+    for (const named of acl.groups) {
+      if (named.perm & acl.mask & READ && !readerGroup(named.id))
+        out.push(aclExposure(entry, severity, others, { kind: 'acl-group', id: named.id, perm: named.perm & acl.mask }));
+    }
   },
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
-    const recursive = c.entries > 1;
-    if (!subject.role) {
-      return {
-        message: `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by others by its own mode`,
-        fix: chmod('o-r', target(c), recursive),
-      };
+    const what = `secret ${c.rel} (${describeInode(c.inode, names)})`;
+    const exposure = c.extra as ExposureDetail | undefined;
+    if (exposure && exposure.kind !== 'mode') {
+      const entry = exposure.kind === 'acl-user' ? `user:${names.user(exposure.id)}` : `group:${names.group(exposure.id)}`;
+      const who = exposure.kind === 'acl-user' ? names.user(exposure.id) : `every member of group ${names.group(exposure.id)}`;
+      return { message: `${what} is readable by ${who}, which no role is: its ACL entry ${entry}:${permText(exposure.perm)} grants it` };
     }
-    const cls = accessClass(c.inode, subject.principal);
-    const message = `secret ${c.rel} (${describeInode(c.inode, names)}) is readable by ${subject.name}, whose access there is none: ${classReason(subject.name, cls, c.inode, names)}`;
-    if (cls === 'owner' || cls === 'root') {
-      const { fix, note } = ownerFix(settings, c);
-      return { message: message + (note ?? ''), ...(fix ? { fix } : {}) };
-    }
-    return { message, fix: chmod(chmodClause(cls === 'group' ? 'group' : 'other', '-', READ, false), target(c), recursive) };
+    if (!subject.role) return { message: `${what} is readable by others by its own mode` };
+    const why = grantReason(subject.name, c.inode, subject.principal, READ, names);
+    return { message: `${what} is readable by ${subject.name}, whose access there is none: ${why}` };
   },
 };
+
+function readsHere(level: string | undefined): boolean {
+  return level === 'read' || level === 'write';
+}
+
+function aclExposure(
+  entry: Parameters<NonNullable<Rule['check']>>[0],
+  severity: NonNullable<ReturnType<typeof severityOf>>,
+  others: number,
+  detail: ExposureDetail,
+) {
+  const made = candidate('secret-exposed', severity, entry, others, 0, detail);
+  // Not folded together with "others can read it by its mode": a different finding, said apart.
+  made.key = candidateKey('secret-exposed', severity, others, 1);
+  return made;
+}

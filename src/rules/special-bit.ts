@@ -1,7 +1,6 @@
 import { describeInode } from '../access/describe.js';
-import { chmod } from '../fix/shell.js';
 import { SETGID, SETUID } from '../mode/bits.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 export const specialBit: Rule = {
   id: 'special-bit',
@@ -17,10 +16,8 @@ export const specialBit: Rule = {
   },
   describe(c, { names }) {
     const bits = [c.detail & SETUID ? 'setuid' : '', c.detail & SETGID ? 'setgid' : ''].filter(Boolean).join(' and ');
-    const clause = [c.detail & SETUID ? 'u-s' : '', c.detail & SETGID ? 'g-s' : ''].filter(Boolean).join(',');
     return {
       message: `${c.rel} (${describeInode(c.inode, names)}) has ${bits}: it runs with the rights of its ${c.detail & SETUID ? 'owner' : 'group'}`,
-      fix: chmod(clause, target(c), c.entries > 1),
     };
   },
 };

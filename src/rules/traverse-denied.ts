@@ -1,10 +1,10 @@
-import { classReason, describeInode, missingBits } from '../access/describe.js';
+import { denialReason, describeInode } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
-import type { Candidate } from '../audit/types.js';
-import { EXECUTE, READ } from '../mode/bits.js';
-import { grantFix } from './grant.js';
-import { candidateKey, target, type Rule } from './rule.js';
+import { shellQuote } from '../fix/shell.js';
+import { EXECUTE } from '../mode/bits.js';
+import type { Candidate } from './contract.js';
+import { candidateKey, type Rule } from './rule.js';
 
 /** Where the block is: a directory in the tree, or an ancestor of the audited root. */
 export interface TraverseBlock {
@@ -49,25 +49,20 @@ export const traverseDenied: Rule = {
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
     const block = c.extra as TraverseBlock;
-    const cls = accessClass(block.inode, subject.principal);
-    const why = cls === 'root' ? '' : `: ${classReason(subject.name, cls, block.inode, names)}, ${missingBits(cls, EXECUTE)}`;
+    const why = subject.principal.uid === 0 ? '' : `: ${denialReason(subject.name, block.inode, subject.principal, EXECUTE, names)}`;
     const below = c.entries - (block.listsIt ? 1 : 0);
     const count = `${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'}`;
     const hidden = block.ancestor
       ? `${subject.name} cannot reach the audited directory: ${c.entries.toLocaleString('en-US')} entries in it that ${subject.name} needs are out of reach`
-      : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself and ` : ''}${count} below it`;
+      : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself${below > 0 ? ' and ' : ''}` : ''}${below > 0 || !block.listsIt ? `${count} below it` : ''}`;
     const message = `${subject.name} cannot enter ${block.blocker} (${describeInode(block.inode, names)})${why}; ${hidden}`;
+    if (!block.ancestor) return { message };
+    // Above the audited tree the plan changes nothing (and permcheck fix never does): say what would.
+    const cls = accessClass(block.inode, subject.principal);
+    const clause = cls === 'owner' ? 'u+x' : cls === 'group' ? 'g+x' : 'o+x';
     return {
       message,
-      fix: grantFix(
-        subject,
-        block.inode,
-        block.ancestor ? block.blocker : target(c),
-        block.listsIt ? READ | EXECUTE : EXECUTE,
-        false,
-        names,
-        settings.sharedGid,
-      ),
+      advice: `a directory above the audited one: chmod -- ${clause} ${shellQuote(block.blocker)}, if ${subject.name} should reach it that way`,
     };
   },
 };

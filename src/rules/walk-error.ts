@@ -1,4 +1,4 @@
-import type { Candidate } from '../audit/types.js';
+import type { Candidate } from './contract.js';
 import { candidateKey, type Rule } from './rule.js';
 
 export interface WalkProblem {
@@ -33,6 +33,6 @@ export const walkError: Rule = {
       problem.code === 'EACCES' || problem.code === 'EPERM'
         ? 'run permcheck as root, or as a user who may list it, to audit what is inside'
         : undefined;
-    return { message: problem.message, ...(fix ? { fix } : {}), ...(problem.code ? { extra: { code: problem.code } } : {}) };
+    return { message: problem.message, ...(fix ? { advice: fix } : {}), ...(problem.code ? { extra: { code: problem.code } } : {}) };
   },
 };

@@ -1,7 +1,6 @@
 import { describeInode } from '../access/describe.js';
-import { chmod } from '../fix/shell.js';
 import { STICKY } from '../mode/bits.js';
-import { candidate, severityOf, target, type Rule } from './rule.js';
+import { candidate, severityOf, type Rule } from './rule.js';
 
 export const worldWritable: Rule = {
   id: 'world-writable',
@@ -23,6 +22,6 @@ export const worldWritable: Rule = {
       : c.inode.type === 'directory'
         ? 'is a world-writable directory without the sticky bit: any local user can delete or replace what others made in it'
         : 'is writable by any local user';
-    return { message: `${c.rel} (${describeInode(c.inode, names)}) ${what}`, fix: chmod('o-w', target(c), c.entries > 1) };
+    return { message: `${c.rel} (${describeInode(c.inode, names)}) ${what}` };
   },
 };

@@ -13,6 +13,7 @@ import { at, type Name } from './fd.js';
 
 interface FdXattr {
   getAttrSync(fd: number, name: string): Buffer | null;
+  setAttrSync(fd: number, name: string, value: Uint8Array): void;
 }
 interface PathXattr {
   getAttributeSync(path: string, name: string): Buffer | null;
@@ -28,7 +29,8 @@ interface Bindings {
 
 let bindings: Bindings | undefined;
 
-function load(): Bindings {
+/** The xattr bindings, loaded once; permcheck fix writes ACLs through the descriptor one. */
+export function load(): Bindings {
   if (bindings) return bindings;
   const require = createRequire(import.meta.url);
   const failures: string[] = [];

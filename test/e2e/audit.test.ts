@@ -44,8 +44,8 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
     expect(stdout).toMatch(/^Errors \(\d+\)$/m);
     expect(stdout).toContain('  access-denied: a role lacks the access the policy requires');
     expect(stdout).toContain('    var/cache  [web, cli, cron]');
-    expect(stdout).toContain("      fix: chgrp 'www' 'var/cache' && chmod g+rwx 'var/cache' && chmod g+s 'var/cache'");
-    expect(stdout).toContain("      fix: chmod o-r 'app/etc/env.php'");
+    expect(stdout).toContain("      fix: chgrp -h -- 'www' './var/cache' && chmod -- 2775 './var/cache'");
+    expect(stdout).toContain("      fix: chmod -- 0640 './app/etc/env.php'");
     expect(stdout).toMatch(/^Warnings \(\d+\)$/m);
     expect(stdout.indexOf('Errors')).toBeLessThan(stdout.indexOf('Warnings'));
     expect(stdout).toMatch(/^\d+ errors, \d+ warnings?, \d+ info; 31 entries in \d+\.\d\d s$/m);
@@ -65,7 +65,7 @@ describe.skipIf(!isRoot)('permcheck audit (built CLI)', () => {
       path: 'var/cache',
       role: 'web',
       message: expect.stringContaining('web cannot write to var/cache (drwxr-xr-x root:root)'),
-      fix: expect.stringContaining("chgrp 'www' 'var/cache'"),
+      fix: "chgrp -h -- 'www' './var/cache' && chmod -- 2775 './var/cache'",
       entries: 1,
     });
     const counts = { errors: 0, warnings: 0, infos: 0, races: 0 };

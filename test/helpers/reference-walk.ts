@@ -3,7 +3,7 @@ import { entryType } from '../../src/access/inode.js';
 import { AuditEngine, type Frame } from '../../src/audit/engine.js';
 import { toFinding } from '../../src/audit/finding.js';
 import type { AuditPlan } from '../../src/audit/plan.js';
-import type { Finding } from '../../src/audit/types.js';
+import type { Finding } from '../../src/rules/contract.js';
 import { MODE_BITS } from '../../src/mode/bits.js';
 import type { WalkEntry } from '../../src/walk/walker.js';
 

@@ -1,7 +1,7 @@
 import type { EntryType } from '../../src/access/types.js';
 import { AuditEngine } from '../../src/audit/engine.js';
 import { toFinding } from '../../src/audit/finding.js';
-import type { AuditSettings, Candidate, Finding, Subject } from '../../src/audit/types.js';
+import type { AuditSettings, Candidate, Finding, Subject } from '../../src/rules/contract.js';
 import { CompiledPolicy, type PolicyRule } from '../../src/policy/compile.js';
 import type { AccessLevel } from '../../src/policy/schema.js';
 import type { TraverseBlock } from '../../src/rules/traverse-denied.js';
@@ -47,7 +47,16 @@ function role(name: string, uid: number, gids: number[]): Subject {
 }
 
 export function settings(overrides: Partial<AuditSettings> = {}): AuditSettings {
-  return { subjects: SUBJECTS, severities: {}, umaskByUid: new Map(), defaultUmask: 0o022, sharedGid: SHARED, ...overrides };
+  return {
+    subjects: SUBJECTS,
+    severities: {},
+    umaskByUid: new Map(),
+    defaultUmask: 0o022,
+    sharedGid: SHARED,
+    trustedUids: [0],
+    protectedHardlinks: true,
+    ...overrides,
+  };
 }
 
 export function rule(match: string | string[], access: Record<string, AccessLevel>, extra: Partial<PolicyRule> = {}): PolicyRule {

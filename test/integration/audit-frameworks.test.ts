@@ -21,7 +21,16 @@ interface Report {
   preset: string;
   presetSource: string;
   summary: { entries: number; errors: number; warnings: number; infos: number };
-  findings: { rule: string; severity: string; path: string; role?: string; message: string; fix?: string; entries: number }[];
+  findings: {
+    rule: string;
+    severity: string;
+    path: string;
+    role?: string;
+    message: string;
+    fix?: string;
+    advice?: string;
+    entries: number;
+  }[];
 }
 
 describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () => {
@@ -157,7 +166,7 @@ describe.skipIf(!isRoot)('audit on framework trees (real owners and modes)', () 
         ]),
       );
       expect(story[0]!.predicted.file.mode).toBe('0644');
-      expect(story[0]!.fix).toContain('echo 002 > magento_umask');
+      expect(story[0]!.advice).toContain('echo 002 > magento_umask');
       expect(code).toBe(1);
       // The docs' recipe: Magento's own umask 002 and setgid directories of the shared group.
       expect(audit(magentoTree()).report.findings.filter((f) => f.rule === 'cross-context')).toEqual([]);

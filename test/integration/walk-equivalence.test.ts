@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planAudit } from '../../src/audit/plan.js';
+import { fixInvocation } from '../../src/commands/audit.js';
 import { runCliJson } from '../helpers/cli.js';
 import { referenceAudit } from '../helpers/reference-walk.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -69,7 +70,7 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
     const root = join(tmp.path, `tree${seed}`);
     buildTree(root, randomTree(seed, 2500));
     const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
-    const reference = referenceAudit(planAudit(root, options));
+    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: fixInvocation(root, options) }));
     // The tree must give the comparison something to compare: many findings, folded subtrees.
     expect(reference.findings.length).toBeGreaterThan(50);
     expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
@@ -96,7 +97,8 @@ describe.skipIf(!isRoot)('the fast paths give exactly what a reference walk give
   it('matches the reference with --only, which prunes what cannot match', () => {
     const root = join(tmp.path, 'tree1');
     const only = ['vendor/**', '**/*.tmp'];
-    const reference = referenceAudit(planAudit(root, { config, passwd: users.passwd, group: users.group, ignore: [], only }));
+    const options = { config, passwd: users.passwd, group: users.group, ignore: [], only };
+    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: fixInvocation(root, options) }));
     expect(reference.findings.length).toBeGreaterThan(10);
     for (const jobs of ['1', '2']) {
       const { json } = runCliJson([

@@ -25,14 +25,28 @@ describe('the audit engine', () => {
       d('var/cache/x', 0o755, DEPLOY_ID, G),
       f('var/cache/x/c', 0o644, DEPLOY_ID, G),
     ];
+    // Run by deploy, who owns the tree: recursive commands are safe inside it.
     const { findings } = virtualAudit(tree, [CODE, VAR], {
-      settings: settings({ severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
+      settings: settings({ trustedUids: [0, DEPLOY_ID], severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
     });
     // web is in the "other" class everywhere below var: one finding for all six entries.
     expect(summary(findings)).toEqual(['access-denied var web 6']);
     expect(findings[0]!.message).toContain('the same holds for the 5 entries below it');
-    // The group web and cli share, not web's own: cli needs it too.
-    expect(findings[0]!.fix).toBe("chgrp -R 'g2000' 'var' && chmod -R g+rwX 'var' && find 'var' -type d -exec chmod g+s {} +");
+    // One command for the subtree, with the group web and cli share, not web's own: cli writes there too.
+    expect(findings[0]!.fix).toBe("chgrp -R -h -- 'g2000' './var' && chmod -R -- g+w './var'");
+  });
+
+  it('never prints a recursive command inside a directory someone else can change', () => {
+    const G = 5;
+    const tree = [d('.', 0o755), d('var', 0o755, DEPLOY_ID, G), f('var/a', 0o644, DEPLOY_ID, G), f('var/b', 0o644, DEPLOY_ID, G)];
+    // Run by root, with the tree owned by deploy: deploy could swap var for a link while it runs.
+    const { findings } = virtualAudit(tree, [CODE, VAR], {
+      settings: settings({ trustedUids: [0], severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
+    });
+    expect(findings[0]!.fix).toBe(
+      "chgrp -h -- 'g2000' './var' './var/a' './var/b' && chmod -- 0775 './var' && chmod -- 0664 './var/a' './var/b'",
+    );
+    expect(findings[0]!.fix).not.toMatch(/-R/);
   });
 
   it('reports entries one by one when a single entry below breaks the pattern', () => {
@@ -40,10 +54,11 @@ describe('the audit engine', () => {
     const { findings } = virtualAudit(tree, [CODE, VAR], {
       settings: settings({ severities: { 'mode-drift': 'off', 'world-writable': 'off' } }),
     });
+    // The directory's own finding comes once it is planned, after what is inside it.
     expect(summary(findings).filter((line) => line.startsWith('access-denied'))).toEqual([
-      'access-denied var web 1',
       'access-denied var/a web 1',
       'access-denied var/c web 1',
+      'access-denied var web 1',
     ]);
   });
 
@@ -100,7 +115,7 @@ describe('the audit engine', () => {
     const { findings } = virtualAudit(tree, [rule('**', { cli: 'write' })], {
       settings: settings({ severities: { 'mode-drift': 'off' } }),
     });
-    expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['world-writable . error', 'world-writable t warning']);
+    expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['world-writable t warning', 'world-writable . error']);
   });
 
   it('does not report access-denied for entries a role cannot reach', () => {
@@ -112,10 +127,10 @@ describe('the audit engine', () => {
   it('uses the owner role umask for mode-drift, and the default for others', () => {
     const tree = [d('.', 0o755, WEB_ID), f('a', 0o664, WEB_ID), f('b', 0o664, 4242)];
     const { findings } = virtualAudit(tree, [], { settings: settings({ umaskByUid: new Map([[WEB_ID, 0o002]]), defaultUmask: 0o022 }) });
-    expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['mode-drift . info', 'mode-drift b warning']);
-    expect(findings[1]!.message).toBe(
+    expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['mode-drift b warning', 'mode-drift . info']);
+    expect(findings[0]!.message).toBe(
       'b (-rw-rw-r-- u4242:g2000) is 0664, more permissive than the 0644 that the default umask 0022 gives',
     );
-    expect(findings[1]!.fix).toBe("chmod g-w 'b'");
+    expect(findings[0]!.fix).toBe("chmod -- 0644 './b'");
   });
 });

@@ -1,6 +1,8 @@
 import type { Names } from '../access/describe.js';
 import type { Inode } from '../access/types.js';
 import type { EntryPolicy } from '../policy/compile.js';
+import type { Change } from '../change/change.js';
+import type { Description } from '../change/subtree.js';
 import type { Subject } from '../roles/subject.js';
 import type { RuleId, Severity } from '../rules/ids.js';
 
@@ -27,6 +29,15 @@ export interface Candidate {
   extra?: unknown;
   /** The bytes of `rel`, when it is not valid UTF-8: fix commands must name the real entry. */
   raw?: Uint8Array;
+  /** The plan's change of this entry (plan/change.ts), attached once the entry is planned. */
+  change?: Change;
+  /** Why the plan has no change although the entry has findings. */
+  noFix?: string;
+  /**
+   * For a finding that stands for a subtree (an aggregate, or what a blocking directory hides): the
+   * plan's commands for that subtree; null when they would be too many or unsafe to print.
+   */
+  description?: Description | null;
 }
 
 /** What one entry looks like to the rules. The engine reuses one object per walk. */
@@ -41,6 +52,8 @@ export interface EntryFacts {
   reachable: Uint8Array;
   /** Per subject: the r, w, x bits it may use on the entry itself, and WRITE_AND_SEARCH (access/permission.ts). */
   granted: Uint8Array;
+  /** Its directory has a default ACL: it was created from that, not under a umask. */
+  underDefaultAcl: boolean;
 }
 
 /** Settings of one audit run that rules consult: plain data. */
@@ -55,6 +68,12 @@ export interface AuditSettings {
   sharedGid: number | undefined;
   /** The preset in use: where a role's umask is set depends on the framework (magento_umask). */
   preset?: string | undefined;
+  /** Users whose directories a recursive command may run inside: root and the runner. */
+  trustedUids: readonly number[];
+  /** fs.protected_hardlinks: only a file's owner or whoever may read and write it can link it. */
+  protectedHardlinks: boolean;
+  /** How to run `permcheck fix` on this tree with the audit's options, for fixes too long to print. */
+  fixInvocation?: string | undefined;
 }
 
 /** What turning a candidate into words needs. */
@@ -70,7 +89,12 @@ export interface Finding {
   path: string;
   role?: string;
   message: string;
+  /** One command line to paste in a shell from the audited directory. */
   fix?: string;
+  /** What to do that is not a command here: a umask in a unit file, magento_umask, a code change. */
+  advice?: string;
+  /** Why there is no fix although something is wrong. */
+  noFix?: string;
   entries: number;
   [extra: string]: unknown;
 }

@@ -1,0 +1,204 @@
+import { chmodSync, chownSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { entryType } from '../access/inode.js';
+import type { EntryType } from '../access/types.js';
+import { sameAccessAcl, sameDefaultAcl } from '../acl/same.js';
+import type { AccessAcl, DefaultAcl } from '../acl/types.js';
+import { MODE_BITS } from '../mode/bits.js';
+import { setAccessAcl, setDefaultAcl } from './acl-write.js';
+import { at, close, lstatAt, O_PATH, type Name } from '../walk/fd.js';
+import { Walker } from '../walk/walker.js';
+
+/** Owner, group and mode: what fix changes and what its journal keeps. */
+export interface Ownership {
+  uid: number;
+  gid: number;
+  mode: number;
+  /** The access ACL, where the plan changes it. */
+  acl?: AccessAcl | undefined;
+  defaultAcl?: DefaultAcl | undefined;
+}
+
+/** One change of the plan, with what the entry was when it was planned. */
+export interface PlannedChange {
+  /** Relative to the root ('.' for the root); its bytes when it is not UTF-8. */
+  rel: string;
+  raw?: Uint8Array | undefined;
+  dev: number;
+  ino: number;
+  type: EntryType;
+  nlink: number;
+  before: Ownership;
+  after: Ownership;
+}
+
+export interface Skipped {
+  rel: string;
+  reason: string;
+}
+
+export interface ApplyResult {
+  applied: number;
+  skipped: Skipped[];
+  interrupted: boolean;
+}
+
+/**
+ * Apply changes to a tree through descriptors, never through a path that could be redirected: from the
+ * open root down, each directory is opened without following links and checked (walk/walker.ts
+ * openChecked); each entry is looked at through its directory, must still be the very inode the plan saw
+ * (device, inode, type, link count) in the state it saw it, and is then opened with O_PATH|O_NOFOLLOW and
+ * checked again before chown and chmod act on that descriptor's /proc link. Anything else is skipped and
+ * reported, never "fixed": a symlink, another inode, an entry changed meanwhile. Stops between two entries
+ * when asked to (Ctrl-C).
+ */
+export function applyChanges(
+  rootFd: number,
+  changes: readonly PlannedChange[],
+  shouldStop: () => boolean,
+  expect: 'before' | 'after' = 'before',
+): ApplyResult {
+  const result: ApplyResult = { applied: 0, skipped: [], interrupted: false };
+  const path = new OpenPath(rootFd);
+  const sorted = [...changes].sort((a, b) => compareRel(a, b));
+  try {
+    for (const change of sorted) {
+      if (shouldStop()) {
+        result.interrupted = true;
+        break;
+      }
+      const reason = applyOne(path, change, expect);
+      if (reason) result.skipped.push({ rel: change.rel, reason });
+      else result.applied++;
+    }
+  } finally {
+    path.release();
+  }
+  return result;
+}
+
+function applyOne(path: OpenPath, change: PlannedChange, expect: 'before' | 'after'): string | undefined {
+  const from = expect === 'before' ? change.before : change.after;
+  const to = expect === 'before' ? change.after : change.before;
+  const components = split(change);
+  const name = components.pop();
+  const dirFd = path.reach(components);
+  if (typeof dirFd === 'string') return dirFd;
+  // The root itself: its own descriptor.
+  let opened: number;
+  let stats: Stats;
+  try {
+    if (name === undefined) {
+      opened = openSync(at(dirFd), O_PATH);
+    } else {
+      const seen = lstatAt(dirFd, name);
+      const problem = differs(seen, change, from);
+      if (problem) return problem;
+      opened = openSync(at(dirFd, name), O_PATH | constants.O_NOFOLLOW);
+    }
+    stats = fstatSync(opened);
+  } catch (error) {
+    return `could not be looked at again (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): not changed`;
+  }
+  try {
+    const problem = differs(stats, change, from);
+    if (problem) return problem;
+    const self = at(opened) as string;
+    if (to.uid !== from.uid || to.gid !== from.gid) chownSync(self, to.uid, to.gid);
+    if (to.acl && !sameAccessAcl(to.acl, from.acl)) {
+      if (change.type !== 'file' && change.type !== 'directory') return `is a ${change.type}: its ACL is not changed`;
+      setAccessAcl(self, to.mode, to.acl);
+    }
+    if (to.defaultAcl && !sameDefaultAcl(to.defaultAcl, from.defaultAcl)) {
+      if (change.type !== 'directory') return `is a ${change.type}: only directories have a default ACL`;
+      setDefaultAcl(self, to.defaultAcl);
+    }
+    chmodSync(self, to.mode & MODE_BITS);
+    const now = fstatSync(opened);
+    if (now.uid !== to.uid || now.gid !== to.gid || (now.mode & MODE_BITS) !== (to.mode & MODE_BITS)) {
+      return 'the change did not take (the file system refused part of it)';
+    }
+    return undefined;
+  } catch (error) {
+    return `could not be changed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  } finally {
+    close(opened);
+  }
+}
+
+/** Why the entry is not the one the plan saw, in the state it saw it; undefined when it is. */
+function differs(stats: Stats, change: PlannedChange, state: Ownership): string | undefined {
+  if (stats.dev !== change.dev || stats.ino !== change.ino)
+    return 'is another file than the one planned for (moved or replaced since): not changed';
+  if (entryType(stats.mode) !== change.type) return `is now a ${entryType(stats.mode)}, not the ${change.type} planned for: not changed`;
+  if (stats.nlink !== change.nlink && change.type !== 'directory')
+    return 'has gained or lost a hard link since it was planned for: not changed';
+  if (stats.uid !== state.uid || stats.gid !== state.gid || (stats.mode & MODE_BITS) !== (state.mode & MODE_BITS)) {
+    return 'was changed by someone else since it was planned for: not changed';
+  }
+  return undefined;
+}
+
+/**
+ * The directories from the root down to the current one, each opened and checked; moving to the next
+ * path closes what is no longer on the way and opens only what is new.
+ */
+class OpenPath {
+  private readonly stack: { name: string; fd: number }[] = [];
+
+  constructor(private readonly rootFd: number) {}
+
+  reach(components: readonly Name[]): number | string {
+    const keys = components.map(key);
+    let common = 0;
+    while (common < this.stack.length && common < keys.length && this.stack[common]!.name === keys[common]) common++;
+    for (const item of this.stack.splice(common)) close(item.fd);
+    for (let i = common; i < components.length; i++) {
+      const parent = i === 0 ? this.rootFd : this.stack[i - 1]!.fd;
+      let seen: Stats;
+      try {
+        seen = lstatAt(parent, components[i]!);
+      } catch {
+        return `${keys.slice(0, i + 1).join('/')} is gone: not changed`;
+      }
+      if (!seen.isDirectory()) return `${keys.slice(0, i + 1).join('/')} is no longer a directory: not changed`;
+      const opened = Walker.openChecked(parent, components[i]!, { rel: keys.slice(0, i + 1).join('/'), dev: seen.dev, ino: seen.ino });
+      if (typeof opened !== 'number') return `${opened.message}: not changed`;
+      this.stack.push({ name: keys[i]!, fd: opened });
+    }
+    return components.length === 0 ? this.rootFd : this.stack[components.length - 1]!.fd;
+  }
+
+  release(): void {
+    for (const item of this.stack.splice(0)) close(item.fd);
+  }
+}
+
+function key(name: Name): string {
+  return typeof name === 'string' ? name : `\0${Buffer.from(name.bytes).toString('hex')}`;
+}
+
+function split(change: PlannedChange): Name[] {
+  if (change.rel === '.') return [];
+  if (!change.raw) return change.rel.split('/');
+  const parts: Name[] = [];
+  let start = 0;
+  const bytes = Buffer.from(change.raw);
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x2f) {
+      const part = bytes.subarray(start, i);
+      const display = part.toString('utf8');
+      parts.push(Buffer.from(display).equals(part) ? display : { display, bytes: Uint8Array.from(part) });
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+/** Parents before children, in a stable order. */
+function compareRel(a: PlannedChange, b: PlannedChange): number {
+  const ka = a.raw ? Buffer.from(a.raw) : Buffer.from(a.rel);
+  const kb = b.raw ? Buffer.from(b.raw) : Buffer.from(b.rel);
+  if (a.rel === '.') return -1;
+  if (b.rel === '.') return 1;
+  return Buffer.compare(ka, kb);
+}

@@ -1,0 +1,41 @@
+import { grants } from '../access/permission.js';
+import type { Inode } from '../access/types.js';
+import type { EntryPolicy } from '../policy/compile.js';
+import type { AuditSettings, Candidate, EntryFacts } from '../rules/contract.js';
+import type { RuleId } from '../rules/ids.js';
+import { ENTRY_RULES } from '../rules/index.js';
+
+/**
+ * Findings that no owner, group or mode of the entry itself can end: what a role's umask or the code
+ * creates (cross-context), and a mode the policy needs although the owner's umask would not give it
+ * (mode-drift then blames the umask).
+ */
+const ADVICE_ONLY: ReadonlySet<RuleId> = new Set(['cross-context', 'mode-drift']);
+
+/**
+ * Re-run every rule on the planned state, as if every role could reach the entry (the plan opens the
+ * way for those that need it). Returns the rules that would still report something a change of the
+ * entry should have ended: a plan that leaves one is wrong and is not printed.
+ */
+export function leftovers(
+  planned: Inode,
+  isDir: boolean,
+  policy: EntryPolicy,
+  settings: AuditSettings,
+  underDefaultAcl: boolean,
+): { rule: RuleId; subject: number }[] {
+  const count = settings.subjects.length;
+  const facts: EntryFacts = {
+    rel: '',
+    raw: undefined,
+    inode: planned,
+    isDir,
+    policy,
+    reachable: new Uint8Array(count).fill(1),
+    granted: Uint8Array.from(settings.subjects, (subject) => grants(planned, subject.principal)),
+    underDefaultAcl,
+  };
+  const out: Candidate[] = [];
+  for (const rule of ENTRY_RULES) rule.check!(facts, settings, out);
+  return out.filter((c) => !ADVICE_ONLY.has(c.rule)).map((c) => ({ rule: c.rule, subject: c.subject }));
+}
