@@ -157,11 +157,11 @@ describe.skipIf(!ready)('the ACL reads of the walk', () => {
       return buffer;
     };`;
 
-  // FAILS today: fs-native-extensions asks fgetxattr for the size, then reads; an ACL that grew in
-  // between gives ERANGE, which directoryAcls() rethrows: the walk and access end with a stack
-  // (exit 70). An owner who keeps rewriting its directory's ACL meets that window about once in
-  // 1,500 reads here; the loop below reads the same way the walk does, many times over.
-  it.fails('a directory whose owner keeps changing its ACL never makes the directory read throw', () => {
+  // Failed until directoryAcls() read again on ERANGE: fs-native-extensions asks fgetxattr for the
+  // size, then reads; an ACL that grew in between gave ERANGE, which was rethrown: the walk and access
+  // ended with a stack (exit 70). An owner who keeps rewriting its directory's ACL met that window
+  // about once in 1,500 reads here; the loop below reads the same way the walk does, many times over.
+  it('a directory whose owner keeps changing its ACL never makes the directory read throw (regression)', () => {
     const dir = join(tmp.path, 'flapping');
     mkdirSync(dir);
     chownSync(dir, tenant.uid, tenant.gid);
