@@ -68,7 +68,9 @@ export function lookUp(input: string, cwd: string, options: { keepTargetOpen?: b
   const lookup = new Lookup(input, open);
   try {
     const root = lookup.openRoot();
-    const named = lookup.follow(root, split(absolute), false);
+    // Not `absolute`'s components: posix.resolve removes "link/.." from the text, where the kernel
+    // follows link first and climbs from its target.
+    const named = lookup.follow(root, split(input.startsWith('/') ? input : `${cwd}/${input}`), false);
     const entryChain = [...lookup.chain];
     let target = named.entry;
     if (target.inode.type === 'symlink') target = lookup.followLink(named.parentDir!, named.name!).entry;
