@@ -12,6 +12,7 @@ import { readTrustedFile } from '../trust/trusted-file.js';
 import type { UserDatabase } from '../users/database.js';
 import { loadUserDatabase } from '../users/load.js';
 import { auditConfig, nearestConfig, type ConfigChoice } from './config-file.js';
+import { lookUpProject } from './project-path.js';
 
 /** What binds roles to users: the --config, --X-user, --passwd, --group and --trust flags. */
 export interface RoleOptions {
@@ -51,6 +52,8 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
     process.getuid?.() ?? -1,
     (options.trust ?? []).map((name) => trustedUser(name, local)),
   );
+  // audit and roles take the application's root: one reached through someone else's symlink is refused.
+  if (!walkUp) lookUpProject(project, trust, local);
   const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config);
   if (choice.file === undefined) return { config: {}, file: undefined, db, local, trust, choice };
   const text = readTrustedFile(choice.file, { what: 'config', trust, names: local, maxBytes: CONFIG_LIMIT, explicit: choice.explicit });

@@ -62,9 +62,10 @@ describe.skipIf(!ready)('a tenant who owns the directory above the audited root 
   /** The tenant replaces its www with a symlink to the fake /etc. */
   const swap = () => expect(bashAs(tenant, 'mv "$1" "$1.real" && ln -s "$2" "$1"', www, etc).status).toBe(0);
 
-  // FAILS today: the root is looked up as open(2) would, through the tenant's symlink, and audited
-  // there; only "(-> .../etc)" in the header says so. The fix for the fake shadow gives it to www.
-  it.fails('auditing a www that the tenant made a symlink to /etc is refused, and nothing of /etc is reported', () => {
+  // Failed while the root was looked up as open(2) would, through the tenant's symlink, and audited
+  // there; only "(-> .../etc)" in the header said so, and the fix for the fake shadow gave it to www.
+  // loadProject() now refuses a root reached through a symlink someone else may replace.
+  it('auditing a www that the tenant made a symlink to /etc is refused, and nothing of /etc is reported (regression)', () => {
     site();
     expect(bashAs(tenant, 'rm -rf "$1" && ln -s "$2" "$1"', www, etc).status).toBe(0);
     const result = runCli(['audit', www, '--format', 'json', ...users]);
