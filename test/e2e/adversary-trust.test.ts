@@ -79,7 +79,7 @@ describe.skipIf(!isRoot || !hasSetpriv())('files the attacker puts in place', ()
   // FAILS today: init resolves DIR by name and opens DIR/permcheck.config.json with O_NOFOLLOW,
   // which guards the last component only: a tenant's www that is a symlink puts a root-owned config,
   // trusted by every later audit, in the directory it points to, and says it wrote the tenant's.
-  it.fails("init on a tenant's www that is a symlink writes nothing where it points", () => {
+  it("init on a tenant's www that is a symlink writes nothing where it points (regression)", () => {
     const tenant = join(tmp.path, 'home-tenant');
     const victim = join(tmp.path, 'victim');
     mkdirSync(tenant);
