@@ -32,9 +32,10 @@ describe.skipIf(!isRoot || !hasSetpriv())('files the attacker puts in place', ()
     return app;
   }
 
-  // FAILS today: readMagentoUmask() checks who owns magento_umask, not who could have put it there;
-  // the parse error quotes the text (the excerpt, then the whole clause in the reason).
-  it.fails('a root-only file the web user renames to magento_umask: nothing of it is printed', () => {
+  // Failed while readMagentoUmask() checked who owns magento_umask, not who could have put it there,
+  // and the parse error quoted the text (an excerpt, then the whole clause in the reason). What is
+  // not a umask is now refused without a byte of it.
+  it('a root-only file the web user renames to magento_umask: nothing of it is printed (regression)', () => {
     const app = sharedRoot('magento');
     mkdirSync(join(app, 'bin'));
     writeFileSync(join(app, 'bin/magento'), '<?php\n');
@@ -44,12 +45,16 @@ describe.skipIf(!isRoot || !hasSetpriv())('files the attacker puts in place', ()
     expect(() => runAs(WEB, 'cat', [join(app, '.htpasswd')])).toThrow();
     runAs(WEB, 'mv', [join(app, '.htpasswd'), join(app, 'magento_umask')]);
     const result = runCli(['audit', app, ...users, '--web-user', 'web', '--cli-user', 'root', '--no-discover', '--jobs', '1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/magento_umask does not hold a umask/);
     expect(result.stdout + result.stderr).not.toMatch(/SECRETHASH|apr1|admin:/);
   });
 
-  // FAILS today: auditConfig() takes permcheck.config.json from the audited directory when root owns
-  // it, without asking who may write that directory (nearestConfig() does, for access).
-  it.fails('a spare root-owned config the web user renames over the real one decides nothing', () => {
+  // Failed while auditConfig() took permcheck.config.json from the audited directory when root owned
+  // it, without asking who may write that directory (nearestConfig() did, for access): the web user
+  // renamed root's spare config over the real one and public/shell.php (setuid, world-writable) was
+  // gone from the report. A config in such a root is now refused, exit 2, until --config names it.
+  it('a spare root-owned config the web user renames over the real one decides nothing (regression)', () => {
     const app = sharedRoot('spare');
     writeFileSync(join(app, 'permcheck.config.json'), JSON.stringify({ preset: 'generic' }));
     // An old experiment root left beside it.
@@ -57,12 +62,17 @@ describe.skipIf(!isRoot || !hasSetpriv())('files the attacker puts in place', ()
     mkdirSync(join(app, 'public'));
     writeFileSync(join(app, 'public/shell.php'), '<?php\n');
     chmodSync(join(app, 'public/shell.php'), 0o4777);
-    const honest = runCli(['audit', app, ...users, '--web-user', 'web', '--cli-user', 'root', '--no-discover', '--jobs', '1']);
-    expect(honest.stdout).toMatch(/shell\.php/);
-    runAs(WEB, 'mv', [join(app, 'permcheck.config.json.orig'), join(app, 'permcheck.config.json')]);
-    const planted = runCli(['audit', app, ...users, '--web-user', 'web', '--cli-user', 'root', '--no-discover', '--jobs', '1']);
-    // Today: exit 1 for the root's own mode, and public/shell.php (setuid, world-writable) is gone.
-    expect(planted.stdout).toMatch(/shell\.php/);
+    const flags = [...users, '--web-user', 'web', '--cli-user', 'root', '--no-discover', '--jobs', '1'];
+    const config = join(app, 'permcheck.config.json');
+    // Root checked it and vouches for it by name.
+    const vouched = runCli(['audit', app, '--config', config, ...flags]);
+    expect(vouched.stdout).toMatch(/shell\.php/);
+    runAs(WEB, 'mv', [join(app, 'permcheck.config.json.orig'), config]);
+    const planted = runCli(['audit', app, ...flags]);
+    expect(planted.code).toBe(2);
+    expect(planted.stdout).toBe('');
+    expect(planted.stderr).toMatch(/spare, where group \S+ can put a file or rename one over it/);
+    expect(planted.stderr).toMatch(/--config /);
   });
 
   it('a root-only file the web user renames to permcheck.config.json: the error quotes nothing of it (regression)', () => {
