@@ -75,8 +75,11 @@ describe.skipIf(!ready)('a tenant who owns the directory above the audited root 
 
   // FAILS today: fixes name paths relative to the root; the tenant swaps the root after the audit
   // and root, in `cd www`, pastes them into the fake /etc. Nothing in the output can stop that short
-  // of a guard in the fix itself (cd -P to the resolved root and compare its device and inode) or
-  // applying the plan through descriptors.
+  // of a guard in the fix itself or applying the plan through descriptors (permcheck fix, which
+  // checks the root's device and inode). Proposed (src/change/render.ts, src/reporters/text.ts): when
+  // someone other than root may replace the root (its parent is theirs), print no commands, only
+  // "run permcheck fix", or prefix the fixes with a guard line that cd's by the resolved path and
+  // compares `stat -c %d:%i .` with the audited root's.
   it.fails('a fix pasted in www after the tenant swapped www for a symlink leaves the fake /etc alone', () => {
     site();
     const { json } = runCliJson<{ findings: Finding[] }>(['audit', www, '--format', 'json', '--fail-on', 'never', ...users]);
