@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_ENTRIES, TreeBuilder } from './builder.js';
@@ -186,9 +186,18 @@ function parseJson(text: string, label: string, path: string): unknown {
 }
 
 function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return statOrNothing(path)?.isDirectory() ?? false;
 }
 
 function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  return statOrNothing(path)?.isFile() ?? false;
+}
+
+/** A path under a file (ENOTDIR), a loop or a denied directory: nothing there to read as an image. */
+function statOrNothing(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -13,7 +13,8 @@ import {
 } from '../change/subtree.js';
 import { EXECUTE } from '../mode/bits.js';
 import { planEntry, type EntryPlan } from '../plan/entry.js';
-import type { Change } from '../change/change.js';
+import { applyChange, type Change } from '../change/change.js';
+import { ends } from '../plan/verify.js';
 import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/compile.js';
 import type { AccessLevel } from '../policy/schema.js';
 import { RULES, ENTRY_RULES } from '../rules/index.js';
@@ -266,7 +267,11 @@ export class AuditEngine implements WalkVisitor<Frame> {
     let plan: EntryPlan | undefined;
     if (candidates.length > 0 || this.latent) {
       plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
-      for (const candidate of candidates) attach(candidate, plan);
+      const planned = applyChange(entry, plan.change);
+      for (const candidate of candidates) {
+        if (this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl)) attach(candidate, plan);
+        else if (plan.noFix) candidate.noFix = plan.noFix;
+      }
       if (plan.change) this.input.planned?.(entry, plan.change);
     }
     addEntry(parent.plan.summary, entry, plan?.change, plan?.untouchable === true);
@@ -284,7 +289,15 @@ export class AuditEngine implements WalkVisitor<Frame> {
         });
     }
     markNeeds(parent.plan.needsBelow, policy.levels);
+    // No rule judges a symlink by its own mode: one without findings must not break what its siblings
+    // share (Debian's WordPress has 24 links into /etc and /var/lib).
+    if (entry.type === 'symlink' && candidates.length === 0) return;
     parent.aggregate.addChild(candidates, false);
+  }
+
+  /** Whether the planned state of the entry ends the candidate's finding: then the plan is its fix. */
+  private endedBy(candidate: Candidate, planned: Inode, isDir: boolean, policy: EntryPolicy, underDefaultAcl: boolean): boolean {
+    return ends(planned, isDir, policy, this.input.settings, underDefaultAcl, candidate);
   }
 
   leave(frame: Frame): void {
@@ -310,7 +323,10 @@ export class AuditEngine implements WalkVisitor<Frame> {
       frame.plan.recursionSafe,
     );
     const subtree = frame.plan.steps === undefined ? undefined : description;
-    for (const candidate of frame.own) attach(candidate, plan);
+    const planned = applyChange(dir, plan?.change);
+    const underDefaultAcl = frame.parent?.plan.defaultAcl ?? false;
+    const endedHere = (candidate: Candidate) => this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
+    for (const candidate of frame.own) if (endedHere(candidate)) attach(candidate, plan);
     for (const candidate of traverse) {
       // What a blocking directory hides is fixed with it: its own change and what is below it.
       attach(candidate, plan);
@@ -318,7 +334,9 @@ export class AuditEngine implements WalkVisitor<Frame> {
       frame.aggregate.hold(candidate);
     }
     const summary = frame.aggregate.finish();
-    for (const candidate of summary) if (candidate.entries > 1) candidate.description = subtree ?? null;
+    // A subtree's commands stand under a finding they end (checked at its top entry), not under one
+    // that only shares the subtree with others (a mode stricter than the umask gives).
+    for (const candidate of summary) if (candidate.entries > 1 && endedHere(candidate)) candidate.description = subtree ?? null;
     if (!frame.parent) {
       for (const candidate of summary) this.input.emit(candidate);
       return;
@@ -428,7 +446,10 @@ function attach(candidate: Candidate, plan: EntryPlan | undefined): void {
 }
 
 function targetOf(inode: Inode, change: NonNullable<EntryPlan['change']>) {
-  return { uid: change.uid ?? inode.uid, gid: change.gid ?? inode.gid, mode: change.mode ?? inode.mode,
+  return {
+    uid: change.uid ?? inode.uid,
+    gid: change.gid ?? inode.gid,
+    mode: change.mode ?? inode.mode,
     acl: change.acl ?? inode.acl,
     defaultAcl: change.defaultAcl ?? inode.defaultAcl,
   };

@@ -1,5 +1,6 @@
 import { changeCommands, descriptionCommands } from '../change/render.js';
 import { shellQuote } from '../fix/shell.js';
+import { formatOctal } from '../mode/bits.js';
 import type { Candidate, DescribeContext, Finding } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
 
@@ -26,6 +27,8 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
     ...(described.advice ? { advice: described.advice } : {}),
     ...(candidate.noFix && !fix ? { noFix: candidate.noFix } : {}),
     entries: candidate.entries,
+    // What the rule saw: a baseline's fingerprint is made of this, never of the message.
+    found: { type: candidate.inode.type, mode: formatOctal(candidate.inode.mode), uid: candidate.inode.uid, gid: candidate.inode.gid },
     ...(candidate.raw ? { pathBytes: Buffer.from(candidate.raw).toString('hex') } : {}),
     ...described.extra,
   };

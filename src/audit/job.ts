@@ -58,4 +58,4 @@ export interface JobDone {
 export type JobMessage = JobBatch | JobDone;
 
 /** Between two findings in the JSON array: what the JSON reporter writes, so chunks splice in as they are. */
-export const JSON_SEPARATOR = ',\n    ';
+export { ITEM_SEPARATOR as JSON_SEPARATOR } from '../reporters/json-stream.js';

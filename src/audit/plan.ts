@@ -163,7 +163,7 @@ function checkRoot(root: string, given: string): void {
   if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
 }
 
-function roleSummary(role: Role, db: UserDatabase) {
+export function roleSummary(role: Role, db: UserDatabase) {
   return {
     name: role.name,
     user: role.user,

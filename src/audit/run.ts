@@ -36,7 +36,11 @@ export function turn(): Promise<void> {
 }
 
 /** The plan's engine, reporting each finding through the hooks and counting it by severity. */
-export function reportingEngine(plan: AuditPlan, hooks: AuditHooks, counts: SeverityCounts): AuditEngine {
+export function reportingEngine(
+  plan: Pick<AuditPlan, 'settings' | 'policy' | 'ancestorBlocks' | 'db'>,
+  hooks: AuditHooks,
+  counts: SeverityCounts,
+): AuditEngine {
   const context = { settings: plan.settings, names: plan.db };
   return new AuditEngine({
     settings: plan.settings,

@@ -212,7 +212,8 @@ export function describeSubtree(
   recursionSafe: boolean,
 ): Description | undefined {
   if (children.some((child) => child === undefined)) return undefined;
-  const clauses = recursionSafe && !summary.untouchable ? recursiveClauses(summary) : undefined;
+  // One changed entry is said by its own command; a recursive one would only add noise.
+  const clauses = recursionSafe && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
   const recursive: Extract<Step, { kind: 'recursive' }>[] = [];
   if (clauses && hasClauses(clauses)) recursive.push({ kind: 'recursive', rel: self.rel, raw: self.raw, clauses });
   const own: Extract<Step, { kind: 'entry' }>[] = self.change
@@ -237,7 +238,10 @@ export function describeSubtree(
 }
 
 export function targetOf(current: Ownable, change: Change): Ownable {
-  return { uid: change.uid ?? current.uid, gid: change.gid ?? current.gid, mode: change.mode ?? current.mode,
+  return {
+    uid: change.uid ?? current.uid,
+    gid: change.gid ?? current.gid,
+    mode: change.mode ?? current.mode,
     acl: change.acl ?? current.acl,
     defaultAcl: change.defaultAcl ?? current.defaultAcl,
   };

@@ -3,13 +3,17 @@ import { availableParallelism } from 'node:os';
 import { runParallel } from '../audit/parallel.js';
 import { Pool } from '../audit/pool.js';
 import { planAudit, type AuditOptions, type AuditPlan } from '../audit/plan.js';
-import { runAudit, type AuditHooks, type AuditResult } from '../audit/run.js';
+import { countFinding, runAudit, type AuditHooks, type AuditResult } from '../audit/run.js';
+import { isArtifact, planArtifactAudit, type ArtifactOptions, type ArtifactPlan } from '../archive/plan.js';
+import { runArtifactAudit } from '../archive/run.js';
+import { BaselineFilter, baselineEntry, baselineOf, type BaselineEntry } from '../baseline/baseline.js';
+import { readBaseline, writeBaseline } from '../baseline/file.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { shellQuote } from '../fix/shell.js';
 import { RULE_IDS } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
-import { FAIL_ON, type FailOn } from '../exit-code.js';
+import { FAIL_ON, type FailOn, type SeverityCounts } from '../exit-code.js';
 import { PRESET_NAMES } from '../policy/schema.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
 import type { CommandContext } from './context.js';
@@ -17,18 +21,30 @@ import { Progress } from './progress.js';
 import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
-interface AuditCommandOptions extends AuditOptions {
+interface AuditCommandOptions extends ArtifactOptions {
   format: Format;
   failOn: FailOn;
   verbose?: boolean;
   jobs: number;
+  baseline?: string;
+  writeBaseline?: string;
+  githubRoot?: string;
+}
+
+/** How findings are reported beyond the format: a baseline to hold them against, one to write, the repository for annotations. */
+export interface ReportOptions {
+  format: Format;
+  verbose?: boolean | undefined;
+  baseline?: BaselineFilter | undefined;
+  writeBaseline?: string | undefined;
+  githubRoot?: string | undefined;
 }
 
 /** The options that decide the policy and its scope: shared by audit and fix, so both see the same plan. */
 export function addPolicyOptions(command: Command): Command {
   return addRoleOptions(
     command
-      .argument('[dir]', 'the application root', '.')
+      .argument('[dir]', 'the application root; for audit also an archive (.tar, .tar.gz, .tar.zst; - reads stdin) or an image', '.')
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', repeatable)
@@ -49,15 +65,33 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
           .argParser(jobsArgument)
           .default(defaultJobs(), "the machine's cores, up to 4"),
       )
+      .option(
+        '--image-root <dir>',
+        "the application's directory inside a container image (docker save archive, OCI layout), such as /var/www/html",
+      )
+      .option('--image-ref <name>', 'which image, when the archive or layout holds several')
+      .option('--baseline <file>', 'report only findings not in this baseline; the exit code counts only those')
+      .option('--write-baseline <file>', "record this run's findings as the baseline (exit code 0 unless the tree changed)")
+      .option(
+        '--github-root <dir>',
+        'the repository root, for --format github annotations (default: GITHUB_WORKSPACE, else the current directory)',
+      )
       .addHelpText('after', rulesHelp),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
-    // Threads first: their start-up overlaps with reading the config and planning the walk.
-    const pool = options.jobs > 1 ? new Pool(options.jobs) : undefined;
+    const baseline = options.baseline === undefined ? undefined : new BaselineFilter(options.baseline, readBaseline(options.baseline));
+    const artifact = isArtifact(dir, options);
+    // Threads first: their start-up overlaps with reading the config and planning the walk. An
+    // archive's tree is in memory and audited on this thread.
+    const pool = options.jobs > 1 && !artifact ? new Pool(options.jobs) : undefined;
     try {
-      const plan = planAudit(dir, { ...options, fixInvocation: fixInvocation(dir, options) });
-      const result = await reportAudit(plan, options, ctx, started, pool);
-      ctx.settle({ counts: result, failOn: options.failOn });
+      const plan = artifact
+        ? await planArtifactAudit(dir, options)
+        : planAudit(dir, { ...options, fixInvocation: fixInvocation(dir, options) });
+      const githubRoot = resolve(options.githubRoot ?? process.env.GITHUB_WORKSPACE ?? '.');
+      const result = await reportAudit(plan, { ...options, baseline, githubRoot }, ctx, started, pool);
+      // Writing a baseline accepts what it records.
+      ctx.settle({ counts: result, failOn: options.writeBaseline !== undefined ? 'never' : options.failOn });
     } finally {
       await pool?.close();
     }
@@ -83,20 +117,27 @@ export function fixInvocation(dir: string, options: AuditOptions & { discover?: 
     ...(options.trust ?? []).flatMap((user) => ['--trust', shellQuote(user)]),
     ...(options.ignore ?? []).flatMap((glob) => ['--ignore', shellQuote(glob)]),
     ...(options.discover === false ? ['--no-discover'] : []),
+    ...(options.ignoreAncestors ? ['--ignore-ancestors'] : []),
     '--yes',
   );
   return parts.join(' ');
 }
 
-/** Run a planned audit and report it in the chosen format; the result counts the findings. */
+/**
+ * Run a planned audit and report it in the chosen format; the result counts the findings reported
+ * (with a baseline: only the new ones).
+ */
 export async function reportAudit(
-  plan: AuditPlan,
-  options: { format: Format; verbose?: boolean | undefined },
+  plan: AuditPlan | ArtifactPlan,
+  options: ReportOptions,
   ctx: CommandContext,
   started: number,
   pool: Pool | undefined,
 ): Promise<AuditResult> {
-  const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true });
+  const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true, githubRoot: options.githubRoot });
+  const filter = options.baseline;
+  const recorded: BaselineEntry[] | undefined = options.writeBaseline === undefined ? undefined : [];
+  const shown: SeverityCounts = { errors: 0, warnings: 0, infos: 0, races: 0 };
   // Progress only for people watching a terminal, never in JSON.
   const progress = options.format === 'text' && ctx.stderrIsTTY ? new Progress((text) => process.stderr.write(text), started) : undefined;
   // The header at once: whoever waits sees what is being audited, and how.
@@ -104,6 +145,9 @@ export async function reportAudit(
   let pending = '';
   const hooks: AuditHooks = {
     finding: (finding) => {
+      recorded?.push(baselineEntry(finding));
+      if (filter?.accepts(finding)) return;
+      countFinding(shown, finding);
       pending += reporter.finding(finding);
     },
     serialized: async (json) => {
@@ -121,10 +165,20 @@ export async function reportAudit(
       }
     },
   };
-  const result = pool ? await runParallel(plan, hooks, pool, options.format) : await runAudit(plan, hooks);
+  // Findings that must be looked at here (against a baseline, or to record one) come from the
+  // workers as objects (a format they do not serialize), not as JSON bytes.
+  const workerFormat: Format = filter || recorded ? 'text' : options.format;
+  const result =
+    'tree' in plan
+      ? await runArtifactAudit(plan, hooks)
+      : pool
+        ? await runParallel(plan, hooks, pool, workerFormat)
+        : await runAudit(plan, hooks);
   progress?.clear();
-  await ctx.out(pending + reporter.end({ ...result, elapsedMs: performance.now() - started }));
-  return result;
+  if (recorded) writeBaseline(options.writeBaseline!, baselineOf(recorded));
+  const counted: AuditResult = filter ? { ...result, ...shown, races: result.races } : result;
+  await ctx.out(pending + reporter.end({ ...counted, elapsedMs: performance.now() - started, baseline: filter?.outcome() }));
+  return counted;
 }
 
 /** Both cores of a small CI box; past a few threads the disk, not the CPU, is the limit. */

@@ -22,7 +22,7 @@ const ROUNDS = 4;
 export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSettings): AclSolution {
   const start = inode.acl!;
   let planned: Inode = { ...inode, uid: needs.owner ?? inode.uid, gid: needs.group ?? inode.gid };
-  planned = withOther(planned, ((planned.mode & 7) & ~needs.otherForbidden) | 0);
+  planned = withOther(planned, (planned.mode & 7 & ~needs.otherForbidden) | 0);
   for (let round = 0; round < ROUNDS; round++) {
     let changed = false;
     for (const need of needs.subjects) {
@@ -44,7 +44,7 @@ export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSetting
           return { kind: 'infeasible', reason: `${subject.name} would need bits that no user outside the ACL may have` };
         planned = withOther(planned, other);
       } else {
-        planned = withUserEntry(planned, who.uid, ((have | need.required) & ~need.forbidden) & 7);
+        planned = withUserEntry(planned, who.uid, (have | need.required) & ~need.forbidden & 7);
       }
       changed = true;
     }

@@ -39,3 +39,34 @@ export function leftovers(
   for (const rule of ENTRY_RULES) rule.check!(facts, settings, out);
   return out.filter((c) => !ADVICE_ONLY.has(c.rule)).map((c) => ({ rule: c.rule, subject: c.subject }));
 }
+
+/**
+ * Does the planned state end this finding of the entry? A fix is shown under a finding only when it
+ * does: the plan of an entry changes it for every rule at once, and a finding the change leaves
+ * standing (a mode stricter than the umask gives, a loss only a umask can stop) gets advice instead.
+ */
+export function ends(
+  planned: Inode,
+  isDir: boolean,
+  policy: EntryPolicy,
+  settings: AuditSettings,
+  underDefaultAcl: boolean,
+  finding: { rule: RuleId; subject: number },
+): boolean {
+  const rule = ENTRY_RULES.find((r) => r.id === finding.rule);
+  if (!rule?.check) return true;
+  const count = settings.subjects.length;
+  const facts: EntryFacts = {
+    rel: '',
+    raw: undefined,
+    inode: planned,
+    isDir,
+    policy,
+    reachable: new Uint8Array(count).fill(1),
+    granted: Uint8Array.from(settings.subjects, (subject) => grants(planned, subject.principal)),
+    underDefaultAcl,
+  };
+  const out: Candidate[] = [];
+  rule.check(facts, settings, out);
+  return !out.some((c) => c.subject === finding.subject);
+}

@@ -2,7 +2,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { excerpt } from '../text/printable.js';
 import { formatOctal } from '../mode/bits.js';
 import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
-import { detectFramework, PRESETS } from './presets/index.js';
+import { detectFramework, PRESETS, type MarkerExists } from './presets/index.js';
 import type { Preset } from './presets/preset.js';
 import { PRESET_NAMES, type Config, type PresetName } from './schema.js';
 
@@ -16,7 +16,12 @@ export interface PresetChoice {
  * --preset, else the config's preset. A config with its own paths and no preset is the whole
  * policy; otherwise the framework is detected from marker files, falling back to 'generic'.
  */
-export function choosePreset(flag: string | undefined, config: Config, configFile: string | undefined, root: string): PresetChoice {
+export function choosePreset(
+  flag: string | undefined,
+  config: Config,
+  configFile: string | undefined,
+  root: string | MarkerExists,
+): PresetChoice {
   if (flag !== undefined) {
     if (!(PRESET_NAMES as readonly string[]).includes(flag))
       throw new UsageError(`--preset '${flag}' is not a preset (${PRESET_NAMES.join(', ')})`);

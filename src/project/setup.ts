@@ -58,7 +58,14 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
   if (!walkUp) lookUpProject(project, trust, local);
   const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config, trust, local);
   if (choice.file === undefined) return { config: {}, file: undefined, db, local, trust, choice };
-  const text = readTrustedFile(choice.file, { what: 'config', trust, names: local, maxBytes: CONFIG_LIMIT, explicit: choice.explicit });
+  const text = readTrustedFile(choice.file, {
+    what: 'config',
+    trust,
+    names: local,
+    maxBytes: CONFIG_LIMIT,
+    explicit: choice.explicit,
+    anyway: `pass --config ${choice.file} to use it anyway`,
+  });
   return { config: parseConfig(text, choice.file), file: choice.file, db, local, trust, choice };
 }
 
@@ -86,7 +93,13 @@ export function readMagentoUmask(root: string, setup: ProjectSetup): { text: str
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new UsageError(`cannot tell whether ${file} exists: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
   }
-  const text = readTrustedFile(file, { what: MAGENTO_UMASK_FILE, trust: setup.trust, names: setup.local, maxBytes: 64 });
+  const text = readTrustedFile(file, {
+    what: MAGENTO_UMASK_FILE,
+    trust: setup.trust,
+    names: setup.local,
+    maxBytes: 64,
+    anyway: 'pass --umask with the umask Magento runs under instead',
+  });
   // Only root (or the runner) could have put it in a root nobody else may write: then an excerpt in
   // the parse error helps and tells nobody anything new.
   if (!parseUmask(text.trim()).ok && (writersOf(root, setup.trust) ?? []).length > 0)

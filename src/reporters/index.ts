@@ -1,3 +1,4 @@
+import { githubReporter } from './github.js';
 import { jsonReporter } from './json.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 import { sarifReporter } from './sarif.js';
@@ -8,6 +9,7 @@ export const REPORTERS = {
   text: textReporter,
   json: jsonReporter,
   sarif: sarifReporter,
+  github: githubReporter,
 } satisfies Record<string, (options: ReporterOptions) => Reporter>;
 
 export type Format = keyof typeof REPORTERS;

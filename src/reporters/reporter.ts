@@ -1,6 +1,7 @@
 import type { Finding } from '../rules/contract.js';
 import type { Paint } from '../paint.js';
 import type { ValueSource } from '../roles/source.js';
+import type { BaselineOutcome } from '../baseline/baseline.js';
 
 export interface RoleSummary {
   name: string;
@@ -27,6 +28,23 @@ export interface ReportHeader {
   roles: RoleSummary[];
   /** Who ran the audit: not root means what it cannot read is reported, not seen. */
   runner: { uid: number; user: string };
+  /** Set when an archive or a container image was audited rather than a directory. */
+  artifact?: ArtifactSummary;
+  /** What the reader should know about this run: what an archive lacked, what was skipped. */
+  notes?: string[];
+}
+
+/** The archive or image an audit read, and where in it the audited root is. */
+export interface ArtifactSummary {
+  kind: 'archive' | 'image';
+  /** As given: a path, or 'stdin'. */
+  file: string;
+  /** The audited directory inside it: '.' in an archive, an absolute path (--image-root) in an image. */
+  root: string;
+  /** Images: the name it was picked by, its layers, and its config's User. */
+  ref?: string | undefined;
+  layers?: number;
+  user?: string | undefined;
 }
 
 export interface ReportSummary {
@@ -35,6 +53,8 @@ export interface ReportSummary {
   warnings: number;
   infos: number;
   elapsedMs: number;
+  /** With --baseline: what it suppressed and which of its entries no longer occur. */
+  baseline?: BaselineOutcome;
 }
 
 /**
@@ -50,7 +70,7 @@ export interface Reporter {
    * and pass the bytes, which is cheaper to pass and to hold than objects).
    */
   serialize?(finding: Finding): string;
-  /** Streaming formats: what goes before a chunk of serialized findings joined by JSON_SEPARATOR. */
+  /** Streaming formats: what goes before a chunk of serialized findings joined by ITEM_SEPARATOR. */
   serializedFinding?(): string;
 }
 
@@ -58,4 +78,6 @@ export interface ReporterOptions {
   paint: Paint;
   /** List info findings one by one (text); otherwise they are counted per rule. */
   verbose: boolean;
+  /** The repository's root (--github-root, GITHUB_WORKSPACE): annotations name files relative to it. */
+  githubRoot?: string | undefined;
 }

@@ -2,21 +2,32 @@ import type { Finding } from '../rules/contract.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { printable } from '../text/printable.js';
-import type { ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
+import type { ArtifactSummary, ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
+import { baselineLines, countsLine } from './summary.js';
 
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
 
+/**
+ * Findings listed per rule and severity; the rest are counted. A person does not read the 20,001st
+ * line, and holding every finding of a planted tree for sorting would hold the heap too (JSON and
+ * SARIF stream every finding).
+ */
+export const LISTED_PER_RULE = 200;
+
 /** For people: a header, findings grouped by severity and rule, each with its fix, and a summary. */
 export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
-  const findings: Finding[] = [];
+  // Per severity and rule: the findings shown, and how many more there were.
+  const held = new Map<string, { shown: Finding[]; more: number }>();
+  const count = new Map<string, number>();
   const colour = (severity: Severity, text: string) =>
     severity === 'error' ? paint.red(text) : severity === 'warning' ? paint.yellow(text) : paint.cyan(text);
   return {
     begin(header: ReportHeader) {
-      const width = Math.max(6, ...header.roles.map((role) => role.name.length));
+      const width = Math.max(6, header.artifact?.kind.length ?? 0, ...header.roles.map((role) => role.name.length));
       const lines = [
         `${paint.bold('permcheck audit')} ${printable(header.root)}${header.resolvedRoot !== header.root ? ` (-> ${printable(header.resolvedRoot)})` : ''}`,
       ];
+      if (header.artifact) lines.push(`  ${header.artifact.kind.padEnd(width)}  ${printable(artifactLine(header.artifact))}`);
       lines.push(`  ${'preset'.padEnd(width)}  ${header.preset ?? 'none'} (${header.presetSource})`);
       lines.push(
         `  ${'config'.padEnd(width)}  ${header.config.file === null ? 'none' : printable(header.config.file)} (${header.config.source})`,
@@ -31,67 +42,84 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           `  ${'note'.padEnd(width)}  running as ${header.runner.user} (uid ${header.runner.uid}), not root: what it may not read is reported as walk-error, not audited`,
         );
       }
+      for (const note of header.notes ?? []) lines.push(`  ${'note'.padEnd(width)}  ${printable(note)}`);
       return lines.join('\n') + '\n';
     },
     finding(finding: Finding) {
-      findings.push(finding);
+      const key = `${finding.severity}\0${finding.rule}`;
+      const slot = held.get(key) ?? { shown: [], more: 0 };
+      held.set(key, slot);
+      if (slot.shown.length < LISTED_PER_RULE || (verbose && finding.severity !== 'info')) slot.shown.push(finding);
+      else slot.more++;
+      count.set(finding.severity, (count.get(finding.severity) ?? 0) + 1);
       return '';
     },
     end(summary: ReportSummary) {
       const lines: string[] = [];
       for (const severity of SEVERITIES) {
-        const ofSeverity = findings.filter((f) => f.severity === severity);
-        if (ofSeverity.length === 0) continue;
-        lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${ofSeverity.length})`)));
-        if (severity === 'info' && !verbose) {
-          // Info is context, not a problem: counted per rule, listed with --verbose.
-          for (const rule of RULE_IDS) {
-            const count = ofSeverity.filter((f) => f.rule === rule).length;
-            if (count > 0) lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${count}; --verbose lists them)`);
-          }
-          continue;
-        }
+        const total = count.get(severity) ?? 0;
+        if (total === 0) continue;
+        lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${total.toLocaleString('en-US')})`)));
         for (const rule of RULE_IDS) {
-          // Reported as soon as final (children before their directory); people read by path.
-          const ofRule = ofSeverity.filter((f) => f.rule === rule).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-          if (ofRule.length === 0) continue;
-          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.length})`);
-          for (const { finding: f, roles } of mergeRoles(ofRule)) {
+          const slot = held.get(`${severity}\0${rule}`);
+          if (!slot) continue;
+          const ofRule = slot.shown.length + slot.more;
+          if (severity === 'info' && !verbose) {
+            // Info is context, not a problem: counted per rule, listed with --verbose.
             lines.push(
-              `    ${paint.bold(printable(f.path))}${roles.length ? `  [${roles.join(', ')}]` : ''}${f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : ''}`,
+              `  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.toLocaleString('en-US')}; --verbose lists them)`,
             );
-            lines.push(`      ${printable(f.message)}${roles.length > 1 ? paint.dim(` (the same for ${roles.slice(1).join(', ')})`) : ''}`);
+            continue;
+          }
+          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.toLocaleString('en-US')})`);
+          // Reported as soon as final (children before their directory); people read by path.
+          const sorted = slot.shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+          let previous: Finding | undefined;
+          for (const f of sorted) {
+            const extent = f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : '';
+            const head = `    ${paint.bold(printable(f.path))}${f.role ? `  [${f.role}]` : ''}${extent}`;
+            // One finding a line-group, every one listed, so the counts above are what a person sees;
+            // the same finding for another role (cli and cron are often one user) takes one line.
+            if (previous?.role && f.role && sameButRole(previous, f)) {
+              lines.push(`${head}${paint.dim(`  the same as for ${previous.role} above`)}`);
+              continue;
+            }
+            previous = f;
+            lines.push(head);
+            lines.push(`      ${printable(f.message)}`);
             if (f.fix) lines.push(`      ${paint.dim('fix:')} ${printable(f.fix)}`);
             if (f.advice) lines.push(`      ${paint.dim('advice:')} ${printable(f.advice)}`);
             if (f.noFix) lines.push(`      ${paint.dim('no fix:')} ${printable(f.noFix)}`);
           }
+          if (slot.more > 0)
+            lines.push(
+              paint.dim(
+                `    … and ${slot.more.toLocaleString('en-US')} more (--format json lists every finding${severity === 'info' ? '' : '; --verbose lists them here'})`,
+              ),
+            );
         }
       }
-      const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'info')}`;
-      const scanned = `${plural(summary.entries, 'entry')} in ${(summary.elapsedMs / 1000).toFixed(2)} s`;
       const total = summary.errors + summary.warnings + summary.infos;
-      lines.push('', total === 0 ? paint.green(`no findings; ${scanned}`) : `${counts}; ${scanned}`);
+      if (summary.baseline) lines.push('', ...baselineLines(summary.baseline).map(printable));
+      lines.push('', total === 0 ? paint.green(countsLine(summary)) : countsLine(summary));
       return lines.join('\n') + '\n';
     },
   };
 }
 
-/**
- * Findings that differ only in the role (cli and cron are often one user) are shown once, with
- * every role named: same rule, path, extent and fix.
- */
-function mergeRoles(findings: Finding[]): { finding: Finding; roles: string[] }[] {
-  const merged = new Map<string, { finding: Finding; roles: string[] }>();
-  for (const finding of findings) {
-    const key = JSON.stringify([finding.path, finding.entries, finding.fix ?? null, finding.role === undefined]);
-    const entry = merged.get(key);
-    if (entry && finding.role) entry.roles.push(finding.role);
-    else merged.set(key + (finding.role === undefined ? merged.size : ''), { finding, roles: finding.role ? [finding.role] : [] });
-  }
-  return [...merged.values()];
+/** Same rule, path, extent, fix and words, the role's own name aside. */
+function sameButRole(a: Finding, b: Finding): boolean {
+  const words = (f: Finding) => f.message.replace(new RegExp(`\\b${f.role}\\b`, 'g'), '\0');
+  return a.path === b.path && a.entries === b.entries && a.fix === b.fix && a.advice === b.advice && words(a) === words(b);
 }
 
-function plural(count: number, word: string): string {
-  const many = word === 'entry' ? 'entries' : word === 'info' ? 'info' : `${word}s`;
-  return `${count.toLocaleString('en-US')} ${count === 1 ? word : many}`;
+/** "release.tar", "shop.tar (image shop:1.2, 3 layers, User www-data), root /var/www/html". */
+function artifactLine(artifact: ArtifactSummary): string {
+  if (artifact.kind === 'archive') return `${artifact.file}, root ${artifact.root}`;
+  const about = [
+    ...(artifact.ref ? [artifact.ref] : []),
+    `${artifact.layers ?? 0} ${artifact.layers === 1 ? 'layer' : 'layers'}`,
+    `User ${artifact.user ?? 'none (root)'}`,
+  ];
+  return `${artifact.file} (${about.join(', ')}), root ${artifact.root}`;
 }

@@ -19,6 +19,8 @@ export interface TrustedRead {
    * it must still be a regular file within the size limit.
    */
   explicit?: boolean;
+  /** How to accept this file anyway, said in the refusal ("pass --config FILE to use it anyway"). */
+  anyway?: string;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -79,8 +81,11 @@ function checkTrusted(path: string, fd: number, inode: ReturnType<typeof inodeFr
   const trusted = joinOr(['root', ...runner, ...options.trust.named]);
   throw new UsageError(
     `${options.what} ${path} can be changed by ${who}, not only by ${trusted}: whoever wrote it would decide what permcheck reports. ` +
-      `Check it, then pass --config ${path} to use it anyway` +
-      (writers[0]!.kind === 'owner' ? `, or --trust ${options.names.user((writers[0] as { uid: number }).uid)}` : ''),
+      `Check it, then ${[
+        ...(options.anyway ? [options.anyway] : []),
+        ...(writers[0]!.kind === 'owner' ? [`pass --trust ${options.names.user((writers[0] as { uid: number }).uid)}`] : []),
+      ].join(', or ')}` +
+      '.',
   );
 }
 

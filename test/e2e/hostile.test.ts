@@ -201,11 +201,15 @@ describe.skipIf(!isRoot)('hostile trees', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.once('data', () => child.kill('SIGINT'));
-    const started = Date.now();
+    // Promptness is measured from the signal, not from the start: a loaded machine starts slowly.
+    let interrupted = 0;
+    child.stdout.once('data', () => {
+      interrupted = Date.now();
+      child.kill('SIGINT');
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - interrupted).toBeLessThan(2000);
     expect(stderr).toBe('');
   });
 });
@@ -288,12 +292,12 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
       /c6\.json: ignore\[0\]: glob 'a\{b' is not a valid glob/,
     ],
     ['a root that does not exist', () => ['audit', join(tmp.path, 'nope')], /'.*nope' does not exist$/],
-    ['a root that is a file', () => ['audit', file('plain.txt', '')], /is not a directory; audit takes the application's root directory$/],
+    ['a root that is a file, not an archive', () => ['audit', file('plain.txt', '')], /plain\.txt: empty, not a tar archive$/],
     ['an unknown flag', () => ['audit', '--colour'], /unknown option '--colour'/],
     [
       'an unknown format',
       () => ['audit', tmp.path, '--format', 'yaml'],
-      /argument 'yaml' is invalid. Allowed choices are text, json, sarif\.$/,
+      /argument 'yaml' is invalid. Allowed choices are text, json, sarif, github\.$/,
     ],
     ['--jobs 0', () => ['audit', tmp.path, '--jobs', '0'], /--jobs '0' must be a whole number from 1 to 64$/],
     ['a missing --passwd file', () => ['audit', tmp.path, '--passwd', join(tmp.path, 'none')], /--passwd .*none does not exist$/],

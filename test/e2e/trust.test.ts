@@ -61,7 +61,7 @@ describe.skipIf(!isRoot)('trusted configuration', () => {
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toBe(
       `permcheck: config ${config} can be changed by 21004 (its owner), not only by root: whoever wrote it would decide what permcheck reports. ` +
-        `Check it, then pass --config ${config} to use it anyway, or --trust 21004\n`,
+        `Check it, then pass --config ${config} to use it anyway, or pass --trust 21004.\n`,
     );
     // Without the config the tree is what it is; with it named on purpose, the header says so.
     const named = runCliJson(['audit', root, '--format', 'json', '--config', config, '--web-user', 'web', ...users]);

@@ -22,12 +22,16 @@ export interface Detection {
   markers: readonly string[];
 }
 
+/** Whether a marker (a path relative to the root) exists: on disk, or in an archive (archive/plan.ts). */
+export type MarkerExists = (marker: string) => boolean;
+
 /** Which framework the tree holds, from marker files; undefined for none. */
-export function detectFramework(root: string): Detection | undefined {
+export function detectFramework(root: string | MarkerExists): Detection | undefined {
+  const found = typeof root === 'string' ? (marker: string) => exists(root, marker) : root;
   for (const name of DETECTION_ORDER) {
     const preset = PRESETS[name];
     for (const group of preset.markers) {
-      if (group.every((marker) => exists(root, marker))) return { preset, markers: group };
+      if (group.every(found)) return { preset, markers: group };
     }
   }
   return undefined;
