@@ -13,6 +13,10 @@ import { discoverRoles } from '../discover/discover.js';
 import { hostRoleUsers } from '../roles/host-users.js';
 import { WEB_USER_CANDIDATES } from '../roles/resolve.js';
 import { loadUserDatabase } from '../users/load.js';
+import { lookUpProject } from '../project/project-path.js';
+import { printable } from '../text/printable.js';
+import { trustFor } from '../trust/trust.js';
+import { close } from '../walk/fd.js';
 import type { CommandContext } from './context.js';
 import { addDiscoverOption } from './role-options.js';
 
@@ -31,6 +35,12 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       const root = resolve(dir);
       if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`'${dir}' is not a directory`);
       const file = join(root, CONFIG_FILE);
+      const db = loadUserDatabase({});
+      // The directory is opened now and written through its descriptor: a link someone else may point
+      // is refused, and nothing can steer the write elsewhere afterwards.
+      const opened = lookUpProject(root, trustFor(process.getuid?.() ?? -1), db, { keepOpen: true });
+      if (opened.fd === undefined) throw new UsageError(`'${dir}' cannot be opened by this user`);
+      const dirFd = opened.fd;
       const detected = options.preset ? undefined : detectFramework(root);
       const preset = options.preset ? PRESETS[options.preset] : (detected?.preset ?? PRESETS.generic);
       const presetSource = options.preset
@@ -38,7 +48,6 @@ export function defineInit(command: Command, ctx: CommandContext): void {
         : detected
           ? `detected from ${detected.markers.join(' and ')}`
           : 'no framework detected';
-      const db = loadUserDatabase({});
       const discovery = options.discover === false ? undefined : discoverRoles(root);
       const host = discovery ? hostRoleUsers(discovery, db) : [];
       const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
@@ -56,10 +65,15 @@ export function defineInit(command: Command, ctx: CommandContext): void {
           ? `./node_modules/permcheck/${SCHEMA_FILE}`
           : `https://unpkg.com/permcheck/${SCHEMA_FILE}`,
       });
-      writeConfig(file, text, options.force === true);
+      try {
+        writeConfig(dirFd, file, text, options.force === true);
+      } finally {
+        close(dirFd);
+      }
       await ctx.out(
-        `wrote ${file}: preset ${preset.name} (${presetSource})\n` +
-          (discovery?.notes ?? []).map((note) => `note: ${note}\n`).join('') +
+        `wrote ${printable(file)}: preset ${preset.name} (${presetSource})\n` +
+          // Notes quote host files (pool names, users): escaped, as roles prints them.
+          (discovery?.notes ?? []).map((note) => `note: ${printable(note)}\n`).join('') +
           `next: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
           '\n',
       );
@@ -73,32 +87,39 @@ export function defineInit(command: Command, ctx: CommandContext): void {
  * under a random name beside it and renames it over the old one: rename replaces a symlink itself, never
  * what it points to, and readers see the old file or the new one, never half of one.
  */
-function writeConfig(file: string, text: string, force: boolean): void {
-  const exclusive = (path: string) =>
-    openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+function writeConfig(dirFd: number, file: string, text: string, force: boolean): void {
+  const inDir = (name: string) => `/proc/self/fd/${dirFd}/${name}`;
+  const exclusive = (name: string) =>
+    openSync(inDir(name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   if (!force) {
     let fd: number;
     try {
-      fd = exclusive(file);
+      fd = exclusive(CONFIG_FILE);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; use --force to replace it`);
-      throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new UsageError(`${printable(file)} already exists; use --force to replace it`);
+      throw new UsageError(`cannot write ${printable(file)}: ${why(error)}`);
     }
     writeAll(fd, text);
     return;
   }
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const temporary = `${CONFIG_FILE}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeAll(exclusive(temporary), text);
-    renameSync(temporary, file);
+    renameSync(inDir(temporary), inDir(CONFIG_FILE));
   } catch (error) {
     try {
-      unlinkSync(temporary);
+      unlinkSync(inDir(temporary));
     } catch {
       // It was never created, or already renamed.
     }
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    throw new UsageError(`cannot write ${printable(file)}: ${why(error)}`);
   }
+}
+
+/** The error's code (EACCES, EROFS): its message would name the descriptor path, not the file. */
+function why(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 function writeAll(fd: number, text: string): void {

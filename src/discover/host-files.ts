@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { IncludeLoader } from './located.js';
 
@@ -27,15 +27,26 @@ export class HostFiles {
   }
 
   read(path: string): string | undefined {
+    let fd: number;
     try {
-      const local = this.local(path);
-      // Never a FIFO or a device: reading one could hang.
-      const stat = statSync(local);
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
-      return readFileSync(local, 'utf8');
+      // Opened before it is looked at, without blocking: a stat() and then a read by name would let
+      // whoever can write the directory swap in a FIFO between the two, and open(2) of a FIFO waits
+      // for a writer forever. What is checked is what was opened.
+      fd = openSync(this.local(path), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     } catch (error) {
       this.deny(path, error);
       return undefined;
+    }
+    try {
+      const stat = fstatSync(fd);
+      // Never a FIFO or a device: reading one could hang.
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
+      return readBounded(fd, stat.size);
+    } catch (error) {
+      this.deny(path, error);
+      return undefined;
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -144,6 +155,24 @@ export class HostFiles {
       `cannot read ${path} as uid ${process.getuid?.() ?? '?'} (permission denied): what it holds is not known; run as root to include it`,
     );
   }
+}
+
+/** At most MAX_FILE_BYTES of an open regular file, sized by fstat; one that grows past the limit while read is not read. */
+function readBounded(fd: number, size: number): string | undefined {
+  let buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > MAX_FILE_BYTES) return undefined;
+      const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return length > MAX_FILE_BYTES ? undefined : buffer.toString('utf8', 0, length);
 }
 
 /** A glob(3) segment as a test on names; a leading dot must be matched by a dot, as in the shell. */

@@ -43,7 +43,43 @@ export function readProcesses(proc: string): ProcessFacts[] {
     if (!parsed || (argv.length === 0 && parsed.state !== 'Z') || parsed.nsDepth > ownDepth) continue;
     processes.push({ ...parsed, argv });
   }
-  return processes.sort((a, b) => a.pid - b.pid);
+  return vouchedFor(processes, proc).sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * Any local user may start a process named php-fpm8.2 with a title naming any file, or a supervisord
+ * with its own -c: what such a process says would make that user the web role and make permcheck,
+ * as root, read a file of that user's choosing. A service process counts only when root or the user
+ * running permcheck runs it, when the system's service manager started it (its cgroup lies in
+ * system.slice, where no user can move a process), or when its parent counts (the workers of a
+ * master, the programs of a supervisord).
+ */
+function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
+  const runner = process.getuid?.() ?? 0;
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const verdicts = new Map<number, boolean>();
+  const vouched = (p: ProcessFacts, depth: number): boolean => {
+    const known = verdicts.get(p.pid);
+    if (known !== undefined) return known;
+    const parent = byPid.get(p.ppid);
+    const verdict =
+      p.uid === 0 ||
+      p.uid === runner ||
+      isSystemService(proc, p.pid) ||
+      (parent !== undefined && parent !== p && depth < 8 && vouched(parent, depth + 1));
+    verdicts.set(p.pid, verdict);
+    return verdict;
+  };
+  return processes.filter((p) => vouched(p, 0));
+}
+
+/** Whether the system's service manager runs this process in one of its services (not a user's session or manager). */
+function isSystemService(proc: string, pid: number): boolean {
+  const text = readProcText(`${proc}/${pid}/cgroup`);
+  if (text === undefined) return false;
+  return text
+    .split('\n')
+    .some((line) => (line.startsWith('0::') || line.includes(':name=systemd:')) && /:\/system\.slice\/[^/]+\.service(?:\/|$)/.test(line));
 }
 
 /** The systemd service a process runs in, if any. */

@@ -1,11 +1,12 @@
 import { lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Names } from '../access/describe.js';
-import { untrustedWriters, writerText } from '../access/writers.js';
+import { untrustedWriters, writerText, type Writer } from '../access/writers.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FILE } from '../policy/load.js';
 import type { Trust } from '../trust/trust.js';
 import { lookUp } from '../walk/lookup.js';
+import { printable } from '../text/printable.js';
 
 /** Which config applies, how it was chosen, and what was passed over on the way (for the output). */
 export interface ConfigChoice {
@@ -16,11 +17,28 @@ export interface ConfigChoice {
   notes: string[];
 }
 
-/** audit: --config, else permcheck.config.json in the audited directory itself. */
-export function auditConfig(root: string, flag: string | undefined): ConfigChoice {
+/**
+ * audit: --config, else permcheck.config.json in the audited directory itself. A root that someone
+ * other than root, the runner or a --trust user could write is no place for one: they could have put
+ * it there, or renamed another file (root's own spare config, say) over it. That is an error, not a
+ * silent default: the user meant a config to apply, and --config FILE says which one on purpose.
+ */
+export function auditConfig(root: string, flag: string | undefined, trust: Trust, names: Names): ConfigChoice {
   if (flag !== undefined) return { file: resolve(flag), explicit: true, notes: [] };
   const file = join(root, CONFIG_FILE);
-  return { file: exists(file) ? file : undefined, explicit: false, notes: [] };
+  if (!exists(file)) return { file: undefined, explicit: false, notes: [] };
+  // A config someone else owns is refused by readTrustedFile, in its own words.
+  const ownedByTrusted = trust.uids.has(lstatSync(file).uid);
+  const writers = ownedByTrusted ? (writersOf(root, trust) ?? []) : [];
+  if (writers.length > 0) {
+    const owner = writers.find((w) => w.kind === 'owner') as { uid: number } | undefined;
+    throw new UsageError(
+      `config ${printable(file)} is in ${printable(root)}, where ${writers.map((w) => writerText(w, names)).join(', ')} can put a file or rename one over it: ` +
+        `whoever did would decide what permcheck reports. Check it, then pass --config ${printable(file)} to use it anyway` +
+        (owner ? `, or --trust ${names.user(owner.uid)}` : ''),
+    );
+  }
+  return { file, explicit: false, notes: [] };
 }
 
 /**
@@ -48,7 +66,8 @@ export function nearestConfig(start: string, flag: string | undefined, trust: Tr
   }
 }
 
-function writersOf(dir: string, trust: Trust) {
+/** Who besides the trusted users could add or replace entries in a directory; undefined when it cannot be looked up. */
+export function writersOf(dir: string, trust: Trust): Writer[] | undefined {
   try {
     return untrustedWriters(lookUp(dir, '/').target, trust.uids);
   } catch {

@@ -1,7 +1,9 @@
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverRoles } from '../discover/discover.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { parseUmask } from '../mode/umask.js';
+import { printable } from '../text/printable.js';
 import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE, type PresetChoice } from '../policy/choose.js';
 import { parseConfig, type LoadedConfig } from '../policy/load.js';
 import { discoveryOffReason, type DefaultUmask } from '../roles/precedence.js';
@@ -11,8 +13,9 @@ import { trustFor, type Trust } from '../trust/trust.js';
 import { readTrustedFile } from '../trust/trusted-file.js';
 import type { UserDatabase } from '../users/database.js';
 import { loadUserDatabase } from '../users/load.js';
-import { auditConfig, nearestConfig, type ConfigChoice } from './config-file.js';
+import { auditConfig, nearestConfig, writersOf, type ConfigChoice } from './config-file.js';
 import { detectFramework } from './framework.js';
+import { lookUpProject } from './project-path.js';
 
 /** What binds roles to users: the --config, --X-user, --passwd, --group and --trust flags. */
 export interface RoleOptions {
@@ -52,7 +55,9 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
     process.getuid?.() ?? -1,
     (options.trust ?? []).map((name) => trustedUser(name, local)),
   );
-  const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config);
+  // audit and roles take the application's root: one reached through someone else's symlink is refused.
+  if (!walkUp) lookUpProject(project, trust, local);
+  const choice = walkUp ? nearestConfig(project, options.config, trust, local) : auditConfig(project, options.config, trust, local);
   if (choice.file === undefined) return { config: {}, file: undefined, db, local, trust, choice };
   const text = readTrustedFile(choice.file, {
     what: 'config',
@@ -73,8 +78,14 @@ function trustedUser(name: string, db: UserDatabase): { uid: number; name: strin
   return { uid: user.uid, name: user.name };
 }
 
-/** Magento's magento_umask at the root, read only if it can be trusted; undefined when there is none. */
+/**
+ * Magento's magento_umask at the root, read only if it can be trusted; undefined when there is none,
+ * or when the config sets the umask (then the file decides nothing and is not read). Whoever may write
+ * the root may rename a root-only file (.htpasswd, .env) to magento_umask, which root then reads: what
+ * is not a umask is refused without quoting a byte of it.
+ */
 export function readMagentoUmask(root: string, setup: ProjectSetup): { text: string; file: string } | undefined {
+  if (setup.config.umask !== undefined) return undefined;
   const file = join(root, MAGENTO_UMASK_FILE);
   try {
     lstatSync(file);
@@ -83,16 +94,21 @@ export function readMagentoUmask(root: string, setup: ProjectSetup): { text: str
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new UsageError(`cannot tell whether ${file} exists: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
   }
-  return {
-    text: readTrustedFile(file, {
-      what: MAGENTO_UMASK_FILE,
-      trust: setup.trust,
-      names: setup.local,
-      maxBytes: 64,
-      anyway: 'pass --umask with the umask Magento runs under instead',
-    }),
-    file,
-  };
+  const text = readTrustedFile(file, {
+    what: MAGENTO_UMASK_FILE,
+    trust: setup.trust,
+    names: setup.local,
+    maxBytes: 64,
+    anyway: 'pass --umask with the umask Magento runs under instead',
+  });
+  // Only root (or the runner) could have put it in a root nobody else may write: then an excerpt in
+  // the parse error helps and tells nobody anything new.
+  if (!parseUmask(text.trim()).ok && (writersOf(root, setup.trust) ?? []).length > 0)
+    throw new ConfigError(
+      `${printable(file)} does not hold a umask (expected octal such as 002, as Magento writes it); its content is not shown, ` +
+        `since others can write ${printable(root)} and could have renamed any file to it`,
+    );
+  return { text, file };
 }
 
 /** What audit, fix, `roles` and `explain --for` know of a project's roles. */

@@ -65,13 +65,31 @@ export function aclReaderStatus(): AclStatus {
   return { state: 'unknown', reason: `the ACL bindings could not be loaded (${failure ?? 'unknown reason'})` };
 }
 
+/** Attempts at reading an xattr that keeps changing size (below). */
+const ERANGE_ATTEMPTS = 16;
+
+/**
+ * fgetxattr asks for the size, then reads: an ACL that grew in between fails with ERANGE. The owner of
+ * a directory may rewrite its ACL in a loop to meet that window (about once in 1,500 reads); it is a
+ * reason to read again, never to end the walk.
+ */
+function getAttr(binding: FdXattr, fd: number, name: string): Buffer | null {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return binding.getAttrSync(fd, name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERANGE' || attempt >= ERANGE_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** A directory's access and default ACL, through its open descriptor. */
 export function directoryAcls(fd: number): DirectoryAcls {
   const binding = load().fd;
   if (!binding) return NONE;
   try {
-    const access = binding.getAttrSync(fd, ACCESS_XATTR);
-    const defaults = binding.getAttrSync(fd, DEFAULT_XATTR);
+    const access = getAttr(binding, fd, ACCESS_XATTR);
+    const defaults = getAttr(binding, fd, DEFAULT_XATTR);
     if (!access && !defaults) return NONE;
     return { acl: access ? parseAccess(access) : undefined, defaultAcl: defaults ? parseDefault(defaults) : undefined, supported: true };
   } catch (error) {
@@ -102,7 +120,7 @@ export function descriptorAcl(fd: number): AccessAcl | undefined | 'unknown' {
   const binding = load().fd;
   if (!binding) return 'unknown';
   try {
-    const bytes = binding.getAttrSync(fd, ACCESS_XATTR);
+    const bytes = getAttr(binding, fd, ACCESS_XATTR);
     return bytes ? parseAccess(bytes) : undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -118,7 +136,7 @@ function readThroughDescriptor(dirFd: number, name: Name, binding: FdXattr): Acc
     return 'unknown';
   }
   try {
-    const bytes = binding.getAttrSync(fd, ACCESS_XATTR);
+    const bytes = getAttr(binding, fd, ACCESS_XATTR);
     return bytes ? parseAccess(bytes) : undefined;
   } catch {
     return 'unknown';

@@ -28,12 +28,21 @@ export interface LookedUp {
   /** The target's real path, after every symlink. */
   resolved: string;
   symlinks: SymlinkStep[];
+  /** Where each symlink followed lives: who could have made it, or could replace it. */
+  linkPlaces: LinkPlace[];
   /** An open descriptor of the target, when it is a directory and the caller asked to keep it. */
   fd?: number;
   /** The target's device and inode, to check it again later, and its link count. */
   dev: number;
   ino: number;
   nlink: number;
+}
+
+/** A symlink the lookup followed, with the directory that holds it and the link's owner. */
+export interface LinkPlace {
+  link: string;
+  holder: Inode;
+  owner: number;
 }
 
 interface Dir {
@@ -68,10 +77,15 @@ export function lookUp(input: string, cwd: string, options: { keepTargetOpen?: b
   const lookup = new Lookup(input, open);
   try {
     const root = lookup.openRoot();
-    const named = lookup.follow(root, split(absolute), false);
+    // Not `absolute`'s components: posix.resolve removes "link/.." from the text, where the kernel
+    // follows link first and climbs from its target.
+    const named = lookup.follow(root, split(input.startsWith('/') ? input : `${cwd}/${input}`), false);
     const entryChain = [...lookup.chain];
     let target = named.entry;
-    if (target.inode.type === 'symlink') target = lookup.followLink(named.parentDir!, named.name!).entry;
+    if (target.inode.type === 'symlink') {
+      lookup.linkPlaces.push({ link: target.path, holder: named.parentDir!.inode, owner: target.inode.uid });
+      target = lookup.followLink(named.parentDir!, named.name!).entry;
+    }
     const keep = options.keepTargetOpen && target.fd !== undefined ? target.fd : undefined;
     if (keep !== undefined) open.splice(open.indexOf(keep), 1);
     return {
@@ -83,6 +97,7 @@ export function lookUp(input: string, cwd: string, options: { keepTargetOpen?: b
       entryChain: dedupe(entryChain.map(located)),
       resolved: target.path,
       symlinks: lookup.symlinks,
+      linkPlaces: lookup.linkPlaces,
       ...(keep !== undefined ? { fd: keep } : {}),
       dev: target.dev,
       ino: target.ino,
@@ -102,6 +117,7 @@ interface Step {
 class Lookup {
   readonly chain: Dir[] = [];
   readonly symlinks: SymlinkStep[] = [];
+  readonly linkPlaces: LinkPlace[] = [];
   private root: Dir | undefined;
 
   constructor(
@@ -133,6 +149,7 @@ class Lookup {
       const path = posix.join(dir.path, name);
       const found = this.stat(dir, name, path);
       if (found.inode.type === 'symlink' && (!last || followLast)) {
+        this.linkPlaces.push({ link: path, holder: dir.inode, owner: found.inode.uid });
         const target = this.readLink(dir, name, path);
         queue.unshift(...split(target));
         if (queue.length === 0) queue.push('.');

@@ -53,7 +53,10 @@ export interface PlanOptions<S> {
 export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanOptions<S>): Promise<WalkPlan<S>> {
   const counters: WalkCounters = { entries: 1, aclUnknown: 0, aclUnsupportedDevices: new Set() };
   const open: number[] = [start.fd];
-  const top: PlannedDir<S> = { entry: start.entry, state: rootState, fd: start.fd, name: undefined, parentFd: undefined, children: [] };
+  // The root is checked in its parent at the end too, as the walker checks it (Walker.rootParent).
+  const above = start.parent ?? Walker.rootParent(start.entry);
+  if (above && !start.parent) open.push(above.fd);
+  const top: PlannedDir<S> = { entry: start.entry, state: rootState, fd: start.fd, name: above?.name, parentFd: above?.fd, children: [] };
   const plan = (jobs: PlannedDir<S>[]): WalkPlan<S> => ({ root: top, jobs, counters, close: () => open.forEach(close) });
   let level: PlannedDir<S>[] = [top];
   for (let depth = 0; level.length > 0; depth++) {

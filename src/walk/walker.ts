@@ -1,9 +1,10 @@
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
+import { posix } from 'node:path';
 import { entryType } from '../access/inode.js';
 import type { Inode } from '../access/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 import { directoryAcls, entryAcl } from './acl-read.js';
-import { close, listNames, lstatAt, openDirectoryAt, raceError, sameDirectory, statFd, type Name } from './fd.js';
+import { close, listNames, lstatAt, openDirectory, openDirectoryAt, raceError, sameDirectory, statFd, type Name } from './fd.js';
 
 export type { Name } from './fd.js';
 
@@ -104,12 +105,41 @@ export class Walker<Frame> {
   private started = false;
   readonly counters: WalkCounters = { entries: 0, aclUnknown: 0, aclUnsupportedDevices: new Set() };
 
+  /** Where the start is checked at the end: its parent as given, or, for the audit's root, the one found by its path. */
+  private readonly above: { fd: number; name: Name } | undefined;
+  /** The root's own parent, opened here (closed by dispose and at the end). */
+  private ownParent: number | undefined;
+
   constructor(
     private readonly start: WalkStart,
     private readonly visitor: WalkVisitor<Frame>,
     /** The frame of the start's parent, when the start is a subtree of a larger walk (a worker's job). */
     private readonly parentFrame?: Frame,
-  ) {}
+  ) {
+    this.above = start.parent;
+    if (!start.parent && start.entry.rel === '.') {
+      const found = Walker.rootParent(start.entry);
+      if (found) this.ownParent = found.fd;
+      this.above = found;
+    }
+  }
+
+  /**
+   * The audited root has no parent in the walk, yet every path in the report leads through it: a
+   * tenant who owns the directory above may swap it for a symlink while it is read. Its parent is
+   * opened by path here and the root checked in it, now and when the walk leaves it (stillThere);
+   * undefined for / (nothing above it).
+   */
+  static rootParent(root: Pick<WalkEntry, 'path' | 'dev' | 'ino'>): { fd: number; name: Name } | undefined {
+    if (root.path === '/') return undefined;
+    let fd: number;
+    try {
+      fd = openDirectory(posix.dirname(root.path));
+    } catch {
+      return undefined;
+    }
+    return { fd, name: posix.basename(root.path) };
+  }
 
   get entries(): number {
     return this.counters.entries;
@@ -120,7 +150,7 @@ export class Walker<Frame> {
     if (!this.started) {
       this.started = true;
       this.counters.entries++;
-      this.push(this.start.entry, this.start.fd, this.start.parent?.name, this.parentFrame);
+      this.push(this.start.entry, this.start.fd, this.above?.name, this.parentFrame);
     }
     let visited = 0;
     while (this.stack.length > 0 && visited < budget) {
@@ -141,6 +171,8 @@ export class Walker<Frame> {
   /** Release every descriptor (an interrupted walk). */
   dispose(): void {
     for (const item of this.stack.splice(0)) if (item.fd >= 0) close(item.fd);
+    if (this.ownParent !== undefined) close(this.ownParent);
+    this.ownParent = undefined;
   }
 
   private visit(top: StackItem<Frame>, name: Name, child: ChildPath): void {
@@ -231,7 +263,7 @@ export class Walker<Frame> {
     this.stack.pop();
     const parent = this.stack[this.stack.length - 1];
     if (parent && parent.fd === CLOSED) this.reopen(this.stack.length - 1);
-    const parentFd = parent ? parent.fd : this.start.parent?.fd;
+    const parentFd = parent ? parent.fd : this.above?.fd;
     // A lost directory was reported when it was found missing.
     const moved =
       top.fd !== LOST &&
@@ -242,16 +274,24 @@ export class Walker<Frame> {
     this.visitor.leave(top.frame, top.dir);
     if (moved) this.visitor.error(top.dir.rel, top.dir.path, Walker.movedError(top.dir.rel), parent ? parent.frame : this.parentFrame);
     if (top.fd >= 0) close(top.fd);
+    if (!parent && this.ownParent !== undefined) {
+      close(this.ownParent);
+      this.ownParent = undefined;
+    }
   }
 
   static movedError(rel: string): NodeJS.ErrnoException {
     return raceError(`${rel} was moved or replaced while permcheck read it: what is reported below it may no longer be there`);
   }
 
-  /** Is `name` in the directory still the directory we walked? */
-  static stillThere(parentFd: number, name: Name, dir: Pick<WalkEntry, 'dev' | 'ino'>): boolean {
+  /**
+   * Is `name` in the directory still the directory we walked? For the root, its path must also still
+   * lead there: a directory above it may have been moved or swapped, which its own parent cannot see.
+   */
+  static stillThere(parentFd: number, name: Name, dir: Pick<WalkEntry, 'dev' | 'ino' | 'rel' | 'path' | 'raw'>): boolean {
     try {
-      return sameDirectory(lstatAt(parentFd, name), dir.dev, dir.ino);
+      if (!sameDirectory(lstatAt(parentFd, name), dir.dev, dir.ino)) return false;
+      return dir.rel !== '.' || sameDirectory(lstatSync(dir.raw ? Buffer.from(dir.raw.path) : dir.path), dir.dev, dir.ino);
     } catch {
       return false;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useColor } from '../../src/color.js';
 import { Progress } from '../../src/commands/progress.js';
-import { printable } from '../../src/text/printable.js';
+import { jsonForLogs, printable } from '../../src/text/printable.js';
 
 describe('useColor', () => {
   it.each([
@@ -37,5 +37,30 @@ describe('Progress', () => {
 describe('printable', () => {
   it('escapes control characters and keeps the rest', () => {
     expect(printable('a\nb\tc\u001b[31md é')).toBe('a\\nb\\tc\\x1b[31md é');
+  });
+});
+
+describe('printable: what fonts draw as nothing is escaped too', () => {
+  it.each([
+    ['tag characters (astral)', 'a\u{e0041}\u{e0042}b', 'a\\u{e0041}\\u{e0042}b'],
+    ['line and paragraph separators', 'a\u2028b\u2029c', 'a\\u2028b\\u2029c'],
+    ['variation selectors', 'a\ufe0fb\u{e0100}', 'a\\ufe0fb\\u{e0100}'],
+    ['the combining grapheme joiner', 'a\u034fb', 'a\\u034fb'],
+    ['Hangul fillers', 'a\uffa0b\u3164', 'a\\uffa0b\\u3164'],
+    ['musical format characters', 'a\u{1d173}', 'a\\u{1d173}'],
+    ['C1 and bidi', 'a\u009b\u202eb', 'a\\x9b\\u202eb'],
+  ])('%s', (_, text, shown) => {
+    expect(printable(text)).toBe(shown);
+  });
+
+  it('keeps letters, accents, emoji without selectors and no-break spaces', () => {
+    expect(printable('café 日本 \u{1f600} a\u00a0b')).toBe('café 日本 \u{1f600} a\u00a0b');
+  });
+
+  it('jsonForLogs writes them as JSON escapes that read back as the same string', () => {
+    const value = { name: 'a\u{e0041}\u2028\u202e##[x]\u009b\n' };
+    const logged = jsonForLogs(JSON.stringify(value));
+    expect(logged).not.toMatch(/[\u{e0000}-\u{e007f}\u2028\u202e\u009b]|##\[/u);
+    expect(JSON.parse(logged)).toEqual(value);
   });
 });
