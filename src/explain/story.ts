@@ -1,3 +1,4 @@
+import { printable } from '../text/printable.js';
 import { describeInode, joinOr, type Names } from '../access/describe.js';
 import { firstBlocker } from '../access/traversal.js';
 import type { Inode, Located } from '../access/types.js';
@@ -91,7 +92,8 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
     else if (can.length === 0) lines.push(`${who} cannot ${joinOr(cannot)}`);
     else lines.push(`${who} can ${joinAnd(can)}, but cannot ${joinOr(cannot)}`);
   }
-  return lines.join('\n') + '\n';
+  // Paths and names come from the tree and the host: escaped, line by line.
+  return lines.map(printable).join('\n') + '\n';
 }
 
 /** `explain --for ROLE --json`: the same story as data. */

@@ -132,6 +132,9 @@ function differs(stats: Stats, change: PlannedChange, state: Ownership): string 
   if (entryType(stats.mode) !== change.type) return `is now a ${entryType(stats.mode)}, not the ${change.type} planned for: not changed`;
   if (stats.nlink !== change.nlink && change.type !== 'directory')
     return 'has gained or lost a hard link since it was planned for: not changed';
+  // Its other names may lie outside the tree (an undo journal may still restore what was changed).
+  if (change.type !== 'directory' && stats.nlink > 1 && state === change.before)
+    return `has ${stats.nlink} hard links, and its other names may lie outside the tree: not changed`;
   if (stats.uid !== state.uid || stats.gid !== state.gid || (stats.mode & MODE_BITS) !== (state.mode & MODE_BITS)) {
     return 'was changed by someone else since it was planned for: not changed';
   }

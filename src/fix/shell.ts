@@ -1,28 +1,16 @@
+import { hasHidden } from '../text/printable.js';
 /**
  * Shell words a user can paste into a root shell. Single quotes keep everything literal ('$(touch
  * x).php' stays a name); bash's $'...' is used when a name holds what must not reach a terminal raw
  * (control characters, C1, bidi overrides, zero-width characters, bytes that are not UTF-8) or what a
  * CI log would act on ('##['), each escaped.
  */
-const NEEDS_ESCAPE =
-  /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u115f\u1160\u3164\ufff9-\ufffb]|##\[/;
-
 export function shellQuote(word: string | Uint8Array): string {
   if (typeof word !== 'string') return quoteBytes(word);
-  if (NEEDS_ESCAPE.test(word)) {
-    const escaped = [...word]
-      .map((ch, i, all) => {
-        const code = ch.codePointAt(0)!;
-        if (ch === '\\' || ch === "'") return `\\${ch}`;
-        if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${code.toString(16).padStart(2, '0')}`;
-        if (NEEDS_ESCAPE.test(ch)) return `\\u${code.toString(16).padStart(4, '0')}`;
-        // "##[": write the second '#' as an escape, so the printed line never holds the sequence.
-        if (ch === '#' && all[i - 1] === '#' && all[i + 1] === '[') return '\\x23';
-        return ch;
-      })
-      .join('');
-    return `$'${escaped}'`;
-  }
+  // One list of what must not reach a terminal or a CI log raw: printable.ts's (Unicode's invisible
+  // characters, controls, C1, bidi), and '##['. Escaped as the name's UTF-8 bytes, so bash in any
+  // locale gives back exactly the name on disk ($'\u...' decodes only in a UTF-8 locale).
+  if (hasHidden(word) || word.includes('##[')) return quoteBytes(Buffer.from(word, 'utf8'));
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -30,6 +18,7 @@ export function shellQuote(word: string | Uint8Array): string {
 function quoteBytes(bytes: Uint8Array): string {
   let out = '';
   for (const byte of bytes) {
+    // '#' is always escaped, so the printed line never holds '##['.
     if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
     else if (byte >= 0x20 && byte < 0x7f && byte !== 0x23) out += String.fromCharCode(byte);
     else out += `\\x${byte.toString(16).padStart(2, '0')}`;

@@ -1,5 +1,4 @@
 import type { Inode } from '../access/types.js';
-import { untrustedWriters } from '../access/writers.js';
 import type { EntryPolicy } from '../policy/compile.js';
 import type { AuditSettings } from '../rules/contract.js';
 import { applyChange, changeOf, type Change } from '../change/change.js';
@@ -35,7 +34,9 @@ export function planEntry(
   underDefaultAcl: boolean,
 ): EntryPlan {
   if (inode.type === 'symlink') return NOTHING;
-  if (inode.type === 'file' && nlink > 1 && linkableByOthers(inode, settings)) {
+  // A regular file with another name may be that name's file too (/etc/passwd linked in while it was
+  // writable, or by root long ago): whoever made the link, permcheck does not change it.
+  if (inode.type === 'file' && nlink > 1) {
     return {
       untouchable: true,
       noFix: `it has ${nlink} hard links, and its other names may lie outside the tree, so permcheck does not change it (find / -samefile shows them)`,
@@ -61,14 +62,4 @@ export function planEntry(
     return { untouchable: false, noFix: `permcheck found no change that ends every finding here (${what} would remain); please report it` };
   }
   return { change, untouchable: false };
-}
-
-/**
- * Could a user other than root have made another name for this file? Any user can when the kernel
- * does not protect hard links; otherwise only one who owns the file or may read and write it.
- */
-function linkableByOthers(inode: Inode, settings: AuditSettings): boolean {
-  if (!settings.protectedHardlinks) return true;
-  if (inode.uid !== 0) return true;
-  return untrustedWriters(inode, new Set([0])).length > 0;
 }

@@ -1,3 +1,4 @@
+import { jsonForLogs } from '../text/printable.js';
 /** Where a document's one streamed array sits: object keys and array indexes from the top. */
 export type JsonPath = readonly (string | number)[];
 
@@ -73,5 +74,5 @@ export class ItemSeparators {
 }
 
 function plain(value: unknown, indent: string): string {
-  return (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
+  return jsonForLogs(JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
 }

@@ -1,3 +1,4 @@
+import { jsonForLogs } from '../text/printable.js';
 import type { Finding } from '../rules/contract.js';
 import { ItemSeparators, printAround, type JsonPath } from './json-stream.js';
 import type { ReportHeader, Reporter, ReportSummary } from './reporter.js';
@@ -19,7 +20,8 @@ export interface JsonFormat {
 export function streamingReporter(format: JsonFormat): Reporter {
   const separators = new ItemSeparators();
   let header: ReportHeader | undefined;
-  const serialize = (finding: Finding) => JSON.stringify(format.item(finding));
+  // Names are the tree's: nothing invisible or a workflow command may reach a terminal or CI log raw.
+  const serialize = (finding: Finding) => jsonForLogs(JSON.stringify(format.item(finding)));
   return {
     begin(begun: ReportHeader) {
       header = begun;

