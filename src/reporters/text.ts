@@ -112,8 +112,15 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
 
 /** Same rule, path, extent, fix and words, the role's own name aside. */
 function sameButRole(a: Finding, b: Finding): boolean {
-  const words = (f: Finding) => f.message.replace(new RegExp(`\\b${f.role}\\b`, 'g'), '\0');
-  return a.path === b.path && a.entries === b.entries && a.fix === b.fix && a.advice === b.advice && words(a) === words(b);
+  const words = (f: Finding, text: string | undefined) => text?.replace(new RegExp(`\\b${f.role}\\b`, 'g'), '\0');
+  return (
+    a.path === b.path &&
+    a.entries === b.entries &&
+    a.fix === b.fix &&
+    words(a, a.advice) === words(b, b.advice) &&
+    words(a, a.noFix) === words(b, b.noFix) &&
+    words(a, a.message) === words(b, b.message)
+  );
 }
 
 /** "release.tar", "shop.tar (image shop:1.2, 3 layers, User www-data), root /var/www/html". */
