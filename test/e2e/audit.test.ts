@@ -58,7 +58,18 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
   it('prints the documented JSON', () => {
     const { result, json } = runCliJson(['audit', root, '--format', 'json', '--config', config, ...users]);
     expect(result.code).toBe(1);
-    expect(Object.keys(json)).toEqual(['version', 'root', 'preset', 'presetSource', 'config', 'roles', 'runner', 'findings', 'summary']);
+    expect(Object.keys(json)).toEqual([
+      'version',
+      'root',
+      'preset',
+      'presetSource',
+      'config',
+      'roles',
+      'runner',
+      'acl',
+      'findings',
+      'summary',
+    ]);
     expect(json.runner).toEqual({ uid: 0, user: 'root' });
     expect(json).toMatchObject({ version: 1, root, preset: 'magento2', summary: { entries: 31 } });
     expect(json.roles.cli).toMatchObject({ user: 'deploy', uid: DEPLOY.uid, groups: ['deploy', 'www'], umask: '0002' });
