@@ -5,7 +5,7 @@ import { accessClass, grants, WRITE_AND_SEARCH, type AccessClass } from './permi
 import { firstBlocker } from './traversal.js';
 import type { Inode, Located, Principal } from './types.js';
 
-/** Everything the kernel consults for one path, as plain data (see access/resolve.ts). */
+/** Everything the kernel consults for one path, as plain data (walk/lookup.ts gathers it). */
 export interface PathFacts {
   path: string;
   /** What read, write and execute apply to: the entry, or the end of its symlinks. */

@@ -222,13 +222,13 @@ export class TreeBuilder {
       this.name(tree.users, record.uid, record.uname, 'uid');
       last.uid = record.uid;
       last.uname = record.uname;
-      last.unameId = tree.intern(record.uname);
+      last.unameId = tree.strings.intern(record.uname);
     }
     if (record.gid !== last.gid || record.gname !== last.gname) {
       this.name(tree.groups, record.gid, record.gname, 'gid');
       last.gid = record.gid;
       last.gname = record.gname;
-      last.gnameId = tree.intern(record.gname);
+      last.gnameId = tree.strings.intern(record.gname);
     }
     tree.uname[id] = last.unameId;
     tree.gname[id] = last.gnameId;

@@ -34,8 +34,8 @@ export function archiveEntry(tree: ArchiveTree, id: number, at: Place): ArchiveE
     ino: tree.inode[id]! + 1,
     nlink: tree.nlink(id),
     implied: (tree.flags[id]! & IMPLIED) !== 0,
-    uname: tree.strings[tree.uname[id]!]!,
-    gname: tree.strings[tree.gname[id]!]!,
+    uname: tree.strings.at(tree.uname[id]!),
+    gname: tree.strings.at(tree.gname[id]!),
     target: target === undefined ? undefined : displayName(target),
   };
   if (at.raw) entry.raw = at.raw;

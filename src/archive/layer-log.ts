@@ -1,3 +1,4 @@
+import { StringTable } from './strings.js';
 import type { TarRecord } from './builder.js';
 import { BytePool, grown } from './pool.js';
 
@@ -20,8 +21,7 @@ export class LayerLog {
   private targetStart = new Uint32Array(256);
   private targetLength = new Int32Array(256);
   private readonly pool: BytePool;
-  private readonly strings: string[] = [];
-  private readonly stringIds = new Map<string, number>();
+  private readonly strings = new StringTable();
 
   constructor(label: string) {
     this.pool = new BytePool(label);
@@ -34,8 +34,8 @@ export class LayerLog {
     this.mode[at] = record.mode & 0o7777;
     this.uid[at] = record.uid;
     this.gid[at] = record.gid;
-    this.uname[at] = this.intern(record.uname);
-    this.gname[at] = this.intern(record.gname);
+    this.uname[at] = this.strings.intern(record.uname);
+    this.gname[at] = this.strings.intern(record.gname);
     this.nameStart[at] = this.pool.append(record.name);
     this.nameLength[at] = record.name.length;
     if (record.target === undefined) this.targetLength[at] = NO_TARGET;
@@ -55,21 +55,11 @@ export class LayerLog {
         mode: this.mode[at]!,
         uid: this.uid[at]!,
         gid: this.gid[at]!,
-        uname: this.strings[this.uname[at]!]!,
-        gname: this.strings[this.gname[at]!]!,
+        uname: this.strings.at(this.uname[at]!),
+        gname: this.strings.at(this.gname[at]!),
         target: length === NO_TARGET ? undefined : this.pool.latin1(this.targetStart[at]!, length),
       };
     }
-  }
-
-  private intern(text: string): number {
-    let id = this.stringIds.get(text);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(text);
-      this.stringIds.set(text, id);
-    }
-    return id;
   }
 
   private grow(capacity: number): void {

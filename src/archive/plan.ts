@@ -4,14 +4,13 @@ import { posix } from 'node:path';
 import { firstBlocker } from '../access/traversal.js';
 import type { DiscoveredRole } from '../discover/discovery.js';
 import { UsageError } from '../errors.js';
-import { sharedGroup, type AuditOptions, type AuditPlan } from '../audit/plan.js';
+import { scopeGlobs, sharedGroup, type AuditOptions, type AuditPlan } from '../audit/plan.js';
 import { roleJson } from '../roles/json.js';
 import { loadProject } from '../project/setup.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE } from '../policy/choose.js';
 import { frameworkOf } from '../policy/presets/index.js';
 import { CompiledPolicy } from '../policy/compile.js';
-import { checkGlob } from '../policy/glob.js';
 import { CONFIG_FILE } from '../policy/load.js';
 import type { ArtifactSummary } from '../reporters/reporter.js';
 import { resolveRoleSet } from '../roles/resolve.js';
@@ -92,13 +91,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
   notes.push(...roleSet.notes);
   const roles = roleSet.roles;
   const subjects = subjectsOf(roles);
-  const globFlag = (flag: string) => (glob: string) => {
-    const checked = checkGlob(glob);
-    if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);
-    return checked.pattern;
-  };
-  (options.ignore ?? []).forEach(globFlag('--ignore'));
-  const only = (options.only ?? []).map(globFlag('--only'));
+  const only = scopeGlobs(options);
   const assembled = assemblePolicy({
     config,
     configFile,
@@ -149,7 +142,6 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
       preset: preset?.name,
       trustedUids: [...trust.uids],
       // The target host's setting is unknown: every distribution's default.
-      protectedHardlinks: true,
       // permcheck fix changes files on disk, not in an archive.
       fixInvocation: undefined,
     },

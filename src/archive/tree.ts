@@ -1,3 +1,4 @@
+import { StringTable } from './strings.js';
 import { isUtf8 } from 'node:buffer';
 import type { EntryType } from '../access/types.js';
 import type { ByteString } from './names.js';
@@ -61,8 +62,8 @@ export class ArchiveTree {
   readonly names: BytePool;
   /** Symlink targets, as stored. */
   readonly targets = new Map<number, ByteString>();
-  readonly strings: string[] = [''];
-  private readonly stringIds = new Map<string, number>([['', 0]]);
+  /** Owner and group names; 0 is the empty name. */
+  readonly strings = new StringTable(['']);
   private slots = new Int32Array(2048).fill(-1);
   private lastLookup: ByteString | undefined;
   private lastLookupParent = NONE;
@@ -158,16 +159,6 @@ export class ArchiveTree {
   /** As stat would say: 2 + subdirectories for a directory, names sharing the inode for the rest. */
   nlink(id: number): number {
     return this.kind[id] === DIRECTORY ? 2 + this.links[id]! : this.links[this.inode[id]!]!;
-  }
-
-  intern(text: string): number {
-    let id = this.stringIds.get(text);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(text);
-      this.stringIds.set(text, id);
-    }
-    return id;
   }
 
   /** The entries a walk reaches: the root and every live entry below a live directory. */

@@ -1,5 +1,5 @@
 import { aclReaderStatus } from '../walk/acl-read.js';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
@@ -56,13 +56,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
   const { roles, preset: chosen, defaultUmask } = bindProjectRoles(project, hostOptions, root);
   const { preset, source } = chosen;
   const subjects = subjectsOf(roles);
-  const globFlag = (flag: string) => (glob: string) => {
-    const checked = checkGlob(glob);
-    if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);
-    return checked.pattern;
-  };
-  (options.ignore ?? []).forEach(globFlag('--ignore'));
-  const only = (options.only ?? []).map(globFlag('--only'));
+  const only = scopeGlobs(options);
   const assembled = assemblePolicy({
     config: project.config,
     configFile: project.file,
@@ -113,7 +107,6 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       sharedGid: sharedGroup(roles),
       preset: preset?.name,
       trustedUids: [...project.trust.uids],
-      protectedHardlinks: protectedHardlinks(),
       fixInvocation: options.fixInvocation,
     },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
@@ -161,11 +154,13 @@ function checkRoot(root: string, given: string): void {
   if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
 }
 
-/** fs.protected_hardlinks: 1 on every distribution today, but a host may have turned it off. */
-function protectedHardlinks(): boolean {
-  try {
-    return readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
-  } catch {
-    return false;
-  }
+/** --ignore and --only checked as globs (one line, exit 2, for a bad one); the --only patterns. */
+export function scopeGlobs(options: Pick<AuditOptions, 'ignore' | 'only'>): string[] {
+  const globFlag = (flag: string) => (glob: string) => {
+    const checked = checkGlob(glob);
+    if (!checked.ok) throw new UsageError(`${flag} '${glob}' ${checked.reason}`);
+    return checked.pattern;
+  };
+  (options.ignore ?? []).forEach(globFlag('--ignore'));
+  return (options.only ?? []).map(globFlag('--only'));
 }

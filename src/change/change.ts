@@ -1,4 +1,5 @@
 import type { Inode } from '../access/types.js';
+import { sameAccessAcl } from '../acl/same.js';
 import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 
@@ -7,6 +8,8 @@ export interface Target {
   uid: number;
   gid: number;
   mode: number;
+  /** The access ACL to set, for an entry that has one (plan/solve-acl.ts). */
+  acl?: AccessAcl | undefined;
 }
 
 /** What the plan changes on one entry: plain data, empty parts left out. */
@@ -32,7 +35,8 @@ export function changeOf(inode: Inode, target: Target): Change | undefined {
   ) {
     change.mode = target.mode & MODE_BITS;
   }
-  return change.uid === undefined && change.gid === undefined && change.mode === undefined ? undefined : change;
+  if (target.acl && !sameAccessAcl(target.acl, inode.acl)) change.acl = target.acl;
+  return Object.keys(change).length === 0 ? undefined : change;
 }
 
 /** The entry as it will be once the change is applied. */

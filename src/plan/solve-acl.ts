@@ -1,7 +1,6 @@
-import type { Change } from '../change/change.js';
+import { changeOf, type Change } from '../change/change.js';
 import { permits } from '../access/permission.js';
 import type { Inode, Principal } from '../access/types.js';
-import { sameAccessAcl } from '../acl/same.js';
 import type { AccessAcl, NamedEntry } from '../acl/types.js';
 import { EXECUTE, READ, SETGID, SETUID, WRITE } from '../mode/bits.js';
 import type { AuditSettings } from '../rules/contract.js';
@@ -20,7 +19,6 @@ const ROUNDS = 4;
  * get too much are pinned by entries of their own in the next round.
  */
 export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSettings): AclSolution {
-  const start = inode.acl!;
   let planned: Inode = { ...inode, uid: needs.owner ?? inode.uid, gid: needs.group ?? inode.gid };
   planned = withOther(planned, (planned.mode & 7 & ~needs.otherForbidden) | 0);
   for (let round = 0; round < ROUNDS; round++) {
@@ -48,7 +46,10 @@ export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSetting
       }
       changed = true;
     }
-    if (!changed) return { kind: 'change', change: changeOf(inode, finish(planned, needs), start) };
+    if (!changed) {
+      const done = finish(planned, needs);
+      return { kind: 'change', change: changeOf(inode, { uid: done.uid, gid: done.gid, mode: done.mode, acl: done.acl }) };
+    }
   }
   return { kind: 'infeasible', reason: 'no set of ACL entries found that gives every role exactly what the policy says' };
 }
@@ -77,13 +78,4 @@ function finish(planned: Inode, needs: EntryNeeds): Inode {
   let mode = planned.mode;
   if (needs.stripSpecial) mode &= ~(SETUID | SETGID);
   return { ...planned, mode };
-}
-
-function changeOf(inode: Inode, planned: Inode, start: AccessAcl): Change | undefined {
-  const change: Change = {};
-  if (planned.uid !== inode.uid) change.uid = planned.uid;
-  if (planned.gid !== inode.gid) change.gid = planned.gid;
-  if (planned.mode !== inode.mode || change.uid !== undefined || change.gid !== undefined) change.mode = planned.mode;
-  if (!sameAccessAcl(planned.acl, start)) change.acl = planned.acl!;
-  return Object.keys(change).length === 0 ? undefined : change;
 }

@@ -24,17 +24,7 @@ export function leftovers(
   settings: AuditSettings,
   underDefaultAcl: boolean,
 ): { rule: RuleId; subject: number }[] {
-  const count = settings.subjects.length;
-  const facts: EntryFacts = {
-    rel: '',
-    raw: undefined,
-    inode: planned,
-    isDir,
-    policy,
-    reachable: new Uint8Array(count).fill(1),
-    granted: Uint8Array.from(settings.subjects, (subject) => grants(planned, subject.principal)),
-    underDefaultAcl,
-  };
+  const facts = plannedFacts(planned, isDir, policy, settings, underDefaultAcl);
   const out: Candidate[] = [];
   for (const rule of ENTRY_RULES) rule.check!(facts, settings, out);
   return out.filter((c) => !ADVICE_ONLY.has(c.rule)).map((c) => ({ rule: c.rule, subject: c.subject }));
@@ -55,18 +45,22 @@ export function ends(
 ): boolean {
   const rule = ENTRY_RULES.find((r) => r.id === finding.rule);
   if (!rule?.check) return true;
-  const count = settings.subjects.length;
-  const facts: EntryFacts = {
+  const facts = plannedFacts(planned, isDir, policy, settings, underDefaultAcl);
+  const out: Candidate[] = [];
+  rule.check(facts, settings, out);
+  return !out.some((c) => c.subject === finding.subject);
+}
+
+/** The planned entry as the rules see it, as if every role could reach it (the plan opens the way). */
+function plannedFacts(planned: Inode, isDir: boolean, policy: EntryPolicy, settings: AuditSettings, underDefaultAcl: boolean): EntryFacts {
+  return {
     rel: '',
     raw: undefined,
     inode: planned,
     isDir,
     policy,
-    reachable: new Uint8Array(count).fill(1),
+    reachable: new Uint8Array(settings.subjects.length).fill(1),
     granted: Uint8Array.from(settings.subjects, (subject) => grants(planned, subject.principal)),
     underDefaultAcl,
   };
-  const out: Candidate[] = [];
-  rule.check(facts, settings, out);
-  return !out.some((c) => c.subject === finding.subject);
 }

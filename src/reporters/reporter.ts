@@ -1,20 +1,10 @@
 import type { Finding } from '../rules/contract.js';
 import type { Paint } from '../paint.js';
-import type { ValueSource } from '../roles/source.js';
+import type { RoleJson } from '../roles/json.js';
 import type { BaselineOutcome } from '../baseline/baseline.js';
 
-export interface RoleSummary {
-  name: string;
-  user: string;
-  uid: number;
-  gid: number;
-  groups: string[];
-  umask: string;
-  umaskOrigin: string;
-  origin: string;
-  /** Where the user, groups and umask came from (flag, config, a running process, a config file, default). */
-  sources: ValueSource[];
-}
+/** A role as the header shows it: the one role JSON shape (roles/json.ts). */
+export type RoleSummary = RoleJson;
 
 export interface ReportHeader {
   /** The audited directory as given (absolute). */

@@ -79,8 +79,6 @@ export interface AuditSettings {
   preset?: string | undefined;
   /** Users whose directories a recursive command may run inside: root and the runner. */
   trustedUids: readonly number[];
-  /** fs.protected_hardlinks: only a file's owner or whoever may read and write it can link it. */
-  protectedHardlinks: boolean;
   /** How to run `permcheck fix` on this tree with the audit's options, for fixes too long to print. */
   fixInvocation?: string | undefined;
 }

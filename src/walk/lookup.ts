@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { inodeFromStats } from '../access/inode.js';
+import type { PathFacts } from '../access/effective.js';
 import type { Inode, Located, SymlinkStep } from '../access/types.js';
 import { UsageError } from '../errors.js';
 import { directoryAcls, entryAcl } from './acl-read.js';
@@ -11,20 +12,8 @@ import { Walker, type WalkStart } from './walker.js';
 /** The kernel gives up after 40 nested links (ELOOP). */
 const MAX_SYMLINKS = 40;
 
-/** Everything the kernel consults for one path, as plain data, and where the lookup ended. */
-export interface LookedUp {
-  /** The path as given, made absolute. */
-  path: string;
-  /** What read, write and execute apply to: the entry, or the end of its symlinks. */
-  target: Inode;
-  /** The last component itself, not followed: what unlink would remove. */
-  entry: Inode;
-  /** The directory holding the last component; undefined for /. */
-  parent: Located | undefined;
-  /** Every directory searched to reach the target, in lookup order (symlinks followed). */
-  chain: readonly Located[];
-  /** Every directory searched to reach the last component itself (up to its parent). */
-  entryChain: readonly Located[];
+/** Everything the kernel consults for one path (access/effective.ts PathFacts), and where the lookup ended. */
+export interface LookedUp extends PathFacts {
   /** The target's real path, after every symlink. */
   resolved: string;
   symlinks: SymlinkStep[];

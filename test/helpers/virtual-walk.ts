@@ -55,7 +55,6 @@ export function settings(overrides: Partial<AuditSettings> = {}): AuditSettings 
     defaultUmask: 0o022,
     sharedGid: SHARED,
     trustedUids: [0],
-    protectedHardlinks: true,
     ...overrides,
   };
 }
