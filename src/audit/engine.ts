@@ -10,6 +10,7 @@ import {
   type Description,
   type Step,
   type SubtreeSummary,
+  targetOf,
 } from '../change/subtree.js';
 import { EXECUTE } from '../mode/bits.js';
 import { planEntry, type EntryPlan } from '../plan/entry.js';
@@ -267,9 +268,9 @@ export class AuditEngine implements WalkVisitor<Frame> {
     let plan: EntryPlan | undefined;
     if (candidates.length > 0 || this.latent) {
       plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
-      const planned = applyChange(entry, plan.change);
+      const planned = plan.change && applyChange(entry, plan.change);
       for (const candidate of candidates) {
-        if (this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl)) attach(candidate, plan);
+        if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl)) attach(candidate, plan);
         else if (plan.noFix) candidate.noFix = plan.noFix;
       }
       if (plan.change) this.input.planned?.(entry, plan.change);
@@ -323,10 +324,15 @@ export class AuditEngine implements WalkVisitor<Frame> {
       frame.plan.recursionSafe,
     );
     const subtree = frame.plan.steps === undefined ? undefined : description;
-    const planned = applyChange(dir, plan?.change);
+    // Without a change nothing is ended: no rule runs again (findings-heavy trees have many of those).
+    const planned = plan?.change && applyChange(dir, plan.change);
     const underDefaultAcl = frame.parent?.plan.defaultAcl ?? false;
-    const endedHere = (candidate: Candidate) => this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
-    for (const candidate of frame.own) if (endedHere(candidate)) attach(candidate, plan);
+    const endedHere = (candidate: Candidate) =>
+      planned !== undefined && this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
+    for (const candidate of frame.own) {
+      if (endedHere(candidate)) attach(candidate, plan);
+      else if (plan?.noFix) candidate.noFix = plan.noFix;
+    }
     for (const candidate of traverse) {
       // What a blocking directory hides is fixed with it: its own change and what is below it.
       attach(candidate, plan);
@@ -443,16 +449,6 @@ function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoExceptio
 function attach(candidate: Candidate, plan: EntryPlan | undefined): void {
   if (plan?.change) candidate.change = plan.change;
   if (plan?.noFix) candidate.noFix = plan.noFix;
-}
-
-function targetOf(inode: Inode, change: NonNullable<EntryPlan['change']>) {
-  return {
-    uid: change.uid ?? inode.uid,
-    gid: change.gid ?? inode.gid,
-    mode: change.mode ?? inode.mode,
-    acl: change.acl ?? inode.acl,
-    defaultAcl: change.defaultAcl ?? inode.defaultAcl,
-  };
 }
 
 /** The subjects an entry's policy gives a level: the directories above must let them search. */
