@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +192,29 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     expect(readFileSync(journal, 'utf8').split('\n')[0]).toContain('"permcheckUndo":1');
   });
 
+  it('on a tree with nothing to change: says so, writes no journal, exits 0', () => {
+    const root = tree([{ path: 'index.php', type: 'file', uid: DEPLOY.uid, gid: DEPLOY.gid, mode: 0o644 }], { paths: [CODE] });
+    const journal = join(tmp.path, 'never.jsonl');
+    const run = fix(root, '--yes', '--journal', journal);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^nothing to change in .*: the plan holds no change of owner, group or mode$/m);
+    expect(existsSync(journal)).toBe(false);
+    expect(fix(root, '--dry-run').stdout).toMatch(/^nothing to change/);
+  });
+
+  it('--undo with a journal that is missing, or not a journal: one line on stderr, exit 2, nothing changed', () => {
+    const root = tree([{ path: 'open.php', type: 'file', uid: DEPLOY.uid, gid: DEPLOY.gid, mode: 0o666 }], { paths: [CODE] });
+    const notJournal = join(tmp.path, 'not-a-journal.jsonl');
+    writeFileSync(notJournal, '{"hello": 1}\n');
+    for (const journal of [join(tmp.path, 'missing.jsonl'), notJournal]) {
+      const run = runCli(['fix', root, ...options(root), '--undo', journal, '--yes']);
+      expect(run.code, journal).toBe(2);
+      expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+      expect(run.stderr).toContain(journal);
+    }
+    expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:666`);
+  });
+
   it.skipIf(!hasSetfacl)(
     'the Symfony setfacl recipe: no errors; once web creates a cache file still none; cron added by ACL entries',
     () => {
@@ -212,8 +235,15 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
       expect(before.length).toBeGreaterThan(0);
       expect(before.every((f) => f.role === 'cron')).toBe(true);
       expect(before.find((f) => f.fix)?.fix).toMatch(/setfacl -m '[^']*u:cron:rwx[^']*' -- '\.\/var'/);
-      expect(fix(root, '--yes').code).toBe(0);
+      const acls = () => execFileSync('getfacl', ['-R', '-p', '-n', root], { encoding: 'utf8' });
+      const recipe_ = acls();
+      const journal = join(tmp.path, 'acl-undo.jsonl');
+      expect(fix(root, '--yes', '--journal', journal).code).toBe(0);
       expect(errors(root)).toEqual([]);
+      // The journal keeps the ACLs: undo gives back exactly the recipe's entries, then fix again.
+      expect(runCli(['fix', root, ...options(root), '--undo', journal, '--yes']).code).toBe(0);
+      expect(acls()).toBe(recipe_);
+      expect(fix(root, '--yes').code).toBe(0);
       runAs(WEB, 'sh', ['-c', `umask 022 && echo x > ${join(root, 'var/cache/new.php')} && mkdir ${join(root, 'var/cache/prod')}`]);
       expect(errors(root)).toEqual([]);
       for (const user of [CRON, DEPLOY]) {
