@@ -69,10 +69,13 @@ export interface FramePlan {
   children: (Description | undefined)[];
   /** Per subject: something inside needs it (a level), so this directory must let it search. */
   needsBelow: Uint8Array;
-  /** No one but trusted users can change this directory or any above it: recursive commands are safe inside. */
+  /**
+   * No one but trusted users can change this directory or any above it (nor replace the root): commands
+   * naming what it holds, and recursive commands at it, are safe to paste.
+   */
   chainSafe: boolean;
-  /** A recursive command at this directory is safe (it is the root, or inside a safe chain). */
-  recursionSafe: boolean;
+  /** Its own path is safe to name: the same of the directories above it. */
+  selfSafe: boolean;
   /** Its default ACL: what is created inside comes from it, not from a umask. */
   defaultAcl: boolean;
 }
@@ -185,14 +188,14 @@ export class AuditEngine implements WalkVisitor<Frame> {
     };
   }
 
-  private framePlan(chainSafe: boolean, recursionSafe: boolean, defaultAcl: boolean): FramePlan {
+  private framePlan(chainSafe: boolean, selfSafe: boolean, defaultAcl: boolean): FramePlan {
     return {
       summary: emptySummary(),
       steps: [],
       children: [],
       needsBelow: new Uint8Array(this.subjectCount),
       chainSafe,
-      recursionSafe,
+      selfSafe,
       defaultAcl,
     };
   }
@@ -244,7 +247,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
     // the way: one who can could swap what the command walks into for a symlink.
     const trusted = this.trusted;
     const writable = untrustedWriters(dir, trusted).length > 0;
-    const chainSafe = (parent ? parent.plan.chainSafe : true) && !writable;
+    const above = parent ? parent.plan.chainSafe : this.input.settings.rootSafe;
+    const chainSafe = above && !writable;
     return {
       rel: dir.rel,
       parent,
@@ -258,7 +262,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       own,
       ownLatent,
       reported: this.input.policy.reported(parent?.policy, dir.rel),
-      plan: this.framePlan(chainSafe, parent ? parent.plan.chainSafe : true, dir.defaultAcl !== undefined),
+      plan: this.framePlan(chainSafe, above, dir.defaultAcl !== undefined),
     };
   }
 
@@ -270,7 +274,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
       plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
       const planned = plan.change && applyChange(entry, plan.change);
       for (const candidate of candidates) {
-        if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl)) attach(candidate, plan);
+        if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl))
+          attach(candidate, plan, parent.plan.chainSafe);
         else if (plan.noFix) candidate.noFix = plan.noFix;
       }
       if (plan.change) this.input.planned?.(entry, plan.change);
@@ -321,7 +326,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       { rel: dir.rel, raw: dir.raw?.rel, current: dir, change: plan?.change },
       frame.plan.children,
       frame.plan.steps ?? [],
-      frame.plan.recursionSafe,
+      { self: frame.plan.selfSafe, inside: frame.plan.chainSafe },
     );
     const subtree = frame.plan.steps === undefined ? undefined : description;
     // Without a change nothing is ended: no rule runs again (findings-heavy trees have many of those).
@@ -330,12 +335,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const endedHere = (candidate: Candidate) =>
       planned !== undefined && this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
     for (const candidate of frame.own) {
-      if (endedHere(candidate)) attach(candidate, plan);
+      if (endedHere(candidate)) attach(candidate, plan, frame.plan.selfSafe);
       else if (plan?.noFix) candidate.noFix = plan.noFix;
     }
     for (const candidate of traverse) {
       // What a blocking directory hides is fixed with it: its own change and what is below it.
-      attach(candidate, plan);
+      attach(candidate, plan, frame.plan.selfSafe);
       candidate.description = subtree ?? null;
       frame.aggregate.hold(candidate);
     }
@@ -446,8 +451,10 @@ function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoExceptio
   return `cannot read ${rel === '.' ? path : rel}: ${reason}${error.code ? ` (${error.code})` : ''}`;
 }
 
-function attach(candidate: Candidate, plan: EntryPlan | undefined): void {
+/** The plan's change becomes the candidate's fix; pasted as commands only where its path is safe. */
+function attach(candidate: Candidate, plan: EntryPlan | undefined, pathSafe: boolean): void {
   if (plan?.change) candidate.change = plan.change;
+  if (plan?.change && !pathSafe) candidate.pathUnsafe = true;
   if (plan?.noFix) candidate.noFix = plan.noFix;
 }
 

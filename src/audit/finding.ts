@@ -1,5 +1,6 @@
 import { changeCommands, descriptionCommands } from '../change/render.js';
 import { shellQuote } from '../fix/shell.js';
+import { literalGlob } from '../policy/glob.js';
 import { formatOctal } from '../mode/bits.js';
 import type { Candidate, DescribeContext, Finding } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
@@ -36,21 +37,28 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
 
 /**
  * The plan's commands for what the finding covers: its entry's change, or, for a finding that stands
- * for a subtree, the commands for that subtree; `permcheck fix` when those would be too many or unsafe
- * to paste (a recursive command inside a directory someone else can change).
+ * for a subtree, the commands for that subtree; `permcheck fix` when those would be too many, or unsafe
+ * to paste: a path through a directory someone untrusted can change could lead elsewhere by then.
  */
 function fixOf(candidate: Candidate, { settings, names }: DescribeContext): string | undefined {
   if (candidate.description !== undefined) {
-    if (candidate.description === null) return pointer(candidate, settings.fixInvocation);
+    if (candidate.description === null) return pointer(candidate, settings.fixInvocation, true);
     const commands = descriptionCommands(candidate.description, names);
     return commands.length > 0 ? commands.join(' && ') : undefined;
   }
   if (!candidate.change) return undefined;
+  if (candidate.pathUnsafe) return pointer(candidate, settings.fixInvocation, false);
   return changeCommands({ rel: candidate.rel, raw: candidate.raw }, candidate.change, names).join(' && ');
 }
 
-function pointer(candidate: Candidate, invocation: string | undefined): string | undefined {
+/** `permcheck fix` for this entry (and, for a subtree, what is below it): it applies the same plan through checked descriptors. */
+function pointer(candidate: Candidate, invocation: string | undefined, subtree: boolean): string | undefined {
   if (!invocation) return undefined;
-  const only = candidate.rel === '.' ? '' : ` --only ${shellQuote(`${candidate.rel}/**`)}`;
-  return `${invocation}${only}`;
+  // --only takes text: a name that is not UTF-8 is reached through its nearest ancestor that is.
+  const segments = candidate.rel.split('/');
+  const odd = candidate.raw ? segments.findIndex((segment) => segment.includes('\uFFFD')) : -1;
+  const rel = odd >= 0 ? segments.slice(0, odd).join('/') || '.' : candidate.rel;
+  const below = subtree || odd >= 0;
+  if (rel === '.') return below ? invocation : `${invocation} --only .`;
+  return `${invocation} --only ${shellQuote(below ? `${literalGlob(rel)}/**` : literalGlob(rel))}`;
 }

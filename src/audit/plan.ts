@@ -1,3 +1,5 @@
+import { rootReplaceableBy } from '../trust/replaceable.js';
+import { writerText, type Writer } from '../access/writers.js';
 import { aclReaderStatus } from '../walk/acl-read.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,8 +28,8 @@ export interface AuditOptions extends RoleOptions {
   ignoreAncestors?: boolean;
   /** --only globs: report only matching entries. */
   only?: string[];
-  /** How to run permcheck fix with these options (commands/audit.ts). */
-  fixInvocation?: string;
+  /** How to run permcheck fix on the resolved root with these options (commands/audit.ts). */
+  fixInvocation?: (root: string) => string;
 }
 
 /** Everything a run needs, resolved from flags, config, presets and the machine. */
@@ -75,6 +77,8 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
     fd: resolved.fd,
     entry: { ...resolved.target, path: resolved.resolved, rel: '.', dev: resolved.dev, ino: resolved.ino, nlink: resolved.nlink },
   };
+  // Who could swap the root for a symlink between this audit and the paste of its fixes.
+  const replacers = rootReplaceableBy(resolved.chain, { path: resolved.resolved, inode: resolved.target }, project.trust.uids);
   const ancestorBlocks = subjects.map((subject) => {
     if (options.ignoreAncestors) return undefined;
     const blocker = firstBlocker(resolved.chain, subject.principal);
@@ -98,6 +102,7 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       roles: roles.map(roleJson),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
       acl: aclReaderStatus(),
+      ...(replacers.length > 0 ? { notes: [replaceableNote(replacers, project.db)] } : {}),
     },
     settings: {
       subjects,
@@ -107,7 +112,9 @@ export function planAudit(dir: string | undefined, options: AuditOptions): Audit
       sharedGid: sharedGroup(roles),
       preset: preset?.name,
       trustedUids: [...project.trust.uids],
-      fixInvocation: options.fixInvocation,
+      rootSafe: replacers.length === 0,
+      // The tree audited, not the way to it: releases/current may point elsewhere by then.
+      fixInvocation: options.fixInvocation?.(resolved.resolved),
     },
     policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
     rules: assembled.rules,
@@ -163,4 +170,9 @@ export function scopeGlobs(options: Pick<AuditOptions, 'ignore' | 'only'>): stri
   };
   (options.ignore ?? []).forEach(globFlag('--ignore'));
   return (options.only ?? []).map(globFlag('--only'));
+}
+
+function replaceableNote(replacers: readonly Writer[], db: UserDatabase): string {
+  const who = [...new Set(replacers.map((writer) => writerText(writer, db)))].join(', ');
+  return `${who} can replace a directory above the root: fixes are given as permcheck fix, which checks each entry before it changes it`;
 }

@@ -199,21 +199,32 @@ export function afterClauses(entry: Ownable, isDir: boolean, clauses: readonly C
 }
 
 /**
+ * Where commands naming a path are safe to paste: no one untrusted can swap a directory on the way.
+ * `self`: for the directory's own path; `inside`: for what it holds.
+ */
+export interface PathSafety {
+  self: boolean;
+  /** Also where a recursive command at the directory is safe: it walks what someone else could swap. */
+  inside: boolean;
+}
+
+/**
  * The description of a finished directory's subtree: a recursive command at its root when that is
  * safe and says something, the recursive commands of its children with what that one already does taken
  * out, then every entry that still needs its own change once the recursive commands that cover it ran.
- * Undefined past MAX_STEPS, or when a child's was.
+ * Undefined past MAX_STEPS, when a child's was, or when a path it would name is not safe to paste.
  */
 export function describeSubtree(
   summary: SubtreeSummary,
   self: { rel: string; raw?: Uint8Array | undefined; current: Ownable; change: Change | undefined },
   children: readonly (Description | undefined)[],
   entries: readonly Step[],
-  recursionSafe: boolean,
+  safety: PathSafety,
 ): Description | undefined {
   if (children.some((child) => child === undefined)) return undefined;
+  if ((self.change && !safety.self) || (entries.length > 0 && !safety.inside)) return undefined;
   // One changed entry is said by its own command; a recursive one would only add noise.
-  const clauses = recursionSafe && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
+  const clauses = safety.inside && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
   const recursive: Extract<Step, { kind: 'recursive' }>[] = [];
   if (clauses && hasClauses(clauses)) recursive.push({ kind: 'recursive', rel: self.rel, raw: self.raw, clauses });
   const own: Extract<Step, { kind: 'entry' }>[] = self.change

@@ -89,7 +89,7 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
     try {
       const plan = artifact
         ? await planArtifactAudit(dir, options)
-        : planAudit(dir, { ...options, fixInvocation: fixInvocation(dir, options) });
+        : planAudit(dir, { ...options, fixInvocation: (root) => fixInvocation(root, options) });
       const githubRoot = resolve(options.githubRoot ?? process.env.GITHUB_WORKSPACE ?? '.');
       const result = await reportAudit(plan, { ...options, baseline, githubRoot }, ctx, started, pool);
       // Writing a baseline accepts what it records.

@@ -43,3 +43,16 @@ export function globBase(pattern: string): string {
 export function isDynamic(pattern: string): boolean {
   return picomatch.scan(pattern).isGlob;
 }
+
+/** Whether a pattern escapes a character ('a\\*b'): it must go through the matcher, never compare as text. */
+export function hasEscape(pattern: string): boolean {
+  return pattern.includes('\\');
+}
+
+/**
+ * A glob that matches exactly this relative path, whatever its name holds ('*', '!', '(', '[',
+ * spaces at either end that --only would trim): for a `permcheck fix --only` of one entry.
+ */
+export function literalGlob(rel: string): string {
+  return rel.replace(/[\\*?[\](){}!+@|^$,]/g, (c) => `\\${c}`).replace(/^\s|\s$/g, (c) => `\\${c}`);
+}

@@ -1,4 +1,4 @@
-import { compileGlob, globBase, isDynamic, type Matcher } from './glob.js';
+import { compileGlob, globBase, hasEscape, isDynamic, type Matcher } from './glob.js';
 
 /** What a pattern can do for the entries inside one directory, decided once per directory. */
 export const Reach = {
@@ -59,9 +59,12 @@ function related(base: string, dir: string): boolean {
 }
 
 function compilePattern(pattern: string): CompiledPattern {
-  const dynamic = isDynamic(pattern);
+  // An escaped name ('a\\*b', from literalGlob) is no glob, but its text is not the name either.
+  const escaped = hasEscape(pattern);
+  const dynamic = escaped || isDynamic(pattern);
   const prefix = pattern.endsWith('/**') ? pattern.slice(0, -3) : undefined;
-  const prefixTest = prefix === undefined ? undefined : isDynamic(prefix) ? compileGlob(prefix) : (rel: string) => rel === prefix;
+  const prefixTest =
+    prefix === undefined ? undefined : escaped || isDynamic(prefix) ? compileGlob(prefix) : (rel: string) => rel === prefix;
   let subtree: CompiledPattern['subtree'];
   if (pattern === '**') subtree = 'everything';
   else if (prefixTest && !prefix!.includes('**')) subtree = prefixTest;
@@ -72,7 +75,7 @@ function compilePattern(pattern: string): CompiledPattern {
     test: prefixTest ? (rel) => full(rel) || prefixTest(rel) : full,
     literal: dynamic ? undefined : pattern,
     subtree,
-    base: dynamic ? globBase(pattern) : pattern.includes('/') ? pattern.slice(0, pattern.lastIndexOf('/')) : '',
+    base: escaped ? '' : dynamic ? globBase(pattern) : pattern.includes('/') ? pattern.slice(0, pattern.lastIndexOf('/')) : '',
     maxDepth: pattern.includes('**') ? undefined : pattern.split('/').length,
   };
 }

@@ -8,9 +8,24 @@ import { streamingReporter, summaryCounts } from './streaming.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** A path relative to the root as a URI reference: each segment percent-encoded. */
-function uri(path: string): string {
+/**
+ * A path relative to the root as a URI reference: each segment percent-encoded. A name that is not
+ * UTF-8 is encoded from its real bytes (pathBytes), so a tool resolving the URI finds that file, not a
+ * name with U+FFFD in it.
+ */
+function uri(path: string, pathBytes: string | undefined): string {
+  if (pathBytes !== undefined) return encodeBytes(Buffer.from(pathBytes, 'hex'));
   return path === '.' ? '.' : path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** RFC 3986: unreserved bytes and '/' as they are, every other byte as %XX. */
+function encodeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~/]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }
 
 export function sarifResult(finding: Finding): Result {
@@ -19,7 +34,7 @@ export function sarifResult(finding: Finding): Result {
     ruleId: rule,
     level: LEVEL[severity],
     message: { text: fix ? `${message}. Fix: ${fix}` : message },
-    locations: [{ physicalLocation: { artifactLocation: { uri: uri(path), uriBaseId: 'ROOT' } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: uri(path, finding.pathBytes), uriBaseId: 'ROOT' } } }],
     properties: { ...rest, ...(fix ? { fix } : {}) },
   };
 }

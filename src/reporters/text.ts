@@ -102,12 +102,29 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
             );
         }
       }
+      const pointers = [...held.values()].flatMap((slot) => slot.shown).filter((f) => f.fix?.startsWith(POINTER));
+      if (pointers.length > 0) lines.push('', ...pointerNote(pointers[0]!.fix!).map((line) => paint.dim(printable(line))));
       const total = summary.errors + summary.warnings + summary.infos;
       if (summary.baseline) lines.push('', ...baselineLines(summary.baseline).map(printable));
       lines.push('', total === 0 ? paint.green(countsLine(summary)) : countsLine(summary));
       return lines.join('\n') + '\n';
     },
   };
+}
+
+const POINTER = 'permcheck fix ';
+
+/**
+ * Why some fixes are `permcheck fix` lines, and the line that applies them all: the pointer of one
+ * finding without its --only (always its last argument).
+ */
+function pointerNote(pointer: string): string[] {
+  const all = pointer.replace(/ --only (?:'[^']*'|\$'(?:[^'\\]|\\.)*'|\.)$/, '');
+  return [
+    'Fixes given as `permcheck fix` name a path through a directory that a user other than root, you or a',
+    '--trust user can change: a pasted command could be turned to another file by then. permcheck fix checks',
+    `each entry before it changes it. Every fix at once: ${all}`,
+  ];
 }
 
 /** Same rule, path, extent, fix and words, the role's own name aside. */

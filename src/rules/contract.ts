@@ -44,6 +44,11 @@ export interface Candidate {
    * plan's commands for that subtree; null when they would be too many or unsafe to print.
    */
   description?: Description | null;
+  /**
+   * Its path passes through a directory someone untrusted can change (they could swap it for a
+   * symlink before the fix is pasted): its fix is a `permcheck fix` line, never a command on the path.
+   */
+  pathUnsafe?: true;
 }
 
 /** The data a rule attaches to its candidates beyond `detail`; each is defined beside its rule. */
@@ -79,6 +84,11 @@ export interface AuditSettings {
   preset?: string | undefined;
   /** Users whose directories a recursive command may run inside: root and the runner. */
   trustedUids: readonly number[];
+  /**
+   * No one untrusted can rename or replace the root or a directory above it: a fix pasted in the root
+   * lands where the audit looked. False makes every fix a `permcheck fix` line.
+   */
+  rootSafe: boolean;
   /** How to run `permcheck fix` on this tree with the audit's options, for fixes too long to print. */
   fixInvocation?: string | undefined;
 }
@@ -103,5 +113,7 @@ export interface Finding {
   /** Why there is no fix although something is wrong. */
   noFix?: string;
   entries: number;
+  /** The path's real bytes in hex, when they are not UTF-8 (path then shows U+FFFD). */
+  pathBytes?: string;
   [extra: string]: unknown;
 }

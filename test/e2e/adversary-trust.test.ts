@@ -86,9 +86,9 @@ describe.skipIf(!isRoot || !hasSetpriv())('files the attacker puts in place', ()
     expect(result.stdout + result.stderr).not.toMatch(/SUPERSECRET|hunter2|APP_KEY/);
   });
 
-  // FAILS today: init resolves DIR by name and opens DIR/permcheck.config.json with O_NOFOLLOW,
-  // which guards the last component only: a tenant's www that is a symlink puts a root-owned config,
-  // trusted by every later audit, in the directory it points to, and says it wrote the tenant's.
+  // Failed while init resolved DIR by name and opened DIR/permcheck.config.json with O_NOFOLLOW,
+  // which guards the last component only: a tenant's www that is a symlink put a root-owned config,
+  // trusted by every later audit, in the directory it points to, and said it wrote the tenant's.
   it("init on a tenant's www that is a symlink writes nothing where it points (regression)", () => {
     const tenant = join(tmp.path, 'home-tenant');
     const victim = join(tmp.path, 'victim');

@@ -73,18 +73,17 @@ describe.skipIf(!ready)('a tenant who owns the directory above the audited root 
     expect(result.stdout).not.toMatch(/shadow/);
   });
 
-  // FAILS today: fixes name paths relative to the root; the tenant swaps the root after the audit
-  // and root, in `cd www`, pastes them into the fake /etc. Nothing in the output can stop that short
-  // of a guard in the fix itself or applying the plan through descriptors (permcheck fix, which
-  // checks the root's device and inode). Proposed (src/change/render.ts, src/reporters/text.ts): when
-  // someone other than root may replace the root (its parent is theirs), print no commands, only
-  // "run permcheck fix", or prefix the fixes with a guard line that cd's by the resolved path and
-  // compares `stat -c %d:%i .` with the audited root's.
-  it.fails('a fix pasted in www after the tenant swapped www for a symlink leaves the fake /etc alone', () => {
+  // Failed while fixes named paths relative to the root whoever could replace it: the tenant swaps the
+  // root after the audit and root, in `cd www`, pastes them into the fake /etc. When someone untrusted
+  // can replace a directory above the root, every fix is a `permcheck fix` line, which checks the
+  // root's device and inode before it changes anything, and the header says why.
+  it('a fix pasted in www after the tenant swapped www for a symlink leaves the fake /etc alone (regression)', () => {
     site();
     const { json } = runCliJson<{ findings: Finding[] }>(['audit', www, '--format', 'json', '--fail-on', 'never', ...users]);
     const fixes = json.findings.filter((f) => f.path === 'shadow' && f.fix).map((f) => f.fix!);
     expect(fixes.length).toBeGreaterThan(0);
+    expect(json.findings.filter((f) => f.fix && !f.fix.startsWith('permcheck fix ')).map((f) => f.fix)).toEqual([]);
+    expect(runCli(['audit', www, '--fail-on', 'never', ...users]).stdout).toMatch(/can replace a directory above the root/);
     swap();
     const before = snapshot(etc);
     for (const fix of fixes) paste(fix, www);

@@ -90,9 +90,11 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
       ],
       { paths: [CODE] },
     );
-    const fixes = audit(root).flatMap((f) => (f.fix ? [f.fix] : []));
-    expect(fixes.join('\n')).toMatch(/chown (-R )?-h -- '?deploy'? '\.\/vendor\/composer'/);
-    expect(fixes.join('\n')).not.toMatch(/g\+w|g\+rwX/);
+    // Run by root on deploy's tree: the audit's fixes are `permcheck fix` lines; its plan is the script.
+    expect(audit(root).filter((f) => f.fix && !f.fix.startsWith('permcheck fix '))).toEqual([]);
+    const plan = fix(root, '--dry-run').stdout;
+    expect(plan).toMatch(/chown (-R )?-h -- '?deploy'? '\.\/vendor\/composer'/);
+    expect(plan).not.toMatch(/g\+w|g\+rwX/);
     expect(fix(root, '--yes').code).toBe(0);
     expect(stateOf(join(root, 'vendor/composer/installed.json'))).toBe(`${DEPLOY.uid}:0:644`);
     expect(can(DEPLOY, '-w', join(root, 'vendor/composer/installed.json'))).toBe(true);
@@ -234,7 +236,7 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
       const before = errors(root);
       expect(before.length).toBeGreaterThan(0);
       expect(before.every((f) => f.role === 'cron')).toBe(true);
-      expect(before.find((f) => f.fix)?.fix).toMatch(/setfacl -m '[^']*u:cron:rwx[^']*' -- '\.\/var'/);
+      expect(fix(root, '--dry-run').stdout).toMatch(/setfacl -m '[^']*u:cron:rwx[^']*' -- '\.\/var'/);
       const acls = () => execFileSync('getfacl', ['-R', '-p', '-n', root], { encoding: 'utf8' });
       const recipe_ = acls();
       const journal = join(tmp.path, 'acl-undo.jsonl');

@@ -1,6 +1,8 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIN } from './cli.js';
 
 /**
  * The attacker of issue 10: a real local account (not only a fixture passwd line), because what it
@@ -90,8 +92,26 @@ export function snapshot(dir: string): string[] {
   return lines;
 }
 
-/** Paste a fix the way root would: bash, in the audited directory. What it printed does not matter here. */
+/**
+ * Paste a fix the way root would: bash, in the audited directory, with this build of permcheck on
+ * PATH (a fix may be a `permcheck fix` line). What it printed does not matter here.
+ */
 export function paste(fix: string, cwd: string): { status: number | null; stderr: string } {
-  const result = spawnSync('bash', ['-c', fix], { cwd, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-c', fix], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` },
+  });
   return { status: result.status, stderr: result.stderr };
+}
+
+let shim: string | undefined;
+
+/** A directory holding a `permcheck` that runs this build. */
+function shimDir(): string {
+  if (shim) return shim;
+  shim = mkdtempSync(join(tmpdir(), 'permcheck-shim-'));
+  writeFileSync(join(shim, 'permcheck'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
+  process.once('exit', () => rmSync(shim!, { recursive: true, force: true }));
+  return shim;
 }

@@ -71,7 +71,7 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
     const root = join(tmp.path, `tree${seed}`);
     buildTree(root, randomTree(seed, 2500));
     const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
-    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: fixInvocation(root, options) }));
+    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
     // The tree must give the comparison something to compare: many findings, folded subtrees.
     expect(reference.findings.length).toBeGreaterThan(50);
     expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
@@ -99,7 +99,7 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
     const root = join(tmp.path, 'tree1');
     const only = ['vendor/**', '**/*.tmp'];
     const options = { config, passwd: users.passwd, group: users.group, ignore: [], only };
-    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: fixInvocation(root, options) }));
+    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
     expect(reference.findings.length).toBeGreaterThan(10);
     for (const jobs of ['1', '2']) {
       const { json } = runCliJson([

@@ -36,17 +36,49 @@ describe('the audit engine', () => {
     expect(findings[0]!.fix).toBe("chgrp -R -h -- 'g2000' './var' && chmod -R -- g+w './var'");
   });
 
-  it('never prints a recursive command inside a directory someone else can change', () => {
+  it('never prints a command naming a path inside a directory someone else can change: permcheck fix instead', () => {
     const G = 5;
-    const tree = [d('.', 0o755), d('var', 0o755, DEPLOY_ID, G), f('var/a', 0o644, DEPLOY_ID, G), f('var/b', 0o644, DEPLOY_ID, G)];
-    // Run by root, with the tree owned by deploy: deploy could swap var for a link while it runs.
+    const tree = [d('.', 0o755, 0, 0), d('var', 0o755, DEPLOY_ID, G), f('var/a', 0o644, DEPLOY_ID, G), f('var/b', 0o644, DEPLOY_ID, G)];
+    // Run by root, with var owned by deploy: deploy could swap var, or var/a, for a link before the paste.
     const { findings } = virtualAudit(tree, [CODE, VAR], {
-      settings: settings({ trustedUids: [0], severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
+      settings: settings({
+        trustedUids: [0],
+        severities: { 'mode-drift': 'off', 'cross-context': 'off' },
+        fixInvocation: 'permcheck fix /v --yes',
+      }),
     });
-    expect(findings[0]!.fix).toBe(
-      "chgrp -h -- 'g2000' './var' './var/a' './var/b' && chmod -- 0775 './var' && chmod -- 0664 './var/a' './var/b'",
-    );
-    expect(findings[0]!.fix).not.toMatch(/-R/);
+    const inVar = findings.filter((x) => x.path.startsWith('var'));
+    expect(inVar.map((x) => `${x.path}: ${x.fix}`)).toEqual(["var: permcheck fix /v --yes --only 'var/**'"]);
+  });
+
+  it('points each entry below such a directory to permcheck fix by a glob that matches its name only', () => {
+    const tree = [d('.', 0o755, 0, 0), d('up', 0o755, WEB_ID), f('up/a*[1]', 0o666, WEB_ID), f('up/!b', 0o644, WEB_ID)];
+    const { findings } = virtualAudit(tree, [CODE], {
+      settings: settings({
+        trustedUids: [0],
+        severities: { 'mode-drift': 'off', 'cross-context': 'off' },
+        fixInvocation: 'permcheck fix /v --yes',
+      }),
+    });
+    const worldWritable = findings.filter((x) => x.rule === 'world-writable');
+    expect(worldWritable.map((x) => x.fix)).toEqual(["permcheck fix /v --yes --only 'up/a\\*\\[1\\]'"]);
+  });
+
+  it('gives only permcheck fix lines when someone untrusted could replace the root itself', () => {
+    const tree = [d('.', 0o755, 0, 0), f('a', 0o666, 0, 0)];
+    const { findings } = virtualAudit(tree, [CODE], {
+      settings: settings({
+        trustedUids: [0],
+        rootSafe: false,
+        severities: { 'mode-drift': 'off' },
+        fixInvocation: 'permcheck fix /v --yes',
+      }),
+    });
+    expect(findings.map((x) => `${x.rule} ${x.path}: ${x.fix}`)).toEqual([
+      "access-excess a: permcheck fix /v --yes --only 'a'",
+      "world-writable a: permcheck fix /v --yes --only 'a'",
+      'access-denied .: permcheck fix /v --yes --only .',
+    ]);
   });
 
   it('reports entries one by one when a single entry below breaks the pattern', () => {
@@ -126,7 +158,10 @@ describe('the audit engine', () => {
 
   it('uses the owner role umask for mode-drift, and the default for others', () => {
     const tree = [d('.', 0o755, WEB_ID), f('a', 0o664, WEB_ID), f('b', 0o664, 4242)];
-    const { findings } = virtualAudit(tree, [], { settings: settings({ umaskByUid: new Map([[WEB_ID, 0o002]]), defaultUmask: 0o022 }) });
+    const trustedUids = [0, DEPLOY_ID, WEB_ID];
+    const { findings } = virtualAudit(tree, [], {
+      settings: settings({ trustedUids, umaskByUid: new Map([[WEB_ID, 0o002]]), defaultUmask: 0o022 }),
+    });
     expect(findings.map((x) => `${x.rule} ${x.path} ${x.severity}`)).toEqual(['mode-drift b warning', 'mode-drift . info']);
     expect(findings[0]!.message).toBe(
       'b (-rw-rw-r-- u4242:g2000) is 0664, more permissive than the 0644 that the default umask 0022 gives',
