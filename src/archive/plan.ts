@@ -143,6 +143,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
       trustedUids: [...trust.uids],
       // An archive's fixes are for the tree it unpacks to, which no one else holds yet.
       rootSafe: true,
+      raceFree: true,
       // The target host's setting is unknown: every distribution's default.
       // permcheck fix changes files on disk, not in an archive.
       fixInvocation: undefined,

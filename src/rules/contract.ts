@@ -89,6 +89,8 @@ export interface AuditSettings {
    * lands where the audit looked. False makes every fix a `permcheck fix` line.
    */
   rootSafe: boolean;
+  /** No one else can change the tree before its fixes run (an archive's entries): every path is safe to name. */
+  raceFree?: boolean;
   /** How to run `permcheck fix` on this tree with the audit's options, for fixes too long to print. */
   fixInvocation?: string | undefined;
 }
