@@ -9,7 +9,7 @@ import { CONFIG_FILE } from '../policy/load.js';
 import { PRESETS } from '../policy/presets/index.js';
 import { detectFramework } from '../project/framework.js';
 import { PRESET_NAMES, type PresetName } from '../policy/schema.js';
-import { discoverRoles } from '../discover/discover.js';
+import { discoverRoles, trustedCrontabUsers } from '../discover/discover.js';
 import { hostRoleUsers } from '../roles/host-users.js';
 import { WEB_USER_CANDIDATES } from '../roles/resolve.js';
 import { loadUserDatabase } from '../users/load.js';
@@ -38,7 +38,8 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       const db = loadUserDatabase({});
       // The directory is opened now and written through its descriptor: a link someone else may point
       // is refused, and nothing can steer the write elsewhere afterwards.
-      const opened = lookUpProject(root, trustFor(process.getuid?.() ?? -1), db, { keepOpen: true });
+      const trust = trustFor(process.getuid?.() ?? -1);
+      const opened = lookUpProject(root, trust, db, { keepOpen: true });
       if (opened.fd === undefined) throw new UsageError(`'${dir}' cannot be opened by this user`);
       const dirFd = opened.fd;
       const detected = options.preset ? undefined : detectFramework(root);
@@ -48,10 +49,14 @@ export function defineInit(command: Command, ctx: CommandContext): void {
         : detected
           ? `detected from ${detected.markers.join(' and ')}`
           : 'no framework detected';
-      const discovery = options.discover === false ? undefined : discoverRoles(root);
+      const owner = statSync(root).uid;
+      // The config init writes is trusted by every later run: a crontab that anyone could have
+      // installed names no user in it (only root's, the runner's and the owner's count).
+      const crontabUsers = trustedCrontabUsers(db, { uids: [...trust.uids, owner], users: [] });
+      const discovery = options.discover === false ? undefined : discoverRoles(root, crontabUsers);
       const host = discovery ? hostRoleUsers(discovery, db) : [];
       const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
-      const cliUser = db.user(statSync(root).uid);
+      const cliUser = db.user(owner);
       const text = configTemplate({
         preset,
         presetSource,

@@ -1,6 +1,7 @@
 import { formatOctal } from '../mode/bits.js';
 import type { ValueSource } from './source.js';
 import type { CronJob } from './crontab.js';
+import { trustedCronJobs } from './cron-trust.js';
 import { fileSource, processSource, unitSource, type Application, type DiscoveredRole } from './discovery.js';
 import type { HostFacts } from './facts.js';
 import { isInside, pathsIn, roleNameFrom } from './paths.js';
@@ -11,12 +12,14 @@ export function touchesApplication(command: string, app: Application, realpaths:
 }
 
 /**
- * Cron jobs whose command names a path in the application: their user is the `cron` role (the
- * user with most such jobs; others become `cron-USER`), under the job's own `umask N;` or else
- * the cron daemon's umask, which every job inherits.
+ * Cron jobs whose command names a path in the application, from crontabs that may decide a role
+ * (`trusted`: the users whose own crontabs count, see cron-trust.ts): their user is the `cron` role
+ * (the user with most such jobs; others become `cron-USER`), under the job's own `umask N;` or
+ * else the cron daemon's umask, which every job inherits.
  */
-export function cronRoles(facts: HostFacts, app: Application, notes: string[]): DiscoveredRole[] {
-  const jobs = facts.cron.jobs.filter((job) => touchesApplication(job.expanded, app, facts.realpaths));
+export function cronRoles(facts: HostFacts, app: Application, notes: string[], trusted: ReadonlySet<string>): DiscoveredRole[] {
+  const inApp = facts.cron.jobs.filter((job) => touchesApplication(job.expanded, app, facts.realpaths));
+  const jobs = trustedCronJobs(inApp, facts.cron.untrusted, trusted, app, notes);
   const byUser = new Map<string, CronJob[]>();
   for (const job of jobs) (byUser.get(job.user) ?? byUser.set(job.user, []).get(job.user)!).push(job);
   const users = [...byUser.entries()].sort((a, b) => b[1].length - a[1].length);

@@ -4,6 +4,11 @@ import { numberedLines, unquote } from './located.js';
 export interface CronJob {
   file: string;
   line: number;
+  /**
+   * `user`: a user's own crontab (/var/spool/cron/crontabs/USER), which anyone may install with
+   * crontab(1); `system`: /etc/crontab or /etc/cron.d/*, which only root may write.
+   */
+  crontab: 'user' | 'system';
   user: string;
   /** The five time fields, or @reboot, @daily... */
   schedule: string;
@@ -30,6 +35,7 @@ const ENV_LINE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 export function parseCrontab(text: string, file: string, owner?: string): Crontab {
   const env: Record<string, string> = {};
   const jobs: CronJob[] = [];
+  const crontab = owner === undefined ? 'system' : 'user';
   for (const { text: raw, line } of numberedLines(text)) {
     const content = raw.trim();
     if (content === '' || content.startsWith('#')) continue;
@@ -45,7 +51,16 @@ export function parseCrontab(text: string, file: string, owner?: string): Cronta
     const user = owner ?? fields[timeFields]!;
     const command = cronCommand(restAfter(content, timeFields + userFields));
     const expanded = expandVariables(command, env);
-    jobs.push({ file, line, user, schedule: fields.slice(0, timeFields).join(' '), command, expanded, umask: leadingUmask(expanded) });
+    jobs.push({
+      file,
+      line,
+      crontab,
+      user,
+      schedule: fields.slice(0, timeFields).join(' '),
+      command,
+      expanded,
+      umask: leadingUmask(expanded),
+    });
   }
   return { env, jobs };
 }

@@ -74,6 +74,12 @@ export interface WebServer {
 
 export interface CronFacts {
   jobs: CronJob[];
+  /**
+   * System crontabs that decide nothing, by file, with why: cron runs /etc/crontab and /etc/cron.d
+   * files only when root owns them and neither group nor others can write them ("group 1001 can
+   * change it"), and whoever else could change one could write any job into it.
+   */
+  untrusted: Record<string, string>;
   /** The running cron daemon: jobs inherit its umask. */
   daemon: ProcessFacts | undefined;
   unitUmask: UnitUmask | undefined;

@@ -1,5 +1,21 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { posix } from 'node:path';
+import { inodeFromStats } from '../access/inode.js';
+import type { Inode } from '../access/types.js';
+import { descriptorAcl } from '../walk/acl-read.js';
+import { segmentMatcher } from './glob-segment.js';
 import type { IncludeLoader } from './located.js';
 
 /** Config files are small; a bigger one is not a config file (or not one worth the wait). */
@@ -7,6 +23,15 @@ const MAX_FILE_BYTES = 1 << 20;
 
 /** Includes that match themselves multiply at every level: stop following them after this many files. */
 const MAX_INCLUDED_FILES = 2000;
+
+/** A file's text, and who owns it and could change it. */
+export interface OwnedText {
+  text: string;
+  /** What was read: its type, mode, owner, group and access ACL. */
+  inode: Inode;
+  /** The owner of the name itself, when it is a symlink. */
+  linkUid: number | undefined;
+}
 
 /**
  * The host's files, read below `root` (/ on a real host, a fixture directory in tests). Paths in
@@ -27,6 +52,39 @@ export class HostFiles {
   }
 
   read(path: string): string | undefined {
+    return this.opened(path, (fd, stat) => readBounded(fd, stat.size));
+  }
+
+  /**
+   * As read, with who owns what was read and who else could change it: for a file that decides
+   * something only when no one but root wrote it. The inode is the descriptor's (what was read),
+   * with its access ACL where one could grant write; a symlink's own owner is given apart (cron
+   * wants root to own both).
+   */
+  readOwned(path: string): OwnedText | undefined {
+    let linkUid: number | undefined;
+    try {
+      const link = lstatSync(this.local(path));
+      if (link.isSymbolicLink()) linkUid = link.uid;
+    } catch {
+      // Gone or unreadable: the open below says which.
+    }
+    return this.opened(path, (fd, stat) => {
+      const text = readBounded(fd, stat.size);
+      if (text === undefined) return undefined;
+      const inode = inodeFromStats(stat);
+      // With an ACL the group bits are its mask, which caps every named entry: without a w there,
+      // no entry grants write, and the ACL bindings (tens of ms to load) are not needed.
+      if (stat.mode & 0o020) {
+        const acl = descriptorAcl(fd);
+        if (acl && acl !== 'unknown') inode.acl = acl;
+      }
+      return { text, inode, linkUid };
+    });
+  }
+
+  /** A regular file of at most MAX_FILE_BYTES, opened and handed over with its fstat; undefined for anything else. */
+  private opened<T>(path: string, use: (fd: number, stat: Stats) => T | undefined): T | undefined {
     let fd: number;
     try {
       // Opened before it is looked at, without blocking: a stat() and then a read by name would let
@@ -41,7 +99,7 @@ export class HostFiles {
       const stat = fstatSync(fd);
       // Never a FIFO or a device: reading one could hang.
       if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
-      return readBounded(fd, stat.size);
+      return use(fd, stat);
     } catch (error) {
       this.deny(path, error);
       return undefined;
@@ -173,28 +231,4 @@ function readBounded(fd: number, size: number): string | undefined {
     length += read;
   }
   return length > MAX_FILE_BYTES ? undefined : buffer.toString('utf8', 0, length);
-}
-
-/** A glob(3) segment as a test on names; a leading dot must be matched by a dot, as in the shell. */
-function segmentMatcher(segment: string): (name: string) => boolean {
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i]!;
-    if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else if (ch === '[') {
-      const end = segment.indexOf(']', i + 2);
-      if (end === -1) source += '\\[';
-      else {
-        const body = segment
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\');
-        source += `[${body}]`;
-        i = end;
-      }
-    } else source += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  const regex = new RegExp(`^${source}$`);
-  return (name) => (!name.startsWith('.') || segment.startsWith('.')) && regex.test(name);
 }

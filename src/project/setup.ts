@@ -1,6 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverRoles } from '../discover/discover.js';
+import { discoverRoles, trustedCrontabUsers } from '../discover/discover.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { parseUmask } from '../mode/umask.js';
 import { printable } from '../text/printable.js';
@@ -146,14 +146,21 @@ export function bindRoleSet(
   project: string,
   defaultUmask: DefaultUmask = { value: 0o022, origin: 'default 0022', kind: 'default' },
 ): RoleSet {
+  const owner = statSync(project).uid;
+  // Anyone may install a crontab naming the project: only users a trusted source names count.
+  const crontabUsers = () =>
+    trustedCrontabUsers(setup.db, {
+      uids: [...setup.trust.uids, owner],
+      users: [options.webUser, options.cliUser, options.cronUser, ...Object.values(setup.config.roles ?? {}).map((role) => role.user)],
+    });
   return resolveRoleSet(
     {
       config: setup.config,
       configFile: setup.file,
       flags: { web: options.webUser, cli: options.cliUser, cron: options.cronUser },
-      project: { path: project, uid: statSync(project).uid },
+      project: { path: project, uid: owner },
       defaultUmask,
-      discovered: discoveryOffReason(options) === undefined ? discoverRoles(project) : undefined,
+      discovered: discoveryOffReason(options) === undefined ? discoverRoles(project, crontabUsers()) : undefined,
     },
     setup.db,
   );

@@ -94,21 +94,36 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  // FAILS today: read-cron.ts reads every user crontab, and cron-roles.ts makes the user with the most
-  // jobs naming the application the cron role, whoever that is (anyone may install a crontab).
-  // Left for the lead: the fix (count a user crontab only for root, the runner and the owner of the
-  // application root; note the others with the flag to bind them) changes what
-  // test/integration/discover-processes.test.ts and discover-fixture-host.test.ts assert, where the
-  // cron user owns nothing in the application. The audit then tells root to
-  // `chgrp -R <attacker> storage` and `setfacl -m u:<attacker>:rwX bootstrap/cache` (PHP that Laravel includes).
-  it.fails("a local user's own crontab naming the application does not make that user a role", () => {
-    const installed = runAs(attacker, 'crontab', ['-'], `@reboot true ${app}/artisan schedule:run\n`);
+  // Failed while read-cron.ts read every user crontab and cron-roles.ts made the user with the most
+  // jobs naming the application the cron role, whoever that was (anyone may install a crontab): the
+  // audit then told root to `chgrp -R <attacker> storage` and `setfacl -m u:<attacker>:rwX
+  // bootstrap/cache` (PHP that Laravel includes). A user crontab now counts only for root, the runner,
+  // the owner of the application root and users a flag or the trusted config names; the others are a
+  // note that names the flag binding them on purpose.
+  it("a local user's own crontab naming the application does not make that user a role; it is one escaped note (regression)", () => {
+    const installed = runAs(attacker, 'crontab', ['-'], `@reboot umask 007; true ${app}/artisan schedule:run\n`);
     expect(installed.status).toBe(0);
     try {
       const { json } = runCliJson<RolesJson>(['roles', app, '--json']);
       expect(Object.values(json.roles).map((role) => role.user)).not.toContain(attacker.name);
+      // crontab(1) puts its own comment lines first: the job's line number is the spool file's.
+      expect(json.notes.filter((note) => note.includes(attacker.name)).map((note) => note.replace(/:\d+\)/, ':N)'))).toEqual([
+        `crontab of ${attacker.name} (/var/spool/cron/crontabs/${attacker.name}:N) works in ${app}, but any user may install a crontab: ` +
+          `one decides a role only for root, you, the owner of ${app} and users a flag or the config names; ` +
+          `if ${attacker.name} runs the application's jobs, pass --cron-user ${attacker.name}`,
+      ]);
+      const text = runCli(['roles', app]);
+      expect(text.stdout.split('\n').filter((line) => line.includes(attacker.name))).toEqual([
+        `  - ${json.notes.find((note) => note.includes(attacker.name))}`,
+      ]);
       const audit = runCliJson<{ findings: { fix?: string }[] }>(['audit', app, '--format', 'json', '--fail-on', 'never']);
       expect(audit.json.findings.filter((f) => f.fix?.includes(attacker.name))).toEqual([]);
+      expect(json.roles.cron!.umask).toBe('0022');
+      // Bound on purpose, the same crontab counts: its job's umask is the cron role's.
+      const bound = runCliJson<RolesJson>(['roles', app, '--json', '--cron-user', attacker.name]);
+      expect(bound.json.roles.cron).toMatchObject({ user: attacker.name, umask: '0007' });
+      expect(bound.json.roles.cron!.sources.at(-1)!.text).toMatch(/^umask 0007 in the job \(\/var\/spool\/cron\/crontabs\//);
+      expect(bound.json.notes.filter((note) => note.includes(attacker.name))).toEqual([]);
     } finally {
       runAs(attacker, 'crontab', ['-r']);
     }
@@ -138,16 +153,17 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
     for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) expect(output).not.toMatch(/7f3a/);
   });
 
-  // FAILS today, for the crontab only now (the fake pool no longer counts): init writes what
-  // discovery found into a root-owned config, which every later audit trusts, so the attacker's
-  // crontab makes it the config's cron user. Fixed with the test above.
-  it.fails('init writes no user that only an attacker-controlled source named', () => {
+  // Failed while the crontab above counted: init writes what discovery found into a root-owned
+  // config, which every later audit trusts, so the attacker's crontab made it the config's cron user.
+  it('init writes no user that only an attacker-controlled source named (regression)', () => {
     expect(runAs(attacker, 'crontab', ['-'], `@reboot true ${app}/artisan schedule:run\n`).status).toBe(0);
     const config = join(app, 'permcheck.config.json');
     try {
       const result = withFakeMaster(join(den, 'pool.conf'), ['init', app]);
       expect(result.code).toBe(0);
       expect(readFileSync(config, 'utf8')).not.toContain(attacker.name);
+      // What it left out, it says, escaped like every note init prints.
+      expect(result.stdout).toContain(`note: crontab of ${attacker.name} (`);
     } finally {
       runAs(attacker, 'crontab', ['-r']);
       spawnSync('rm', ['-f', config]);

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverRoles } from '../../src/discover/discover.js';
 import type { Discovery } from '../../src/discover/discovery.js';
+import { hasCommand } from '../helpers/attacker.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { isRoot } from '../helpers/users.js';
 
 /**
  * A whole host in a directory: /etc, /lib/systemd, /var/spool/cron and a /proc with the files
@@ -12,9 +14,10 @@ import { makeTempDir } from '../helpers/tmp.js';
  * against / and /proc.
  */
 function buildHost(root: string): void {
-  const write = (path: string, content: string) => {
+  const write = (path: string, content: string, mode = 0o644) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
+    chmodSync(join(root, path), mode);
   };
   const proc = (pid: number, status: string, cmdline: string[], extra: Record<string, string> = {}) => {
     const [name, ...lines] = status.split('\n');
@@ -46,9 +49,14 @@ function buildHost(root: string): void {
     'server {\n  root /srv/shop/current/pub;\n  location ~ \\.php$ {\n    fastcgi_pass unix:/run/php/shop.sock;\n  }\n}\n',
   );
 
-  write('var/spool/cron/crontabs/deploy', 'MAILTO=""\n* * * * * cd /srv/shop/current && php bin/magento cron:run\n');
+  // deploy owns the application (the caller trusts its crontab); anyone may install a crontab, as mallory did.
+  write('var/spool/cron/crontabs/deploy', 'MAILTO=""\n* * * * * cd /srv/shop/current && php bin/magento cron:run\n', 0o600);
+  write('var/spool/cron/crontabs/mallory', '@reboot php /srv/shop/current/bin/magento cron:run\n@hourly php /srv/shop/current/x\n', 0o600);
   write('etc/crontab', 'SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n');
+  // A system crontab names its users: root wrote it, so backup's job counts though backup is no one permcheck trusts.
   write('etc/cron.d/shop-backup', '@daily backup umask 077; tar czf /backups/shop.tgz /srv/shop/releases/42\n');
+  // One that any local user can change decides nothing, whatever it says.
+  write('etc/cron.d/planted', '* * * * * mallory php /srv/shop/current/x\n', 0o666);
 
   write(
     'etc/supervisor/supervisord.conf',
@@ -91,12 +99,15 @@ function buildHost(root: string): void {
   proc(2, 'kthreadd\nState:\tS (sleeping)\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0', []);
 }
 
+/** Whose own crontabs count, as the caller says: root, the runner, the application's owner (deploy). */
+const CRONTAB_USERS: ReadonlySet<string> = new Set(['root', 'deploy']);
+
 describe('discoverRoles on a fixture host', () => {
   const tmp = makeTempDir('permcheck-host-');
   let discovery: Discovery;
   beforeAll(() => {
     buildHost(tmp.path);
-    discovery = discoverRoles('/srv/shop/current', { root: tmp.path });
+    discovery = discoverRoles('/srv/shop/current', CRONTAB_USERS, { root: tmp.path });
   });
   afterAll(() => tmp.cleanup());
 
@@ -141,13 +152,30 @@ describe('discoverRoles on a fixture host', () => {
     });
   });
 
+  it("notes, once each, the crontabs that may not decide a role: a user's own that no trusted source names, a system one others can change", () => {
+    expect(discovery.roles.flatMap((r) => [r.user, r.declaredUser?.user])).not.toContain('mallory');
+    expect(discovery.notes.filter((note) => note.includes('mallory') || note.includes('planted'))).toEqual([
+      "crontab of mallory (/var/spool/cron/crontabs/mallory:1) works in /srv/shop/current, but any user may install a crontab: one decides a role only for root, you, the owner of /srv/shop/current and users a flag or the config names; if mallory runs the application's jobs, pass --cron-user mallory",
+      '/etc/cron.d/planted works in /srv/shop/current, but any local user can change it: a system crontab decides a role only when root alone can change it',
+    ]);
+  });
+
+  it('counts the same crontab once a trusted source names its user (--cron-user mallory)', () => {
+    const named = discoverRoles('/srv/shop/current', new Set([...CRONTAB_USERS, 'mallory']), { root: tmp.path });
+    expect(named.roles.filter((r) => r.name.startsWith('cron')).map((r) => [r.name, r.user])).toEqual([
+      ['cron', 'mallory'],
+      ['cron-deploy', 'deploy'],
+      ['cron-backup', 'backup'],
+    ]);
+  });
+
   it('has nothing else to say', () => {
     expect(discovery.roles.map((r) => r.name)).toEqual(['web', 'cron', 'cron-backup', 'magento-consumer']);
-    expect(discovery.notes).toHaveLength(1);
+    expect(discovery.notes).toHaveLength(3);
   });
 
   it('assumes the first configured pool (in glob order), under its unit, for an application no site serves', () => {
-    const other = discoverRoles('/srv/other', { root: tmp.path, proc: join(tmp.path, 'no-proc') });
+    const other = discoverRoles('/srv/other', CRONTAB_USERS, { root: tmp.path, proc: join(tmp.path, 'no-proc') });
     expect(other.roles).toEqual([
       expect.objectContaining({ name: 'web', user: 'shop', group: 'www-data', initgroups: true, umask: 0o007 }),
     ]);
@@ -167,11 +195,35 @@ describe('discoverRoles on a fixture host', () => {
       writeFileSync(join(root, `etc/nginx/conf.d/${name}.conf`), 'include /etc/nginx/conf.d/*.conf;\n');
     execFileSync('mkfifo', [join(root, 'etc/supervisord.conf')]);
     const started = performance.now();
-    const found = discoverRoles('/srv/app', { root });
+    const found = discoverRoles('/srv/app', CRONTAB_USERS, { root });
     expect(performance.now() - started).toBeLessThan(5000);
     expect(found.roles).toEqual([]);
     expect(found.notes).toEqual(['stopped following includes after 2000 files (at /etc/nginx/conf.d/*.conf): do they include themselves?']);
   });
+
+  // What cron itself wants of /etc/cron.d (root owns the link and the file, neither group nor others
+  // write), and an ACL entry that grants write, which cron does not look at but which lets its user write any job.
+  it.skipIf(!isRoot || !hasCommand('setfacl'))(
+    'does not count a system crontab behind a symlink someone else owns, or one an ACL entry lets someone else write (root, acl)',
+    () => {
+      const root = join(tmp.path, 'system-crontabs');
+      mkdirSync(join(root, 'etc/cron.d'), { recursive: true });
+      mkdirSync(join(root, 'srv/app'), { recursive: true });
+      const job = (user: string) => `* * * * * ${user} php /srv/app/artisan schedule:run\n`;
+      writeFileSync(join(root, 'etc/shop.cron'), job('shop'), { mode: 0o644 });
+      symlinkSync('../shop.cron', join(root, 'etc/cron.d/linked'));
+      execFileSync('chown', ['-h', '4242', join(root, 'etc/cron.d/linked')]);
+      writeFileSync(join(root, 'etc/cron.d/acl'), job('acl'), { mode: 0o644 });
+      execFileSync('setfacl', ['-m', 'u:4243:rw', join(root, 'etc/cron.d/acl')]);
+      writeFileSync(join(root, 'etc/cron.d/plain'), job('plain'), { mode: 0o644 });
+      const found = discoverRoles('/srv/app', CRONTAB_USERS, { root });
+      expect(found.roles.map((r) => [r.name, r.user])).toEqual([['cron', 'plain']]);
+      expect(found.notes).toEqual([
+        '/etc/cron.d/acl works in /srv/app, but uid 4243 (an ACL entry) can change it: a system crontab decides a role only when root alone can change it',
+        '/etc/cron.d/linked works in /srv/app, but uid 4242 (owner of the symlink) can change it: a system crontab decides a role only when root alone can change it',
+      ]);
+    },
+  );
 
   it('ignores the UMask= of a unit that does not start php-fpm, such as the ssh session it was started from', () => {
     const root = join(tmp.path, 'by-hand');
@@ -186,7 +238,7 @@ describe('discoverRoles on a fixture host', () => {
     write('proc/5/status', 'Name:\tphp-fpm8.2\nPid:\t5\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0022\n');
     write('proc/5/cmdline', 'php-fpm: master process (/opt/fpm/php-fpm.conf)\0');
     write('proc/5/cgroup', '0::/system.slice/ssh.service\n');
-    const found = discoverRoles('/srv/app', { root });
+    const found = discoverRoles('/srv/app', CRONTAB_USERS, { root });
     expect(found.roles[0]).toMatchObject({ name: 'web', user: 'www-data', umask: 0o022 });
     expect(found.roles[0]!.sources.at(-1)!.text).toBe('php-fpm master of pool www, pid 5');
     expect(found.notes).toEqual([

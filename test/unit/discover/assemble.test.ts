@@ -6,6 +6,8 @@ import type { FpmPoolConfig } from '../../../src/discover/fpm-config.js';
 import type { SupervisorProgram } from '../../../src/discover/supervisor-config.js';
 
 const APP = { path: '/srv/shop/current', real: '/srv/shop/releases/42' };
+/** The users whose own crontabs count: root, the runner, the application's owner (here deploy), and whom flags or config name. */
+const CRONTAB_USERS: ReadonlySet<string> = new Set(['root', 'deploy', 'backup']);
 
 function facts(overrides: Partial<HostFacts> = {}): HostFacts {
   return {
@@ -13,7 +15,7 @@ function facts(overrides: Partial<HostFacts> = {}): HostFacts {
     fpm: [],
     sites: [],
     webServers: [],
-    cron: { jobs: [], daemon: undefined, unitUmask: undefined },
+    cron: { jobs: [], untrusted: {}, daemon: undefined, unitUmask: undefined },
     supervisors: [],
     realpaths: {},
     notes: [],
@@ -57,7 +59,13 @@ function site(root: string, socket: string | undefined, extra: Partial<WebSite> 
 }
 
 function job(user: string, command: string, line: number, umask?: number): CronJob {
-  return { file: `/var/spool/cron/crontabs/${user}`, line, user, schedule: '* * * * *', command, expanded: command, umask };
+  const file = `/var/spool/cron/crontabs/${user}`;
+  return { file, line, crontab: 'user', user, schedule: '* * * * *', command, expanded: command, umask };
+}
+
+/** A job of /etc/cron.d/FILE, run as `user`. */
+function systemJob(file: string, user: string, command: string, line: number): CronJob {
+  return { ...job(user, command, line), file: `/etc/cron.d/${file}`, crontab: 'system' };
 }
 
 function program(name: string, command: string, extra: Partial<SupervisorProgram> = {}): SupervisorProgram {
@@ -107,6 +115,7 @@ describe('the web role', () => {
         sites: [site('/var/www/html', '/run/php/php8.2-fpm.sock'), site('/srv/shop/current/pub', '/run/php/shop.sock')],
       }),
       APP,
+      CRONTAB_USERS,
     );
     const web = discovery.roles.find((role) => role.name === 'web')!;
     expect(web).toMatchObject({ user: 1005, group: 33, gids: [33, 1005], umask: 0o027 });
@@ -140,6 +149,7 @@ describe('the web role', () => {
         ],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles[0]).toMatchObject({ name: 'web', user: 'bob', group: 'www-data', initgroups: true, umask: 0o022 });
     expect(discovery.notes[0]).toBe(
@@ -155,6 +165,7 @@ describe('the web role', () => {
         sites: [site('/var/www/html', '/run/php/php8.2-fpm.sock')],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles[0]).toMatchObject({ user: 'www-data', umask: 0o022 });
     expect(discovery.roles[0]!.sources.map((s) => s.text)).toEqual([
@@ -185,6 +196,7 @@ describe('the web role', () => {
         ],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.notes[0]).toBe(
       'nginx sends PHP under /srv/shop/current/pub to /run/php/gone.sock (/etc/nginx/sites-enabled/shop:9), but no php-fpm pool found listens there',
@@ -196,7 +208,7 @@ describe('the web role', () => {
   });
 
   it('has no web role on a host without php-fpm or mod_php', () => {
-    expect(assembleDiscovery(facts(), APP)).toEqual({ roles: [], notes: [] });
+    expect(assembleDiscovery(facts(), APP, CRONTAB_USERS)).toEqual({ roles: [], notes: [] });
   });
 });
 
@@ -212,11 +224,13 @@ describe('cron roles', () => {
             job('backup', 'umask 077; tar czf /backups/shop.tgz /srv/shop/current', 7, 0o077),
             job('deploy', 'php /srv/shop/releases/41/bin/magento cron:run', 5),
           ],
+          untrusted: {},
           daemon: process(500, ['/usr/sbin/cron', '-f'], { name: 'cron', umask: 0o022 }),
           unitUmask: undefined,
         },
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles.map((r) => [r.name, r.user, r.umask])).toEqual([
       ['cron', 'deploy', 0o022],
@@ -234,16 +248,73 @@ describe('cron roles', () => {
       facts({
         cron: {
           jobs: [job('deploy', 'umask 002; php /srv/shop/current/a', 1, 0o002), job('deploy', 'php /srv/shop/current/b', 2)],
+          untrusted: {},
           daemon: undefined,
           unitUmask: { unit: 'cron.service', umask: 0o022 },
         },
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles[0]).toMatchObject({ name: 'cron', umask: 0o002 });
     expect(discovery.notes).toEqual([
       "cron jobs of deploy in /srv/shop/current run under different umasks: /var/spool/cron/crontabs/deploy:1 0002, /var/spool/cron/crontabs/deploy:2 the daemon's",
     ]);
+  });
+});
+
+describe('cron roles and who may decide them', () => {
+  const cron = (jobs: CronJob[], untrusted: Record<string, string> = {}) =>
+    facts({ cron: { jobs, untrusted, daemon: undefined, unitUmask: { unit: 'cron.service', umask: 0o022 } } });
+
+  it('leave out a crontab that its user installed, unless a trusted source names that user; one note a user, naming the flag', () => {
+    const discovery = assembleDiscovery(
+      cron([
+        job('mallory', 'php /srv/shop/current/artisan schedule:run', 1),
+        job('mallory', 'umask 000; php /srv/shop/current/bin/x', 2, 0),
+        job('deploy', 'cd /srv/shop/current && php bin/magento cron:run', 3),
+        job('eve', 'php /srv/blog/wp-cron.php', 1),
+      ]),
+      APP,
+      CRONTAB_USERS,
+    );
+    // mallory has more jobs in the application, and still takes neither `cron` nor a role of its own.
+    expect(discovery.roles.map((r) => [r.name, r.user])).toEqual([['cron', 'deploy']]);
+    expect(discovery.notes).toEqual([
+      "crontab of mallory (/var/spool/cron/crontabs/mallory:1) works in /srv/shop/current, but any user may install a crontab: one decides a role only for root, you, the owner of /srv/shop/current and users a flag or the config names; if mallory runs the application's jobs, pass --cron-user mallory",
+    ]);
+  });
+
+  it('count a system crontab that root alone can change, whichever user it names; not one that others can change', () => {
+    const discovery = assembleDiscovery(
+      cron(
+        [
+          systemJob('shop', 'www-data', 'cd /srv/shop/current && php bin/magento cron:run', 2),
+          systemJob('planted', 'mallory', 'php /srv/shop/current/bin/x', 1),
+          systemJob('planted', 'mallory', 'php /srv/shop/current/bin/y', 2),
+        ],
+        { '/etc/cron.d/planted': 'group 1001 can change it' },
+      ),
+      APP,
+      new Set(['root']),
+    );
+    expect(discovery.roles.map((r) => [r.name, r.user])).toEqual([['cron', 'www-data']]);
+    expect(discovery.notes).toEqual([
+      '/etc/cron.d/planted works in /srv/shop/current, but group 1001 can change it: a system crontab decides a role only when root alone can change it',
+    ]);
+  });
+
+  it('say nothing of crontabs that do not work in the application, and quote an odd user name for the shell', () => {
+    const discovery = assembleDiscovery(
+      cron([job("o'hara x", 'php /srv/shop/current/a', 4), job('eve', 'php /srv/blog/a', 1)], {
+        '/etc/cron.d/other': 'any local user can change it',
+      }),
+      APP,
+      new Set(['root']),
+    );
+    expect(discovery.roles).toEqual([]);
+    expect(discovery.notes).toHaveLength(1);
+    expect(discovery.notes[0]).toMatch(/pass --cron-user 'o'\\''hara x'$/);
   });
 });
 
@@ -274,6 +345,7 @@ describe('worker roles', () => {
         ],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles).toHaveLength(1);
     expect(discovery.roles[0]).toMatchObject({ name: 'magento-consumer', user: 1001, gids: [1001, 33], umask: 0o002 });
@@ -310,6 +382,7 @@ describe('worker roles', () => {
         ],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles.map((r) => [r.name, r.user, r.umask])).toEqual([
       ['queue', 'forge', 0o002],
@@ -332,6 +405,7 @@ describe('worker roles', () => {
         ],
       }),
       APP,
+      CRONTAB_USERS,
     );
     expect(discovery.roles[0]).toMatchObject({ name: 'w', user: 0 });
     expect(discovery.notes).toEqual([

@@ -38,6 +38,8 @@ describe('parseCrontab', () => {
     // % starts the command's stdin; \\% is a literal percent.
     expect(jobs[2]!.command).toBe('/usr/local/bin/backup --to /backups');
     expect(jobs[3]!.command).toBe('date +%s > /tmp/stamp');
+    // Anyone may install a user crontab: what decides whether it counts is its user (cron-trust.ts).
+    expect(new Set(jobs.map((j) => j.crontab))).toEqual(new Set(['user']));
   });
 
   it('reads the user column of system crontabs', () => {
@@ -46,6 +48,7 @@ describe('parseCrontab', () => {
       ['www-data', '*/15 * * * *', 'cd /var/www/wp && umask 0002 && php wp-cron.php', 0o002],
       ['root', '@hourly', 'run-parts /etc/cron.hourly', undefined],
     ]);
+    expect(new Set(jobs.map((j) => j.crontab))).toEqual(new Set(['system']));
   });
 
   it('skips lines that are not jobs', () => {
