@@ -1,3 +1,4 @@
+import { formatOctal } from '../mode/bits.js';
 import type { Paint } from '../paint.js';
 import { symbolicMode } from '../mode/bits.js';
 import { printable } from '../text/printable.js';
@@ -12,15 +13,21 @@ export interface Provenance {
   notes: string[];
 }
 
+/**
+ * Which project, config and roles an answer rests on, and where each came from; with `umask`, each
+ * role's umask and its origin too (what `explain --for` predicts from).
+ */
 export function renderProvenance(
   provenance: Provenance,
-  roles: readonly { name: string; user: string; uid: number; origin: string }[],
+  roles: readonly { name: string; user: string; uid: number; origin: string; umask: number; umaskOrigin: string }[],
   paint: Paint,
+  options: { umask?: boolean } = {},
 ): string {
   const lines = [`${paint.dim('project')} ${provenance.directory} (config ${provenance.config ?? 'none'}: ${provenance.source})`];
-  roles.forEach((role, index) =>
-    lines.push(`${paint.dim(index === 0 ? 'roles  ' : '       ')} ${role.name} ${role.user} (uid ${role.uid}): ${role.origin}`),
-  );
+  roles.forEach((role, index) => {
+    const umask = options.umask ? `; umask ${formatOctal(role.umask)} (${role.umaskOrigin})` : '';
+    lines.push(`${paint.dim(index === 0 ? 'roles  ' : '       ')} ${role.name} ${role.user} (uid ${role.uid}): ${role.origin}${umask}`);
+  });
   for (const note of provenance.notes) lines.push(`${paint.dim('note   ')} ${note}`);
   return lines.map(printable).join('\n') + '\n';
 }

@@ -1,5 +1,8 @@
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { UsageError } from '../errors.js';
+import { renderProvenance, type Provenance } from '../access/render-text.js';
+import { rolesByName } from '../roles/json.js';
+import { jsonForLogs } from '../text/printable.js';
 import type { CreationPlace } from '../explain/explain.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy } from '../policy/compile.js';
@@ -24,7 +27,21 @@ import type { ExplainOptions } from './explain.js';
  */
 function projectOf(options: ExplainOptions, from: string | undefined) {
   const project = loadProject(options, from ?? process.cwd(), true);
-  const root = project.file ? dirname(project.file) : (frameworkAbove(from) ?? process.cwd());
+  const framework = project.file ? undefined : frameworkAbove(from);
+  const root = project.file ? dirname(project.file) : (framework ?? process.cwd());
+  const where = from ?? process.cwd();
+  const provenance: Provenance = {
+    directory: root,
+    config: project.file ?? null,
+    source: project.choice.explicit
+      ? '--config'
+      : project.file
+        ? `the nearest above ${where}`
+        : framework
+          ? `none found above ${where}; ${framework}, where a framework's marker files are, stands for the project`
+          : `none found above ${where}; the current directory stands for the project`,
+    notes: project.choice.notes,
+  };
   const { roles, preset } = bindProjectRoles(project, options, root);
   const subjects = subjectsOf(roles);
   const creationIn = (dir: string): PathCreation | undefined => {
@@ -42,7 +59,7 @@ function projectOf(options: ExplainOptions, from: string | undefined) {
     });
     return new CompiledPolicy(assembled.rules, [], subjects.length).creationAt(rel === '' ? '.' : rel.split(sep).join('/'));
   };
-  return { project, roles, subjects, creationIn };
+  return { project, provenance, roles, subjects, creationIn };
 }
 
 /**
@@ -63,13 +80,17 @@ export function creationPlace(options: ExplainOptions, dir: string): CreationPla
 /** `explain --for web`: the role's umask from the config (unless one is given), its creations, who can use them. */
 export async function explainFor(name: string, umask: number | undefined, options: ExplainOptions, ctx: CommandContext): Promise<void> {
   const place = options.in === undefined ? undefined : placeOf(options.in);
-  const { project, roles, subjects, creationIn } = projectOf(options, place?.path);
+  const { project, provenance, roles, subjects, creationIn } = projectOf(options, place?.path);
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const path = place ? creationIn(place.path) : undefined;
   const story = creationStory(creator, umask ?? creator.umask, subjects, place, path);
+  // Where the role's user and umask came from, as access and the audit header say it.
+  const json = { project: provenance, roles: rolesByName(roles), ...creationStoryJson(story, project.db) };
   await ctx.out(
-    options.json ? JSON.stringify(creationStoryJson(story, project.db), null, 2) + '\n' : renderCreationStory(story, project.db),
+    options.json
+      ? jsonForLogs(JSON.stringify(json, null, 2)) + '\n'
+      : `${renderProvenance(provenance, roles, ctx.paint(), { umask: true })}\n${renderCreationStory(story, project.db)}`,
   );
   ctx.settle({});
 }

@@ -100,7 +100,13 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck access (built CLI)', 
       'cli (deploy) can read them and delete the files, but cannot write the files or create entries in the directories',
     );
     expect(stdout).toContain(`others cannot reach them at all: it cannot enter ${app}/var`);
+    // Where the answer comes from, as access and the audit header say it: the project, its config,
+    // each role's user and umask with their origins.
+    expect(stdout).toContain(`project ${app} (config ${app}/permcheck.config.json: the nearest above ${app}/var)\n`);
+    expect(stdout).toMatch(/^roles {3}web web \(uid \d+\): roles\.web in \S+permcheck\.config\.json; umask 0022 \(default 0022\)$/m);
     const json = JSON.parse(runCli(['explain', '--for', 'cli', '--json', ...flags], { cwd: app }).stdout);
+    expect(json.project).toMatchObject({ directory: app, config: join(app, 'permcheck.config.json') });
+    expect(json.roles.cli).toMatchObject({ user: 'deploy', umask: '0022', origin: expect.stringContaining('roles.cli in') });
     expect(json).toMatchObject({
       role: 'cli',
       user: 'deploy',

@@ -232,7 +232,10 @@ describe.skipIf(!canMakeUsers)(`fixes converge on random faulty trees${why}`, ()
         encoding: 'utf8',
         env: { ...process.env, PATH: `${shim}:${process.env.PATH}` },
       });
-      expect(run.status, `${fix}\n${run.stderr}`).toBe(0);
+      // A `permcheck fix --only` line exits 1 while errors in its scope remain that a later line ends
+      // (the directory above it): 2, 3 or 70 would be a failure.
+      const allowed = fix.startsWith('permcheck fix ') ? [0, 1] : [0];
+      expect(allowed, `${fix}\n${run.stdout}\n${run.stderr}`).toContain(run.status);
     }
     expectConverged(root, before, 'the printed fixes');
   });
