@@ -37,7 +37,17 @@ export function startAuditScan(plan: AuditPlan, threads: number): AuditScan | un
   const scanning = scanPhpModes(root, { ignore: plan.ignore, threads, prefilter: 'auto' });
   // Not awaited until the walk is done: keep an early failure from being an unhandled rejection.
   scanning.catch(() => {});
-  const candidates = async () => auditCandidates(await scanning, plan);
+  const candidates = async () => {
+    try {
+      return auditCandidates(await scanning, plan);
+    } catch (error) {
+      // The root vanished or was swapped while grep started in it (a system error, with a code):
+      // the audit still holds, without what the scan would have added, and says so. A bug throws on.
+      if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+      const message = `the scan for modes set in PHP stopped: ${(error as Error).message}`;
+      return [noteCandidate({ file: '.', reason: 'unreadable', message })];
+    }
+  };
   return {
     candidates,
     async report(hooks, counts) {
