@@ -5,6 +5,7 @@ import { getentNameService } from '../users/getent.js';
 import type { GroupRecord, UserRecord } from '../users/records.js';
 import { plain } from '../paint.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
+import { directoryAcls } from '../walk/acl-read.js';
 import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
 import { toFinding } from './finding.js';
@@ -119,6 +120,12 @@ function walkJob(job: Job, engine: AuditEngine, parent: Frame): WalkCounters {
     return { entries: 1, aclUnknown: 0, aclUnsupportedDevices: new Set() };
   }
   const walker = new Walker({ entry: job.entry, fd: opened, parent: { fd: job.parentFd, name: job.name } }, engine, parent);
+  // The planner lstat()ed the job's directory but left opening it to the worker: its ACLs are read
+  // here, through the descriptor just checked, or the subtree's top would be judged by its mode alone.
+  const acls = directoryAcls(opened);
+  if (!acls.supported) walker.counters.aclUnsupportedDevices.add(job.entry.dev);
+  if (acls.acl) job.entry.acl = acls.acl;
+  if (acls.defaultAcl) job.entry.defaultAcl = acls.defaultAcl;
   while (walker.step(65536));
   return walker.counters;
 }

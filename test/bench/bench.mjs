@@ -16,8 +16,11 @@ const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
-// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads, 'startup' only start-up.
+// 'tree' runs only the audits of trees on disk, 'acl' only the plain audit and the audit of the same
+// tree with ACLs, 'archive' only the archive reads, 'startup' only start-up.
 const ONLY = process.env.PERMCHECK_BENCH_ONLY;
+// The share of the entries that carry an ACL in the ACL row.
+const ACL_SHARE = 0.01;
 
 mkdirSync(CACHE, { recursive: true });
 const me = process.getuid();
@@ -44,12 +47,14 @@ writeFileSync(
 const heavy = join(CACHE, 'policy-heavy.json');
 writeFileSync(heavy, JSON.stringify({ preset: 'magento2', roles: { web: { user: 'www-data' }, cli: { user }, cron: { user } } }));
 
+/** Wall seconds, CPU seconds (user + system, every thread: it does not grow when others load the machine) and peak RSS. */
 function time(command, args, options = {}) {
+  const cpu = childrenCpu();
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], ...options });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
-  return { seconds, rssKb: result.output[3] ? Number(String(result.output[3]).trim()) : undefined };
+  return { seconds, cpu: childrenCpu() - cpu, rssKb: result.output[3] ? Number(String(result.output[3]).trim()) : undefined };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -76,56 +81,87 @@ if (ONLY === undefined || ONLY === 'startup') benchStartup();
 const rows = [];
 const archiveRows = [];
 for (const size of ONLY === 'startup' ? [] : SIZES) {
-  const root = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
-  if (ONLY !== 'tree') archiveRows.push(...benchArchive(root));
+  const { root } = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
+  if (ONLY === undefined || ONLY === 'archive') archiveRows.push(...benchArchive(root));
   if (ONLY === 'archive') continue;
   // Warm the page cache and the dentry cache for both tools first.
   find(root);
   permcheck(root, policy);
   const summary = findings(root, policy);
-  const cases = [
-    ['permcheck', () => permcheck(root, policy)],
-    ['permcheck --jobs 1', () => permcheck(root, policy, ['--jobs', '1'])],
-    ['permcheck, findings-heavy', () => permcheck(root, heavy)],
-  ];
   const heavySummary = findings(root, heavy);
-  for (const [name, run] of cases) {
+  rows.push(...againstFind(root, [['permcheck', () => permcheck(root, policy), summary]]));
+  // 'acl': the plain row above is what the tree with ACLs compares with.
+  if (ONLY !== 'acl') {
+    rows.push(
+      ...againstFind(root, [
+        ['permcheck --jobs 1', () => permcheck(root, policy, ['--jobs', '1']), summary],
+        ['permcheck, findings-heavy', () => permcheck(root, heavy), heavySummary],
+      ]),
+    );
+  }
+  rows.push(...benchAclTree(size));
+}
+
+/** Each case alternated with find on the same tree, RUNS times: medians, the ratio, peak memory. */
+function againstFind(root, cases) {
+  return cases.map(([name, run, summary]) => {
     const findTimes = [];
     const ours = [];
     for (let i = 0; i < RUNS; i++) {
-      findTimes.push(find(root).seconds);
+      findTimes.push(find(root));
       ours.push(run());
     }
-    const f = median(findTimes);
+    const f = median(findTimes.map((r) => r.seconds));
     const p = median(ours.map((r) => r.seconds));
     const rss = Math.max(...ours.map((r) => r.rssKb ?? 0));
-    const s = name.includes('heavy') ? heavySummary : summary;
-    rows.push({
+    return {
       entries: summary.entries,
       name,
       find: f,
       permcheck: p,
       ratio: p / f,
+      cpuRatio: median(ours.map((r) => r.cpu)) / median(findTimes.map((r) => r.cpu)),
       rssMb: rss / 1024,
-      findings: s.errors + s.warnings + s.infos,
-    });
-  }
+      findings: summary.errors + summary.warnings + summary.infos,
+    };
+  });
+}
+
+/**
+ * The same tree where 1% of the entries carry a Symfony-style ACL (named entries for www-data and the
+ * deploy user, a named group, the mask; half of those directories a default ACL too): the ACL of
+ * every entry is read in every row, so this row shows what decoding and judging the ACLs adds.
+ */
+function benchAclTree(size) {
+  const acl = { share: ACL_SHARE, web: web.uid, deploy: me, group: web.gid };
+  const { root, acls } = cachedBenchTree(CACHE, size, me === 0 ? web : undefined, acl);
+  find(root);
+  permcheck(root, policy);
+  const summary = findings(root, policy);
+  if (summary.aclUnknown > 0) throw new Error(`the ACLs of ${summary.aclUnknown} entries could not be read`);
+  return againstFind(root, [[`permcheck, ${acls.toLocaleString('en-US')} entries with an ACL`, () => permcheck(root, policy), summary]]);
 }
 
 const pad = (text, width) => String(text).padStart(width);
+// ratio: wall time; CPU ratio: user + system time of every thread, against find's (or tar's) one thread.
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 if (rows.length > 0) {
-  console.log(`\n| entries | run | find | permcheck | ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`);
+  console.log(
+    `\n(load average ${loadAverage()})\n| entries | run | find | permcheck | ratio | CPU ratio | peak RSS | findings |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  );
 }
 for (const r of rows) {
   console.log(
-    `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`,
+    `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.find.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${r.cpuRatio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB | ${r.findings.toLocaleString('en-US')} |`,
   );
 }
 if (archiveRows.length > 0) {
-  console.log(`\n| entries | run | tar -tvf | permcheck | ratio | peak RSS |\n| ---: | --- | ---: | ---: | ---: | ---: |`);
+  console.log(
+    `\n| entries | run | tar -tvf | permcheck | ratio | CPU ratio | peak RSS |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |`,
+  );
   for (const r of archiveRows) {
     console.log(
-      `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.tar.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB |`,
+      `| ${r.entries.toLocaleString('en-US')} | ${r.name} | ${r.tar.toFixed(2)} s | ${r.permcheck.toFixed(2)} s | ${r.ratio.toFixed(2)}x | ${r.cpuRatio.toFixed(2)}x | ${pad(r.rssMb.toFixed(0), 3)} MB |`,
     );
   }
 }
@@ -156,13 +192,14 @@ function benchArchive(root) {
     const tarTimes = [];
     const ours = [];
     for (let i = 0; i < RUNS; i++) {
-      tarTimes.push(time('tar', ['-tvf', archive]).seconds);
+      tarTimes.push(time('tar', ['-tvf', archive]));
       ours.push(run());
     }
-    const tar = median(tarTimes);
+    const tar = median(tarTimes.map((r) => r.seconds));
     const permcheck = median(ours.map((r) => r.seconds));
+    const cpuRatio = median(ours.map((r) => r.cpu)) / median(tarTimes.map((r) => r.cpu));
     const rssMb = Math.max(...ours.map((r) => r.rssKb ?? 0)) / 1024;
-    return { entries, name, tar, permcheck, ratio: permcheck / tar, rssMb };
+    return { entries, name, tar, permcheck, ratio: permcheck / tar, cpuRatio, rssMb };
   });
 }
 
