@@ -119,7 +119,7 @@ describeNeeding({
   /** The kernel's answer: open(2) for writing as that user (sh's >> opens O_WRONLY|O_APPEND|O_CREAT). */
   function opensForWrite(user: HostUser, path: string): boolean {
     try {
-      runAsHost(user, 'sh', ['-c', 'exec 3>>"$1"', 'sh', path]);
+      runAsHost(user, 'sh', ['-c', 'exec 2>/dev/null 3>>"$1"', 'sh', path]);
       return true;
     } catch {
       return false;
