@@ -31,6 +31,8 @@ export interface Candidate {
   detail: number;
   /** 1, or how many entries an aggregate covers. */
   entries: number;
+  /** An aggregate's entries below its top that lack the finding (audit/aggregate.ts); absent when none do. */
+  exceptions?: Exceptions;
   /** Rule-specific data that does not fit in `detail`, tagged with the rule that made it. */
   extra?: Payload;
   /** The bytes of `rel`, when it is not valid UTF-8: fix commands must name the real entry. */
@@ -44,6 +46,25 @@ export interface Candidate {
    * plan's commands for that subtree; null when they would be too many or unsafe to print.
    */
   description?: Description | null;
+}
+
+/**
+ * Entries below an aggregate's top that lack its finding: an entry, or a directory that lacks it with
+ * every entry below it (`entries` counts them all, directories only for a directory-scope rule).
+ */
+export interface Excepted {
+  path: string;
+  entries: number;
+}
+
+/** What lacks an aggregate's finding: the first few named, all counted. */
+export interface Exceptions {
+  /** The first LISTED (audit/aggregate.ts) in walk order. */
+  listed: Excepted[];
+  /** How many entries and directories-with-all-below there are, named or not. */
+  parts: number;
+  /** How many entries they count. */
+  entries: number;
 }
 
 /** The data a rule attaches to its candidates beyond `detail`; each is defined beside its rule. */
@@ -103,5 +124,9 @@ export interface Finding {
   /** Why there is no fix although something is wrong. */
   noFix?: string;
   entries: number;
+  /** An aggregate's exceptions: the first entries below its path that lack the finding... */
+  exceptions?: Excepted[];
+  /** ...and how many entries lack it in all. */
+  exceptionCount?: number;
   [extra: string]: unknown;
 }
