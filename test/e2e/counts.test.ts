@@ -29,7 +29,7 @@ const TREES: Record<string, () => EntrySpec[]> = {
     plant(
       [
         ...laravelTree(),
-        { path: 'vendor/lib', type: 'dir' },
+        { path: 'vendor/lib', type: 'dir' } as EntrySpec,
         ...Array.from({ length: 30 }, (_, i): EntrySpec => ({ path: `vendor/lib/f${i}.php`, type: 'file' })),
       ].map((entry) => ({ ...entry, uid: DEPLOY.uid, gid: WWW, mode: entry.type === 'dir' ? 0o2777 : 0o777 })),
       { path: 'artisan', type: 'file', mode: 0o750 },
