@@ -2,13 +2,13 @@ import { grants } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
 import { untrustedWriters } from '../access/writers.js';
 import {
+  addChanged,
   addEntry,
   addSubtree,
   describeSubtree,
   emptySummary,
-  MAX_STEPS,
+  type ChangedEntries,
   type Description,
-  type Step,
   type SubtreeSummary,
   targetOf,
 } from '../change/subtree.js';
@@ -23,7 +23,7 @@ import { severityOf } from '../rules/rule.js';
 import { traverseCandidate, type TraverseBlock } from '../rules/traverse-denied.js';
 import { walkErrorCandidate } from '../rules/walk-error.js';
 import type { WalkEntry, WalkVisitor } from '../walk/walker.js';
-import { DirAggregate } from './aggregate.js';
+import { DirAggregate, entryChild, type Child } from './aggregate.js';
 import type { AuditSettings, Candidate, EntryFacts } from '../rules/contract.js';
 
 /** Counts what one blocking directory hides from one subject. */
@@ -64,8 +64,8 @@ export interface Frame {
 /** What the plan gathers in a directory while its children are walked. */
 export interface FramePlan {
   summary: SubtreeSummary;
-  /** The planned changes of the non-directories inside; undefined once there are too many to say. */
-  steps: Step[] | undefined;
+  /** The planned changes of the non-directories inside; undefined once there are too many kinds to say. */
+  steps: ChangedEntries | undefined;
   children: (Description | undefined)[];
   /** Per subject: something inside needs it (a level), so this directory must let it search. */
   needsBelow: Uint8Array;
@@ -88,10 +88,10 @@ export interface PlannedSubtree {
 
 /** Where a directory's children report: its aggregate, or a job's capture of its summary. */
 export interface ChildSink {
-  addChild(candidates: readonly Candidate[], isDirectory: boolean): void;
+  addChild(child: Child): void;
   /** A finding of the directory itself raised when it is complete. */
   hold(candidate: Candidate): void;
-  finish(): Candidate[];
+  finish(): Child;
 }
 
 /**
@@ -191,7 +191,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
   private framePlan(chainSafe: boolean, selfSafe: boolean, defaultAcl: boolean): FramePlan {
     return {
       summary: emptySummary(),
-      steps: [],
+      steps: new Map(),
       children: [],
       needsBelow: new Uint8Array(this.subjectCount),
       chainSafe,
@@ -256,7 +256,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       searchable,
       blockers,
       blocks,
-      aggregate: new DirAggregate(own, this.input.emit),
+      aggregate: new DirAggregate(dir.rel, own, this.input.emit, parent !== undefined),
       dir,
       ownPolicy: policy,
       own,
@@ -281,24 +281,22 @@ export class AuditEngine implements WalkVisitor<Frame> {
       if (plan.change) this.input.planned?.(entry, plan.change);
     }
     addEntry(parent.plan.summary, entry, plan?.change, plan?.untouchable === true);
-    const steps = parent.plan.steps;
-    if (plan?.change && steps) {
-      if (steps.length >= MAX_STEPS) parent.plan.steps = undefined;
-      else
-        steps.push({
-          kind: 'entry',
-          rel: entry.rel,
-          raw: entry.raw?.rel,
-          isDir: false,
-          current: entry,
-          target: targetOf(entry, plan.change),
-        });
+    if (plan?.change && parent.plan.steps) {
+      const step = {
+        kind: 'entry',
+        rel: entry.rel,
+        raw: entry.raw?.rel,
+        isDir: false,
+        current: entry,
+        target: targetOf(entry, plan.change),
+      } as const;
+      parent.plan.steps = addChanged(parent.plan.steps, step);
     }
     markNeeds(parent.plan.needsBelow, policy.levels);
     // No rule judges a symlink by its own mode: one without findings must not break what its siblings
     // share (Debian's WordPress has 24 links into /etc and /var/lib).
     if (entry.type === 'symlink' && candidates.length === 0) return;
-    parent.aggregate.addChild(candidates, false);
+    parent.aggregate.addChild(entryChild(entry.rel, candidates));
   }
 
   /** Whether the planned state of the entry ends the candidate's finding: then the plan is its fix. */
@@ -325,7 +323,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       frame.plan.summary,
       { rel: dir.rel, raw: dir.raw?.rel, current: dir, change: plan?.change },
       frame.plan.children,
-      frame.plan.steps ?? [],
+      frame.plan.steps ?? new Map(),
       { self: frame.plan.selfSafe, inside: frame.plan.chainSafe },
     );
     const subtree = frame.plan.steps === undefined ? undefined : description;
@@ -344,12 +342,16 @@ export class AuditEngine implements WalkVisitor<Frame> {
       candidate.description = subtree ?? null;
       frame.aggregate.hold(candidate);
     }
-    const summary = frame.aggregate.finish();
+    const passed = frame.aggregate.finish();
     // A subtree's commands stand under a finding they end (checked at its top entry), not under one
-    // that only shares the subtree with others (a mode stricter than the umask gives).
-    for (const candidate of summary) if (candidate.entries > 1 && endedHere(candidate)) candidate.description = subtree ?? null;
+    // that only shares the subtree with others (a mode stricter than the umask gives). They bring every
+    // entry to its planned state, the exceptions too: a recursive clause is one every planned state agrees with.
+    for (const { held } of passed.shares) {
+      const top = held.length === 1 && held[0]!.rel === dir.rel ? held[0]! : undefined;
+      if (top && top.entries > 1 && endedHere(top)) top.description = subtree ?? null;
+    }
     if (!frame.parent) {
-      for (const candidate of summary) this.input.emit(candidate);
+      for (const share of passed.shares) for (const candidate of share.held) this.input.emit(candidate);
       return;
     }
     const parentPlan = frame.parent.plan;
@@ -359,7 +361,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       if (needed) parentPlan.needsBelow[s] = 1;
     });
     markNeeds(parentPlan.needsBelow, frame.ownPolicy!.levels);
-    frame.parent.aggregate.addChild(summary, true);
+    frame.parent.aggregate.addChild(passed);
   }
 
   /** A directory is complete: the traverse-denied findings of the blocks it starts. */
@@ -381,7 +383,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       ? walkErrorCandidate(severity, rel, { message: walkErrorMessage(rel, path, error), code: error.code })
       : undefined;
     // What could not be read cannot be vouched for: it breaks its directory's uniformity.
-    if (frame) frame.aggregate.addChild(candidate ? [candidate] : NONE, false);
+    if (frame) frame.aggregate.addChild(entryChild(rel, candidate ? [candidate] : NONE, true));
     else if (candidate) this.input.emit(candidate);
   }
 

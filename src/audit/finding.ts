@@ -12,9 +12,13 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
   const below = candidate.entries - 1;
   // An aggregate: the top entry's words stand for the whole subtree.
   const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];
+  // Exceptions: "the same holds for 1,203 of the 1,209 entries below it" (their paths are `exceptions`).
+  const all = below + (candidate.exceptions?.entries ?? 0);
+  const share =
+    all > below ? `${below.toLocaleString('en-US')} of the ${all.toLocaleString('en-US')}` : `the ${below.toLocaleString('en-US')}`;
   const message =
     rule.aggregate && below > 0
-      ? `${described.message}; the same holds for the ${below.toLocaleString('en-US')} ${below === 1 ? unit[0] : unit[1]} below it`
+      ? `${described.message}; the same holds for ${share} ${all === 1 ? unit[0] : unit[1]} below it`
       : described.message;
   const subject = candidate.subject >= 0 ? context.settings.subjects[candidate.subject] : undefined;
   const fix = fixOf(candidate, context);
@@ -28,6 +32,7 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
     ...(described.advice ? { advice: described.advice } : {}),
     ...(candidate.noFix && !fix ? { noFix: candidate.noFix } : {}),
     entries: candidate.entries,
+    ...(candidate.exceptions ? { exceptions: candidate.exceptions.listed, exceptionCount: candidate.exceptions.entries } : {}),
     // What the rule saw: a baseline's fingerprint is made of this, never of the message.
     found: { type: candidate.inode.type, mode: formatOctal(candidate.inode.mode), uid: candidate.inode.uid, gid: candidate.inode.gid },
     ...(candidate.raw ? { pathBytes: Buffer.from(candidate.raw).toString('hex') } : {}),

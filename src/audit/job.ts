@@ -2,7 +2,8 @@ import type { SeverityCounts } from '../exit-code.js';
 import type { Name, WalkEntry } from '../walk/walker.js';
 import type { Description } from '../change/subtree.js';
 import type { ParentContext, PlannedSubtree } from './engine.js';
-import type { Candidate, Finding } from '../rules/contract.js';
+import type { Finding } from '../rules/contract.js';
+import type { Child } from './aggregate.js';
 
 /**
  * One subtree for a worker: its root as lstat saw it, the descriptor of the directory that holds it
@@ -17,10 +18,7 @@ export interface Job {
 }
 
 /** What a subtree handed to its parent's aggregate, call by call, replayed as such by the main thread. */
-export interface PassedUp {
-  candidates: Candidate[];
-  isDirectory: boolean;
-}
+export type PassedUp = Child;
 
 /** Findings reported inside a subtree, sent as they accumulate: objects, or JSON text. */
 export interface JobBatch {

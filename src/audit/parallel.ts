@@ -65,7 +65,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
           if (needed > 0) frame.blockers[s]!.needs += needed;
         });
         engine.adopt(frame, done.planned, done.description, done.entered);
-        for (const passed of done.passedUp) frame.aggregate.addChild(passed.candidates, passed.isDirectory);
+        for (const passed of done.passedUp) frame.aggregate.addChild(passed);
         await hooks.afterSlice(counters.entries);
       }
     }

@@ -93,9 +93,9 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
   });
   const passedUp: PassedUp[] = [];
   const parent: Frame = engine.detachedParent(job.parent, {
-    addChild: (candidates, isDirectory) => void passedUp.push({ candidates: [...candidates], isDirectory }),
+    addChild: (child) => void passedUp.push(child),
     hold: () => {},
-    finish: () => [],
+    finish: () => ({ rel: job.parent.rel, shares: [], given: [], size: { entries: 0, directories: 0, unread: false } }),
   });
   const counters = walkJob(job, engine, parent);
   flush();

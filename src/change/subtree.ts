@@ -70,6 +70,42 @@ export interface Description {
 /** Beyond this many steps a subtree's fix is `permcheck fix --only`, which applies the same plan safely. */
 export const MAX_STEPS = 12;
 
+export type EntryStep = Extract<Step, { kind: 'entry' }>;
+
+/**
+ * The planned changes of a directory's non-directories, grouped by what they change from and to: a
+ * recursive clause at the directory leaves all of a group alike, so a thousand files that one
+ * `chmod -R` covers cost one group, and only a group it does not cover needs its paths.
+ */
+export type ChangedEntries = Map<string, { count: number; steps: EntryStep[] }>;
+
+/** Past this many kinds of change in one directory its subtree's fix is the pointer too. */
+const MAX_GROUPS = 64;
+
+/** One more changed entry of the directory; undefined once there are too many kinds to say. */
+export function addChanged(changed: ChangedEntries | undefined, step: EntryStep): ChangedEntries | undefined {
+  if (!changed) return undefined;
+  const key = changeKind(step);
+  let group = changed.get(key);
+  if (!group) {
+    if (changed.size >= MAX_GROUPS) return undefined;
+    group = { count: 0, steps: [] };
+    changed.set(key, group);
+  }
+  group.count++;
+  // One past the limit is enough to know that an uncovered group is too many to print.
+  if (group.steps.length <= MAX_STEPS) group.steps.push(step);
+  return changed;
+}
+
+/** What decides whether recursive clauses leave an entry at its target (remainingTo). */
+function changeKind({ isDir, current, target }: EntryStep): string {
+  const acl =
+    (target.acl !== undefined && !sameAccessAcl(target.acl, current.acl)) ||
+    (target.defaultAcl !== undefined && !sameDefaultAcl(target.defaultAcl, current.defaultAcl));
+  return [isDir, current.uid, current.gid, current.mode, target.uid, target.gid, target.mode, acl].join(' ');
+}
+
 export function emptySummary(): SubtreeSummary {
   return {
     dirAnd: MODE_BITS,
@@ -218,11 +254,11 @@ export function describeSubtree(
   summary: SubtreeSummary,
   self: { rel: string; raw?: Uint8Array | undefined; current: Ownable; change: Change | undefined },
   children: readonly (Description | undefined)[],
-  entries: readonly Step[],
+  entries: ChangedEntries,
   safety: PathSafety,
 ): Description | undefined {
   if (children.some((child) => child === undefined)) return undefined;
-  if ((self.change && !safety.self) || (entries.length > 0 && !safety.inside)) return undefined;
+  if ((self.change && !safety.self) || (entries.size > 0 && !safety.inside)) return undefined;
   // One changed entry is said by its own command; a recursive one would only add noise.
   const clauses = safety.inside && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
   const recursive: Extract<Step, { kind: 'recursive' }>[] = [];
@@ -230,7 +266,14 @@ export function describeSubtree(
   const own: Extract<Step, { kind: 'entry' }>[] = self.change
     ? [{ kind: 'entry', rel: self.rel, raw: self.raw, isDir: true, current: self.current, target: targetOf(self.current, self.change) }]
     : [];
-  const singles = [...own, ...entries.filter((step) => step.kind === 'entry')];
+  const singles: Step[] = [...own];
+  for (const group of entries.values()) {
+    // The directory's own recursive clauses are the only ones that reach its files, and they reach a
+    // group's entries alike: check one, and print the paths only of what they leave.
+    if (!remainingChange(group.steps[0]!, recursive)) continue;
+    if (group.count > MAX_STEPS) return undefined;
+    singles.push(...group.steps);
+  }
   for (const step of children.flatMap((child) => child!.steps)) {
     if (step.kind === 'entry') {
       singles.push(step);

@@ -1,4 +1,4 @@
-import type { Finding } from '../rules/contract.js';
+import type { Excepted, Finding } from '../rules/contract.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { printable } from '../text/printable.js';
@@ -79,7 +79,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           const sorted = slot.shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
           let previous: Finding | undefined;
           for (const f of sorted) {
-            const extent = f.entries > 1 ? paint.dim(`  (${f.entries.toLocaleString('en-US')} entries)`) : '';
+            const extent = f.entries > 1 ? paint.dim(`  (${extentOf(f)})`) : '';
             const head = `    ${paint.bold(printable(f.path))}${f.role ? `  [${f.role}]` : ''}${extent}`;
             // One finding a line-group, every one listed, so the counts above are what a person sees;
             // the same finding for another role (cli and cron are often one user) takes one line.
@@ -90,6 +90,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
             previous = f;
             lines.push(head);
             lines.push(`      ${printable(f.message)}`);
+            if (f.exceptions) lines.push(`      ${paint.dim('not:')} ${printable(exceptionsLine(f.exceptions, f.exceptionCount ?? 0))}`);
             if (f.fix) lines.push(`      ${paint.dim('fix:')} ${printable(f.fix)}`);
             if (f.advice) lines.push(`      ${paint.dim('advice:')} ${printable(f.advice)}`);
             if (f.noFix) lines.push(`      ${paint.dim('no fix:')} ${printable(f.noFix)}`);
@@ -127,12 +128,34 @@ function pointerNote(pointer: string): string[] {
   ];
 }
 
+/** Exceptions listed at most this many; the rest are counted (JSON lists them all). */
+const EXCEPTIONS_LISTED = 5;
+
+/** "1,204 entries", or "1,204 of 1,210 entries" for an aggregate with exceptions. */
+function extentOf(f: Finding): string {
+  const all = f.entries + (f.exceptionCount ?? 0);
+  return all > f.entries
+    ? `${f.entries.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} entries`
+    : `${f.entries.toLocaleString('en-US')} entries`;
+}
+
+/** "index.php, storage (16 entries) and 3 more entries": what lacks an aggregate's finding. */
+function exceptionsLine(exceptions: readonly Excepted[], count: number): string {
+  const shown = exceptions.slice(0, EXCEPTIONS_LISTED);
+  const named = shown.map((e) => (e.entries > 1 ? `${e.path} (${e.entries.toLocaleString('en-US')} entries)` : e.path));
+  const more = count - shown.reduce((n, e) => n + e.entries, 0);
+  if (more > 0) return `${named.join(', ')} and ${more.toLocaleString('en-US')} more ${more === 1 ? 'entry' : 'entries'}`;
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
+}
+
 /** Same rule, path, extent, fix and words, the role's own name aside. */
 function sameButRole(a: Finding, b: Finding): boolean {
   const words = (f: Finding, text: string | undefined) => text?.replace(new RegExp(`\\b${f.role}\\b`, 'g'), '\0');
   return (
     a.path === b.path &&
     a.entries === b.entries &&
+    a.exceptionCount === b.exceptionCount &&
+    JSON.stringify(a.exceptions) === JSON.stringify(b.exceptions) &&
     a.fix === b.fix &&
     words(a, a.advice) === words(b, b.advice) &&
     words(a, a.noFix) === words(b, b.noFix) &&

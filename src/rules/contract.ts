@@ -31,6 +31,8 @@ export interface Candidate {
   detail: number;
   /** 1, or how many entries an aggregate covers. */
   entries: number;
+  /** An aggregate's entries below its top that lack the finding (audit/aggregate.ts); absent when none do. */
+  exceptions?: Exceptions;
   /** Rule-specific data that does not fit in `detail`, tagged with the rule that made it. */
   extra?: Payload;
   /** The bytes of `rel`, when it is not valid UTF-8: fix commands must name the real entry. */
@@ -49,6 +51,25 @@ export interface Candidate {
    * symlink before the fix is pasted): its fix is a `permcheck fix` line, never a command on the path.
    */
   pathUnsafe?: true;
+}
+
+/**
+ * Entries below an aggregate's top that lack its finding: an entry, or a directory that lacks it with
+ * every entry below it (`entries` counts them all, directories only for a directory-scope rule).
+ */
+export interface Excepted {
+  path: string;
+  entries: number;
+}
+
+/** What lacks an aggregate's finding: the first few named, all counted. */
+export interface Exceptions {
+  /** The first LISTED (audit/aggregate.ts) in walk order. */
+  listed: Excepted[];
+  /** How many entries and directories-with-all-below there are, named or not. */
+  parts: number;
+  /** How many entries they count. */
+  entries: number;
 }
 
 /** The data a rule attaches to its candidates beyond `detail`; each is defined beside its rule. */
@@ -117,5 +138,9 @@ export interface Finding {
   entries: number;
   /** The path's real bytes in hex, when they are not UTF-8 (path then shows U+FFFD). */
   pathBytes?: string;
+  /** An aggregate's exceptions: the first entries below its path that lack the finding... */
+  exceptions?: Excepted[];
+  /** ...and how many entries lack it in all. */
+  exceptionCount?: number;
   [extra: string]: unknown;
 }

@@ -24,6 +24,18 @@ const TREES: Record<string, () => EntrySpec[]> = {
     ),
   'Laravel with one odd cache directory': () =>
     plant(laravelTree(), { path: 'storage/framework/cache', type: 'dir', mode: 0o755, uid: WEB.uid, gid: WEB.gid }),
+  // Folded with exceptions: one finding a rule and role at the root names the three files fixed by hand.
+  'Laravel opened with chmod -R 777, three files fixed by hand': () =>
+    plant(
+      [
+        ...laravelTree(),
+        { path: 'vendor/lib', type: 'dir' } as EntrySpec,
+        ...Array.from({ length: 30 }, (_, i): EntrySpec => ({ path: `vendor/lib/f${i}.php`, type: 'file' })),
+      ].map((entry) => ({ ...entry, uid: DEPLOY.uid, gid: WWW, mode: entry.type === 'dir' ? 0o2777 : 0o777 })),
+      { path: 'artisan', type: 'file', mode: 0o750 },
+      { path: 'public/index.php', type: 'file', mode: 0o640 },
+      { path: 'vendor/lib/f7.php', type: 'file', mode: 0o640 },
+    ),
   'a random tree': () => [{ path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW }, ...randomTree(7, 300)],
 };
 

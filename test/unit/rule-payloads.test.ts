@@ -92,7 +92,8 @@ describe('aggregation keys', () => {
     const { findings } = virtualAudit(tree, [rule('**', {})], {
       settings: settings({ severities: { ...off, 'world-writable': 'warning' } }),
     });
-    expect(findings.map((x) => `${x.path} ${x.entries}`)).toEqual(['up/a 1', 'up/tmp 1', 'up 1']);
+    // up has three entries and one lacks its finding: too many to fold, so each is reported.
+    expect(findings.map((x) => `${x.path} ${x.entries}`).sort()).toEqual(['up 1', 'up/a 1', 'up/tmp 1']);
     expect(findings.find((x) => x.path === 'up/tmp')!.message).toContain('with the sticky bit');
   });
 });
