@@ -49,6 +49,7 @@ interface Slot {
 }
 
 const NO_EXCEPTIONS: Exceptions = { listed: [], parts: 0, entries: 0 };
+const NOTHING: ReadonlySet<number> = new Set();
 
 const isDirectoryRule = (key: number) => RULES[ruleOfKey(key)].scope === 'directory';
 const counted = (size: Size, key: number) => (isDirectoryRule(key) ? size.directories : size.entries);
@@ -87,12 +88,19 @@ export class DirAggregate {
   private readonly earlierEntries: Exceptions;
   private readonly earlierDirectories: Exceptions;
 
-  /** `waits`: there is a directory above that might fold what this one cannot (false at the root). */
+  /** Keys this directory or one above it has: what may wait below for a directory to fold it. */
+  readonly foldable: ReadonlySet<number>;
+
+  /**
+   * `above`: the keys the directories above have (undefined at the root). Only those can fold what
+   * this directory does not, so only those wait: a directory of 20,000 findings nobody above shares
+   * reports them as they come.
+   */
   constructor(
     private readonly rel: string,
     own: readonly Candidate[],
     private readonly emit: (candidate: Candidate) => void,
-    private readonly waits: boolean,
+    private readonly above: ReadonlySet<number> | undefined,
   ) {
     this.earlierEntries = { listed: [{ path: rel, entries: 1 }], parts: 1, entries: 1 };
     this.earlierDirectories = { listed: [{ path: rel, entries: 1 }], parts: 1, entries: 1 };
@@ -108,6 +116,7 @@ export class DirAggregate {
         exceptions: { listed: [], parts: 0, entries: 0 },
       });
     }
+    this.foldable = this.slots.size === 0 ? (above ?? NOTHING) : new Set([...(above ?? []), ...this.slots.keys()]);
   }
 
   /** A finding of the directory raised once it is complete (traverse-denied): reported with the others. */
@@ -167,7 +176,7 @@ export class DirAggregate {
       }
       // Inside first, the directory after: the order in which a walk reports what it does not fold.
       const held = slot.own ? [...slot.held, slot.own] : slot.held;
-      if (this.waits) shares.push({ key, held, entries: slot.entries, exceptions });
+      if (this.above?.has(key)) shares.push({ key, held, entries: slot.entries, exceptions });
       else for (const candidate of held) this.emit(candidate);
     }
     return { rel: this.rel, shares, given: [...this.given], size: this.size };
@@ -175,7 +184,7 @@ export class DirAggregate {
 
   /** A key the directory lacks, first brought by a child: it waits if the directory and what came before are few. */
   private lateSlot(key: number): Slot | undefined {
-    if (!this.waits || this.size.unread || this.given.has(key)) return undefined;
+    if (!this.above?.has(key) || this.size.unread || this.given.has(key)) return undefined;
     const earlier = isDirectoryRule(key) ? this.earlierDirectories : this.earlierEntries;
     if (earlier.parts > MAX_EXCEPTIONS) {
       this.given.add(key);

@@ -88,6 +88,8 @@ export interface PlannedSubtree {
 
 /** Where a directory's children report: its aggregate, or a job's capture of its summary. */
 export interface ChildSink {
+  /** Keys the directory or one above it has: what may wait below it to be folded. */
+  readonly foldable: ReadonlySet<number>;
   addChild(child: Child): void;
   /** A finding of the directory itself raised when it is complete. */
   hold(candidate: Candidate): void;
@@ -105,6 +107,8 @@ export interface ParentContext {
   blockedAbove: number[];
   chainSafe: boolean;
   defaultAcl: boolean;
+  /** Keys the parent or a directory above it has (audit/aggregate.ts). */
+  foldable: number[];
 }
 
 export function parentContext(frame: Frame): ParentContext {
@@ -114,6 +118,7 @@ export function parentContext(frame: Frame): ParentContext {
     blockedAbove: frame.blockers.map((b) => (b ? 1 : 0)),
     chainSafe: frame.plan.chainSafe,
     defaultAcl: frame.plan.defaultAcl,
+    foldable: [...frame.aggregate.foldable],
   };
 }
 
@@ -256,7 +261,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
       searchable,
       blockers,
       blocks,
-      aggregate: new DirAggregate(dir.rel, own, this.input.emit, parent !== undefined),
+      aggregate: new DirAggregate(dir.rel, own, this.input.emit, parent?.aggregate.foldable),
       dir,
       ownPolicy: policy,
       own,

@@ -93,6 +93,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
   });
   const passedUp: PassedUp[] = [];
   const parent: Frame = engine.detachedParent(job.parent, {
+    foldable: new Set(job.parent.foldable),
     addChild: (child) => void passedUp.push(child),
     hold: () => {},
     finish: () => ({ rel: job.parent.rel, shares: [], given: [], size: { entries: 0, directories: 0, unread: false } }),
