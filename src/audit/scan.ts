@@ -34,7 +34,7 @@ export interface AuditScan {
 export function startAuditScan(plan: AuditPlan, threads: number): AuditScan | undefined {
   if (plan.settings.severities['hardcoded-mode'] === 'off') return undefined;
   const root = plan.header.resolvedRoot;
-  const scanning = scanPhpModes(root, { ignore: plan.ignore, threads, prefilter: 'auto' });
+  const scanning = scanPhpModes(root, { ignore: plan.ignore, threads, prefilter: 'auto', rootFd: plan.start.fd });
   // Not awaited until the walk is done: keep an early failure from being an unhandled rejection.
   scanning.catch(() => {});
   const candidates = async () => {

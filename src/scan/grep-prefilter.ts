@@ -57,25 +57,30 @@ export interface GrepCandidates {
  * The *.php files under `root` that may set a mode, as grep finds them; `onFiles` gets them in
  * batches as they come. Resolves when both greps are done.
  */
-export function grepCandidates(root: string, onFiles: (files: Buffer[]) => void): Promise<GrepCandidates> {
+export function grepCandidates(root: string, rootFd: number | undefined, onFiles: (files: Buffer[]) => void): Promise<GrepCandidates> {
   const env = { ...process.env, LC_ALL: 'C' };
+  // With the root's descriptor as the child's fd 3, the child changes into it (libuv sets up the
+  // descriptors before chdir): the directory the audit checked, whatever its path names by then.
+  const cwd = rootFd === undefined ? root : '/proc/self/fd/3';
+  // Piped: their streams exist (the stdio list is not a literal tuple, so the types cannot tell).
+  const extra = rootFd === undefined ? [] : [rootFd];
   const list = spawn('grep', ['-rlZ', '-D', 'skip', '--include=*.php', '-E', LITERAL_PATTERN, '--', '.'], {
-    cwd: root,
+    cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...extra],
   });
   const names = SITE_NAMES.flatMap((name) => ['-e', name]);
   const narrow = spawn('xargs', ['-0', '-r', 'grep', '-lZ', '-D', 'skip', '-F', ...names, '--'], {
-    cwd: root,
+    cwd,
     env,
-    stdio: [list.stdout, 'pipe', 'pipe'],
+    stdio: [list.stdout!, 'pipe', 'pipe', ...extra],
   });
   // Only xargs reads the pipe from now on.
-  list.stdout.destroy();
+  list.stdout!.destroy();
   const files: Buffer[] = [];
   const notes: ScanNote[] = [];
   let pending = Buffer.alloc(0);
-  narrow.stdout.on('data', (chunk: Buffer) => {
+  narrow.stdout!.on('data', (chunk: Buffer) => {
     const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     const batch: Buffer[] = [];
     let start = 0;
@@ -95,8 +100,8 @@ export function grepCandidates(root: string, onFiles: (files: Buffer[]) => void)
   const collect = (chunk: Buffer) => {
     if (errors.length < 1 << 20) errors += chunk.toString('utf8');
   };
-  list.stderr.on('data', collect);
-  narrow.stderr.on('data', collect);
+  list.stderr!.on('data', collect);
+  narrow.stderr!.on('data', collect);
   // The first grep's output belongs to xargs: its own stream never closes here, so wait for its exit.
   const ended = (child: ReturnType<typeof spawn>, event: 'exit' | 'close') =>
     new Promise<void>((resolve, reject) => {

@@ -138,7 +138,7 @@ export async function scanPhpModes(given: string, options: ScanOptions = {}): Pr
     pool.add(files);
   };
   try {
-    if (grep) await grepChunks(root, setup.ignore, result, add);
+    if (grep) await grepChunks(root, setup.ignore, result, add, options.rootFd);
     else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) add(files);
   } finally {
     pool?.end();
@@ -150,14 +150,20 @@ export async function scanPhpModes(given: string, options: ScanOptions = {}): Pr
 }
 
 /** grep's candidates, less what the ignore list leaves out (a file, or a directory above it). */
-async function grepChunks(root: string, ignore: string[], result: ScanResult, add: (files: (string | Uint8Array)[]) => void) {
+async function grepChunks(
+  root: string,
+  ignore: string[],
+  result: ScanResult,
+  add: (files: (string | Uint8Array)[]) => void,
+  rootFd: number | undefined,
+) {
   const ignored = new PatternSet(ignore);
   const kept = (rel: string) => {
     if (ignore.length === 0) return true;
     for (let at = rel.indexOf('/'); at >= 0; at = rel.indexOf('/', at + 1)) if (ignored.matches(rel.slice(0, at))) return false;
     return !ignored.matches(rel);
   };
-  const found = await grepCandidates(root, (files) => {
+  const found = await grepCandidates(root, rootFd, (files) => {
     const chunk: (string | Uint8Array)[] = [];
     for (const bytes of files) {
       const rel = bytes.toString('utf8');

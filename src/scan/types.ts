@@ -108,4 +108,9 @@ export interface ScanOptions {
    * permcheck lists and reads every *.php file itself; 'auto' (default): grep when GNU grep is there.
    */
   prefilter?: 'grep' | 'js' | 'auto';
+  /**
+   * An open, checked descriptor of the root (the audit's): grep starts in it, not at the root's path,
+   * which someone who can replace the root could point elsewhere meanwhile.
+   */
+  rootFd?: number;
 }
