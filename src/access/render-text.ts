@@ -47,7 +47,8 @@ export function renderAccessText(
   showChain: boolean,
 ): string {
   const isDir = result.type === 'directory';
-  const mode = symbolicMode(Number.parseInt(result.mode, 8));
+  // '+' as ls shows an entry that has an ACL (access or default): its bits alone do not decide.
+  const mode = symbolicMode(Number.parseInt(result.mode, 8)) + (result.acl ? '+' : '');
   const lines = [`${paint.bold(result.path)}  ${result.type} ${mode} (${result.mode}) ${result.owner}:${result.group}`];
   for (const step of result.symlinks) lines.push(`  ${paint.dim('symlink')} ${step.link} -> ${step.target}`);
   if (result.resolved !== result.path)

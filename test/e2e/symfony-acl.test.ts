@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
 import { canMakeUsers, HostUsers, runAsHost, type HostUser } from '../helpers/host-users.js';
 import { describeNeeding, itNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 import { HARNESS_PACKAGES, phpAvailable } from '../helpers/php-harness.js';
@@ -132,6 +132,9 @@ describeNeeding({
     expect(run.findings.filter((f) => f.severity === 'error')).toEqual([]);
     // Without the recipe's entries web could not write var/: the audit passed because it saw them.
     expect(access(join(root, 'var/cache')).acl?.entries).toContain(`user:${web.name}:rwx`);
+    // The text shows the ACL as ls does: a '+' after the bits.
+    const text = runCli(['access', join(root, 'var/cache'), ...roleFlags()]);
+    expect(text.stdout).toMatch(/ {2}directory [-rwxsStT]{9}\+ \(0\d{3}\) /);
   });
 
   it('web creates a cache file and directory under umask 022: still no error; access and the kernel let deploy write them', () => {
