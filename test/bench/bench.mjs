@@ -16,7 +16,8 @@ const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
-// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads, 'startup' only start-up.
+// 'tree' runs only the audits of trees on disk, 'archive' only the archive reads, 'startup' only start-up,
+// 'scan' only the scan for hard-coded modes (the PHP tree).
 const ONLY = process.env.PERMCHECK_BENCH_ONLY;
 
 mkdirSync(CACHE, { recursive: true });
@@ -75,7 +76,7 @@ if (ONLY === undefined || ONLY === 'startup') benchStartup();
 
 const rows = [];
 const archiveRows = [];
-for (const size of ONLY === 'startup' ? [] : SIZES) {
+for (const size of ONLY === 'startup' || ONLY === 'scan' ? [] : SIZES) {
   const root = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
   if (ONLY !== 'tree') archiveRows.push(...benchArchive(root));
   if (ONLY === 'archive') continue;
@@ -246,23 +247,35 @@ if (SCAN_FILES > 0 && ONLY !== 'startup') {
   const auditRows = [];
   for (const jobs of [undefined, '1']) {
     const extra = jobs ? ['--jobs', jobs] : [];
+    const finds = [];
     const off = [];
     const on = [];
     for (let i = 0; i < RUNS; i++) {
+      finds.push(timed(() => find(root)));
       off.push(timed(() => permcheck(root, scanOff, extra)));
       on.push(timed(() => permcheck(root, generic, extra)));
     }
     const wall = (runs) => median(runs.map((r) => r.seconds));
     const cpu = (runs) => median(runs.map((r) => r.cpu));
-    auditRows.push({ name: jobs ? `audit --jobs ${jobs}` : 'audit', off: wall(off), on: wall(on), offCpu: cpu(off), onCpu: cpu(on) });
+    auditRows.push({
+      name: jobs ? `audit --jobs ${jobs}` : 'audit',
+      find: wall(finds),
+      findCpu: cpu(finds),
+      off: wall(off),
+      on: wall(on),
+      offCpu: cpu(off),
+      onCpu: cpu(on),
+    });
   }
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`\naudit of the same tree with the scan (hardcoded-mode on) and without it (off) (load average ${load})`);
-  console.log(`| run | walk only (rule off) | walk + scan | the scan adds | added / walk |\n| --- | ---: | ---: | ---: | ---: |`);
+  console.log(
+    `| run | find | walk only (rule off) | walk + scan | the scan adds | added / walk |\n| --- | ---: | ---: | ---: | ---: | ---: |`,
+  );
   for (const r of auditRows) {
     const both = (wall, cpu) => `${wall.toFixed(2)} s (${cpu.toFixed(2)} s)`;
     console.log(
-      `| ${r.name} | ${both(r.off, r.offCpu)} | ${both(r.on, r.onCpu)} | ${both(r.on - r.off, r.onCpu - r.offCpu)} | ${((r.on - r.off) / r.off).toFixed(2)}x |`,
+      `| ${r.name} | ${both(r.find, r.findCpu)} | ${both(r.off, r.offCpu)} | ${both(r.on, r.onCpu)} | ${both(r.on - r.off, r.onCpu - r.offCpu)} | ${((r.on - r.off) / r.off).toFixed(2)}x |`,
     );
   }
   console.log(`\nscan of PHP code for hard-coded modes (load average ${load}; wall time, then CPU time in brackets)`);
