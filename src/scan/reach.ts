@@ -21,6 +21,16 @@ export function feedsOthers(code: string): (open: number, close: number) => bool
   return (open, close) => holdsAnchor(at, open, close);
 }
 
+/** One argument of a call, roughly: anything but a comma, parentheses nested once, quoted strings. */
+const ARGUMENT = String.raw`(?:[^,()'"]|'[^'\\]*'|"[^"\\]*"|\((?:[^()'"]|'[^'\\]*'|"[^"\\]*")*\))*`;
+
+/**
+ * mkdir($dir, 0777): the default request, which leaves the mode to the umask. The analysis does not
+ * report it (unless a umask() before it in the function fixes the umask), and no other site can read
+ * a literal given straight to a call.
+ */
+const DEFAULT_MKDIR = new RegExp(String.raw`\bmkdir\s*\(${ARGUMENT},\s*(0{1,2}777|0[oO]777)\s*[,)]`, 'dg');
+
 /**
  * Which sites a literal can reach, by where the analysis looks for a value: the site's own function
  * (its body, closures in it, its parameters), code outside every function (class constants and
@@ -28,7 +38,7 @@ export function feedsOthers(code: string): (open: number, close: number) => bool
  * When nothing outside the functions holds a literal and no function with a literal feeds others, a
  * function whose sites have no literal of their own cannot give a mode: it is `inert`.
  */
-export function literalReach(code: string, scanner: Scanner, literals: readonly number[], feeds: (open: number, close: number) => boolean) {
+export function literalReach(code: string, scanner: Scanner, all: readonly number[], feeds: (open: number, close: number) => boolean) {
   // The outermost functions, each from its declaration (or, for a closure, its body) to its `}`.
   const outermost: { start: number; open: number; close: number }[] = [];
   for (const [open, close] of scanner.bodies) {
@@ -42,6 +52,7 @@ export function literalReach(code: string, scanner: Scanner, literals: readonly 
     const f = i >= 0 ? outermost[i] : undefined;
     return f && at <= f.close ? f : undefined;
   };
+  const literals = withoutDefaults(code, all, around);
   const fromOutside =
     literals.some((at) => around(at) === undefined) ||
     outermost.some((f) => holdsAnchor(literals, f.start - 1, f.close) && feeds(f.open, f.close));
@@ -51,6 +62,16 @@ export function literalReach(code: string, scanner: Scanner, literals: readonly 
     return !f || !(holdsAnchor(literals, f.start - 1, f.close) || feeds(f.open, f.close));
   };
   return { inert, reached: (site: number) => !inert(site) };
+}
+
+/** The literals less mkdir's default request in functions (or top-level code) without a literal umask(). */
+function withoutDefaults(code: string, literals: readonly number[], around: (at: number) => object | undefined): readonly number[] {
+  const defaults = new Set<number>();
+  DEFAULT_MKDIR.lastIndex = 0;
+  for (let m = DEFAULT_MKDIR.exec(code); m; m = DEFAULT_MKDIR.exec(code)) defaults.add(m.indices![1]![0]);
+  if (defaults.size === 0) return literals;
+  const fixedUmask = new Set(literals.filter((at) => code.startsWith('umask', at)).map(around));
+  return literals.filter((at) => !defaults.has(at) || fixedUmask.has(around(at)));
 }
 
 /** The index of the last of `functions` (sorted, disjoint) that starts at or before `at`. */

@@ -298,6 +298,11 @@ function fixed($f) { chmod($f, 0600); }
 `;
     expect(skeleton(mixed, modeAnchors(mixed)!)!.code).not.toContain('wrap');
     expect(sites(mixed).map((s) => `${s.line} ${oct(s.mode)}`)).toEqual(['3 0600']);
+    // mkdir($dir, 0777) asks for the default: that literal reaches nothing, unless a umask() fixes the umask first.
+    const defaults = `<?php\nfunction cache($d) { @mkdir(dirname($d) . '/a,b', 0777, true); chmod($d, $m); }\n`;
+    expect(analyzePhp(defaults, 'x.php', modeAnchors(defaults)!)).toEqual({ parsed: false, sites: [] });
+    const forced = `<?php\nfunction cache($d) { $old = umask(0); mkdir($d, 0777); umask($old); }\n`;
+    expect(sites(forced).map((s) => `${s.call} ${oct(s.mode)} ${s.effect.kind}`)).toEqual(['umask 0000 umask', 'mkdir 0777 create-forced']);
     // A class constant or property default is outside every function: any method may read it.
     const constant = `<?php
 class C {
