@@ -138,8 +138,7 @@ export async function reportAudit(
 ): Promise<AuditResult> {
   // The scan for modes hard-coded in PHP reads the tree beside the walk (off with "hardcoded-mode": "off").
   // An archive's files are not read: the scan is for trees on disk.
-  const jobs = options.jobs ?? 1;
-  const scan = 'tree' in plan ? undefined : startAuditScan(plan, jobs > 1 ? Math.min(jobs, 2) : 0);
+  const scan = 'tree' in plan ? undefined : startAuditScan(plan);
   const reporter = REPORTERS[options.format]({ paint: ctx.paint(), verbose: options.verbose === true, githubRoot: options.githubRoot });
   const filter = options.baseline;
   const recorded: BaselineEntry[] | undefined = options.writeBaseline === undefined ? undefined : [];

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ScanNote } from './types.js';
 
 /**
@@ -35,15 +35,24 @@ export const SITE_NAMES = [
   'RotatingFileHandler',
 ];
 
-let available: boolean | undefined;
+/** Files per run of the second grep. */
+const BATCH = 1024;
+
+let available: Promise<boolean> | undefined;
 
 /** GNU grep and GNU xargs, as Debian, RHEL and Alpine's findutils/grep packages ship them. */
-export function grepAvailable(): boolean {
-  if (available === undefined) {
-    const version = (command: string) => spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout ?? '';
-    available = version('grep').startsWith('grep (GNU grep)') && /GNU findutils/.test(version('xargs'));
-  }
+export function grepAvailable(): Promise<boolean> {
+  // Asked in parallel and without blocking: the audit's walk goes on meanwhile.
+  available ??= Promise.all([version('grep'), version('xargs')]).then(
+    ([grep, xargs]) => grep.startsWith('grep (GNU grep)') && /GNU findutils/.test(xargs),
+  );
   return available;
+}
+
+function version(command: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(command, ['--version'], { encoding: 'utf8' }, (_error, stdout) => resolve(stdout ?? ''));
+  });
 }
 
 export interface GrepCandidates {
@@ -70,7 +79,9 @@ export function grepCandidates(root: string, rootFd: number | undefined, onFiles
     stdio: ['ignore', 'pipe', 'pipe', ...extra],
   });
   const names = SITE_NAMES.flatMap((name) => ['-e', name]);
-  const narrow = spawn('xargs', ['-0', '-r', 'grep', '-lZ', '-D', 'skip', '-F', ...names, '--'], {
+  // Small batches: the first candidates reach the parser while the first grep still reads the tree,
+  // not only once xargs has filled a command line (thousands of names).
+  const narrow = spawn('xargs', ['-0', '-r', '-n', String(BATCH), 'grep', '-lZ', '-D', 'skip', '-F', ...names, '--'], {
     cwd,
     env,
     stdio: [list.stdout!, 'pipe', 'pipe', ...extra],

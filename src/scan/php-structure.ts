@@ -15,6 +15,11 @@ const IN_DOUBLE = /[^"\\{]+/y;
 const IN_SINGLE = /[^'\\]+/y;
 const IN_BACKTICK = /[^`\\{]+/y;
 
+/** What follows `function` in a declaration: `&`, then the name. */
+const NAME_AFTER = /\s*&?\s*[A-Za-z_\x80-\uffff]/y;
+
+type Bracket = 'plain' | 'array' | 'attribute';
+
 export const isWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
 
 export class Scanner {
@@ -25,8 +30,12 @@ export class Scanner {
   readonly strings: Body[] = [];
   /** Array literals, [ … ] and array( … ): big lists of data (WordPress's $_old_files) hold no mode. */
   readonly arrays: Body[] = [];
-  /** Open ( and [ : for each, whether it starts an array literal. */
-  private readonly brackets: [at: number, array: boolean][] = [];
+  /** `#[ … ]` attributes, from the `#` to the `]`, in order. */
+  readonly attributes: Body[] = [];
+  /** The body of a named function or method (by its `{`) -> where its `function` keyword is. */
+  readonly named = new Map<number, number>();
+  /** Open ( and [ : for each, whether it starts an array literal or an attribute. */
+  private readonly brackets: [at: number, kind: Bracket][] = [];
   private nextClose = 0;
   /** Braces of the PHP code outside strings, kept across ?> … <?php (templates close blocks later). */
   private readonly braces: boolean[] = [];
@@ -54,6 +63,7 @@ export class Scanner {
     const s = this.s;
     const stack: boolean[] = interpolation ? [] : this.braces;
     let pendingFunction = false;
+    let pendingName = -1;
     let parens = 0;
     while (this.pos < s.length) {
       ORDINARY.lastIndex = this.pos;
@@ -82,26 +92,32 @@ export class Scanner {
         return true;
       } else if (c === 40 /* ( */) {
         parens++;
-        this.brackets.push([this.pos, this.afterArrayKeyword(this.pos)]);
+        this.brackets.push([this.pos, this.afterArrayKeyword(this.pos) ? 'array' : 'plain']);
         this.pos++;
       } else if (c === 41 /* ) */ || c === 93 /* ] */) {
         if (c === 41) parens = Math.max(0, parens - 1);
         const open = this.brackets.pop();
-        if (open?.[1]) this.arrays.push([open[0], this.pos]);
+        if (open?.[1] === 'array') this.arrays.push([open[0], this.pos]);
+        else if (open?.[1] === 'attribute') this.attributes.push([open[0] - 1, this.pos]);
         this.pos++;
       } else if (c === 91 /* [ */) {
-        this.brackets.push([this.pos, true]);
+        this.brackets.push([this.pos, s.charCodeAt(this.pos - 1) === 35 /* # */ ? 'attribute' : 'array']);
         this.pos++;
       } else if (c === 59 /* ; */) {
         // An abstract or interface method: no body.
-        if (pendingFunction && parens === 0) pendingFunction = false;
+        if (pendingFunction && parens === 0) {
+          pendingFunction = false;
+          pendingName = -1;
+        }
         this.pos++;
       } else if (c === 123 /* { */) {
         const isBody = pendingFunction && parens === 0;
         stack.push(isBody);
         if (isBody) {
           this.bodies.push([this.pos, -1]);
+          if (pendingName >= 0) this.named.set(this.pos, pendingName);
           pendingFunction = false;
+          pendingName = -1;
         }
         this.pos++;
       } else if (c === 125 /* } */) {
@@ -113,6 +129,7 @@ export class Scanner {
         this.pos++;
       } else if (c === 102 /* f */ && s.startsWith('function', this.pos) && this.keywordAt(this.pos, 8)) {
         pendingFunction = true;
+        pendingName = this.namedAt(this.pos + 8) ? this.pos : -1;
         parens = 0;
         this.pos += 8;
       } else this.pos++;
@@ -126,6 +143,12 @@ export class Scanner {
     for (let c = s.charCodeAt(end - 1); c === 32 || c === 9 || c === 10 || c === 13; c = s.charCodeAt(end - 1)) end--;
     if (end < 5 || isWord(s.charCodeAt(end - 6))) return false;
     return (s.charCodeAt(end - 1) | 32) === 121 && s.slice(end - 5, end).toLowerCase() === 'array';
+  }
+
+  /** After `function`: a name (a declaration, a statement of its own), not `(` (a closure). */
+  private namedAt(at: number): boolean {
+    NAME_AFTER.lastIndex = at;
+    return NAME_AFTER.test(this.s);
   }
 
   /** `function` as a keyword: not part of a name, a variable, a property or a method call. */

@@ -49,16 +49,11 @@ const MODE_LITERAL = /\b0[0-7]{2,4}\b|\b0[oO][0-7_]+\b|\bumask\s*\(\s*\d|\boctde
  * decimal 420 is not found, nor a mode from another file's constant).
  */
 export function modeAnchors(code: string): Anchors | undefined {
-  if (!mayHoldModes(code)) return undefined;
-  return { sites: offsets(SITE, code), literals: offsets(MODE_LITERAL, code) };
-}
-
-/** Whether stage two can find anything: cheap enough to run on a Latin-1 view before decoding. */
-export function mayHoldModes(code: string): boolean {
-  SITE.lastIndex = 0;
-  MODE_LITERAL.lastIndex = 0;
   // Literals first: measured on Debian's PHP, as selective as the sites and half the time.
-  return MODE_LITERAL.test(code) && SITE.test(code);
+  const literals = offsets(MODE_LITERAL, code);
+  if (literals.length === 0) return undefined;
+  const sites = offsets(SITE, code);
+  return sites.length === 0 ? undefined : { sites, literals };
 }
 
 function offsets(pattern: RegExp, code: string): number[] {

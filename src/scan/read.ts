@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import type { ScanNote } from './types.js';
 
@@ -55,16 +56,14 @@ export function readSource(path: string | Buffer, rel: string, buffer: Buffer, m
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** The text of a source: UTF-8, or Latin-1 (every byte one character, so nothing is lost) with a note. */
 export function decodeSource(bytes: Buffer, rel: string): { code: string; note?: ScanNote } {
-  try {
-    return { code: utf8.decode(bytes) };
-  } catch {
-    return {
-      code: bytes.toString('latin1'),
-      note: { file: rel, reason: 'not-utf8', message: 'not valid UTF-8: read as Latin-1 (columns count bytes)' },
-    };
-  }
+  // Most PHP is ASCII: the same text, without decoding (Latin-1 is a copy). Validating UTF-8 first
+  // (simdutf) is many times faster than a fatal TextDecoder.
+  if (isAscii(bytes)) return { code: bytes.toString('latin1') };
+  if (isUtf8(bytes)) return { code: bytes.toString('utf8') };
+  return {
+    code: bytes.toString('latin1'),
+    note: { file: rel, reason: 'not-utf8', message: 'not valid UTF-8: read as Latin-1 (columns count bytes)' },
+  };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { analyzePhp } from './analyze.js';
 import { ParserFailure } from './parse.js';
 import { composerPackage, type InstalledPackages } from './package.js';
-import { mayHoldModes, mentionsModeNames, modeAnchors } from './prefilter.js';
+import { mentionsModeNames, modeAnchors } from './prefilter.js';
 import { decodeSource, readSource } from './read.js';
 import type { ScanResult } from './types.js';
 
@@ -36,8 +36,8 @@ export class FileScanner {
     }
     into.counts.read++;
     into.counts.bytes += read.bytes.length;
-    // A Latin-1 view costs a copy; decoding UTF-8 validates every byte: only for the few that pass.
-    if (!mentionsModeNames(read.bytes) || !mayHoldModes(read.bytes.toString('latin1'))) return;
+    // Decoding UTF-8 validates every byte: only for the few that pass the byte search (grep's candidates, all).
+    if (!mentionsModeNames(read.bytes)) return;
     const { code, note } = decodeSource(read.bytes, rel);
     const anchors = modeAnchors(code);
     if (!anchors) return;

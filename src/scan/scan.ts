@@ -20,6 +20,9 @@ const CHUNK = 256;
 /** Candidates parsed in the calling thread before worker threads are started for the rest. */
 const IN_THREAD = 32;
 
+/** Time scanned on the calling thread between turns of its event loop. */
+const SLICE_MS = 4;
+
 function installedPackages(root: string, maxBytes: number): InstalledPackages | undefined {
   const read = readSource(
     join(root, 'vendor/composer/installed.json'),
@@ -96,6 +99,47 @@ class WorkerPool {
 }
 
 /**
+ * Files scanned on this thread, a few milliseconds' worth per turn of the event loop: whatever else
+ * runs here (the audit's walk, handing subtrees to its workers) waits about one file, not a chunk.
+ */
+class ThisThread {
+  private readonly queue: (string | Uint8Array)[] = [];
+  private next = 0;
+  private scanner: FileScanner | undefined;
+  private running: Promise<void> | undefined;
+  taken = 0;
+
+  constructor(
+    private readonly setup: ScanSetup,
+    private readonly into: ScanResult,
+  ) {}
+
+  add(files: (string | Uint8Array)[]): void {
+    this.taken += files.length;
+    for (const file of files) this.queue.push(file);
+    if (this.running) return;
+    this.running = this.drain();
+    // Awaited in finished(): a failure (a bug) is not unhandled meanwhile.
+    this.running.catch(() => {});
+  }
+
+  async finished(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    this.scanner ??= new FileScanner(this.setup);
+    while (this.next < this.queue.length) {
+      const until = performance.now() + SLICE_MS;
+      do this.scanner.scanFile(this.queue[this.next++]!, this.into);
+      while (this.next < this.queue.length && performance.now() < until);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.running = undefined;
+  }
+}
+
+/**
  * Scan the PHP code under `root` (vendor included) for modes the code fixes: chmod, mkdir and
  * umask with literal modes, framework equivalents and mode settings. Files that cannot be read
  * or parsed are notes; the scan goes on.
@@ -119,23 +163,18 @@ export async function scanPhpModes(given: string, options: ScanOptions = {}): Pr
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
   const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
   const threads = options.threads ?? (jobs === 1 ? 0 : jobs);
+  // Threads given exactly are used from the first file; else threads only once there is enough to
+  // parse: most trees give grep a handful of candidates, and starting workers for those costs more
+  // than parsing them here.
+  const inThread = options.threads === undefined ? IN_THREAD : 0;
   const result = emptyResult();
-  const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && grepAvailable());
+  const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && (await grepAvailable()));
   result.prefilter = grep ? 'grep' : 'js';
-  // Threads only once there is enough to parse: most trees give grep a handful of candidates, and
-  // starting workers for those costs more than parsing them here.
-  let scanner: FileScanner | undefined;
+  const here = new ThisThread(setup, result);
   let pool: WorkerPool | undefined;
-  let here = 0;
   const add = (files: (string | Uint8Array)[]) => {
-    if (threads === 0 || (!pool && here + files.length <= IN_THREAD)) {
-      here += files.length;
-      scanner ??= new FileScanner(setup);
-      for (const file of files) scanner.scanFile(file, result);
-      return;
-    }
-    pool ??= new WorkerPool(setup, threads, result);
-    pool.add(files);
+    if (threads === 0 || (!pool && here.taken + files.length <= inThread)) here.add(files);
+    else (pool ??= new WorkerPool(setup, threads, result)).add(files);
   };
   try {
     if (grep) await grepChunks(root, setup.ignore, result, add, options.rootFd);
@@ -143,6 +182,7 @@ export async function scanPhpModes(given: string, options: ScanOptions = {}): Pr
   } finally {
     pool?.end();
   }
+  await here.finished();
   await pool?.finished;
   result.sites.sort(bySite);
   result.notes.sort(byNote);

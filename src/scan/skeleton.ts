@@ -1,13 +1,17 @@
+import { declarationStart } from './declarations.js';
 import { Scanner, type Body } from './php-structure.js';
+import { holdsAnchor, rangeAt } from './ranges.js';
+import { feedsOthers, literalReach } from './reach.js';
 
 /**
- * php-parser reads about 1-5 MB/s, and the files that pass the prefilter are the big ones
- * (WordPress's functions.php is 260 KB for one mkdir). So the parser gets a skeleton of the file:
- * function bodies without a site emptied to `{}` (kept when they hold a literal and assign a
- * property or define a constant, which a site elsewhere can read), array literals without any
- * anchor emptied, comments left out. Classes, properties, constants and top-level code stay, so
- * the analysis sees every declaration a mode can come from. A map takes the skeleton's offsets
- * back to the file's.
+ * php-parser reads about 1-5 MB/s (less while its JIT warms up), and the files that pass the
+ * prefilter are the big ones (WordPress's functions.php is 260 KB for one mkdir). So the parser gets
+ * a skeleton of the file: a named function or method that cannot matter is left out whole, other
+ * function bodies without a site emptied to `{}` (a function is kept when it holds a literal and
+ * assigns a property or defines a constant, which a site elsewhere can read), array literals
+ * without any anchor emptied, comments left out. A site that no literal can reach (reach.ts) does
+ * not keep its function. Classes, properties, constants and top-level code stay, so the analysis
+ * sees every declaration a mode can come from. A map takes the skeleton's offsets back to the file's.
  */
 
 export interface Skeleton {
@@ -22,19 +26,6 @@ export interface Anchors {
   literals: readonly number[];
 }
 
-/** The index of the first range that ends after `at`, in ranges sorted and disjoint. */
-function rangeAt(ranges: readonly Body[], at: number): Body | undefined {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ranges[mid]![1] <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  const range = ranges[lo];
-  return range && range[0] <= at ? range : undefined;
-}
-
 /**
  * Anchors that count: none in comments; a literal in a string is text, but a site name in a
  * string can be code ('FS_CHMOD_FILE', $settings['file_chmod_file'], box('chmod')).
@@ -43,13 +34,15 @@ function inCode(anchors: readonly number[], scanner: Scanner, inStrings: boolean
   return anchors.filter((at) => !rangeAt(scanner.comments, at) && (inStrings || !rangeAt(scanner.strings, at)));
 }
 
-/** A body whose literals can reach a site elsewhere: it assigns a property or defines a constant. */
-const FEEDS_OTHERS = /\$this->|self::|static::|\bdefine\s*\(/g;
+const ARRAY = 0;
+const BODY = 1;
+const DECLARATION = 2;
 
 /**
  * The skeleton of `code`: function bodies without a site (or without a literal that can reach one)
  * emptied, comments left out. undefined when no site is in code at all (only in comments or
- * strings): then there is nothing to parse.
+ * strings), or no literal that can be a mode reaches one (a site then has no fixed mode to find, as
+ * in a file without any such literal): then there is nothing to parse.
  */
 export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   const scanner = new Scanner(code);
@@ -57,18 +50,38 @@ export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   const sites = inCode(anchors.sites, scanner, true);
   if (sites.length === 0) return undefined;
   const literals = inCode(anchors.literals, scanner, false);
-  const feeds: number[] = [];
-  FEEDS_OTHERS.lastIndex = 0;
-  for (let m = FEEDS_OTHERS.exec(code); m; m = FEEDS_OTHERS.exec(code)) feeds.push(m.index);
+  if (literals.length === 0) return undefined;
+  const feeds = feedsOthers(code);
+  const reach = literalReach(code, scanner, literals, feeds);
+  if (!sites.some(reach.reached)) return undefined;
   const keep = (open: number, close: number) =>
-    holdsAnchor(sites, open, close) || (holdsAnchor(literals, open, close) && holdsAnchor(feeds, open, close));
+    (holdsAnchor(sites, open, close) && !reach.inert(close)) || (holdsAnchor(literals, open, close) && feeds(open, close));
   const cuts: [number, number, string][] = [];
   let cutUntil = -1;
-  const candidates = [...scanner.bodies.map((b) => [...b, 1] as const), ...scanner.arrays.map((a) => [...a, 0] as const)];
+  // A named function or method that cannot matter goes whole, with its name, parameters, modifiers,
+  // attributes and doc comment: it is a statement of its own, so what is left still parses, and the
+  // analysis never needed its scope. Otherwise its body may still be emptied (below).
+  const closes = new Map(scanner.bodies);
+  const declarations = [...scanner.named].map(
+    ([open, keyword]) => [declarationStart(code, keyword, scanner), closes.get(open)!, DECLARATION, open] as const,
+  );
+  const candidates = [
+    ...declarations,
+    ...scanner.bodies.map(([open, close]) => [open, close, BODY, open] as const),
+    ...scanner.arrays.map(([open, close]) => [open, close, ARRAY, open] as const),
+  ];
   // Outermost first: what is inside a cut goes with it.
-  for (const [open, close, isBody] of candidates.sort((a, b) => a[0] - b[0])) {
-    if (close < 0 || open < cutUntil || close - open < 64) continue;
-    if (isBody ? keep(open, close) : holdsAnchor(sites, open, close) || holdsAnchor(literals, open, close)) continue;
+  for (const [open, close, kind, body] of candidates.sort((a, b) => a[0] - b[0])) {
+    if (close < 0 || open < cutUntil) continue;
+    if (kind === DECLARATION) {
+      // A short body is never emptied (below): what it gives to others stays, as when it is kept.
+      if (keep(open - 1, close) || (close - body < 64 && feeds(body, close))) continue;
+      cuts.push([open, close + 1, ' ']);
+      cutUntil = close + 1;
+      continue;
+    }
+    if (close - open < 64) continue;
+    if (kind === BODY ? keep(open, close) : holdsAnchor(sites, open, close) || holdsAnchor(literals, open, close)) continue;
     cuts.push([open + 1, close, '']);
     cutUntil = close;
   }
@@ -90,17 +103,6 @@ export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   pieces.push([length, from]);
   parts.push(code.slice(from));
   return { code: parts.join(''), pieces };
-}
-
-function holdsAnchor(anchors: readonly number[], open: number, close: number): boolean {
-  let lo = 0;
-  let hi = anchors.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (anchors[mid]! <= open) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < anchors.length && anchors[lo]! < close;
 }
 
 /** The file offset of a skeleton offset. */

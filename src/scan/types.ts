@@ -101,7 +101,7 @@ export interface ScanOptions {
   maxBytes?: number;
   /** Worker threads (default: the cores, up to 4; 1: scan in this thread). */
   jobs?: number;
-  /** Worker threads exactly, 0: this thread (overrides jobs; the audit keeps its own thread free). */
+  /** Worker threads exactly, from the first file; 0: this thread, one file per turn of the event loop (overrides jobs). */
   threads?: number;
   /**
    * 'grep': GNU grep reads every file and permcheck only its candidates (grep-prefilter.ts); 'js':

@@ -17,7 +17,8 @@ const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench
 const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
 // 'tree' runs only the audits of trees on disk, 'acl' only the plain audit and the audit of the same
-// tree with ACLs, 'archive' only the archive reads, 'startup' only start-up.
+// tree with ACLs, 'archive' only the archive reads, 'startup' only start-up, 'scan' only the scan for
+// hard-coded modes (the PHP tree).
 const ONLY = process.env.PERMCHECK_BENCH_ONLY;
 // The share of the entries that carry an ACL in the ACL row.
 const ACL_SHARE = 0.01;
@@ -80,7 +81,7 @@ if (ONLY === undefined || ONLY === 'startup') benchStartup();
 
 const rows = [];
 const archiveRows = [];
-for (const size of ONLY === 'startup' ? [] : SIZES) {
+for (const size of ONLY === 'startup' || ONLY === 'scan' ? [] : SIZES) {
   const { root } = cachedBenchTree(CACHE, size, me === 0 ? web : undefined);
   if (ONLY === undefined || ONLY === 'archive') archiveRows.push(...benchArchive(root));
   if (ONLY === 'archive') continue;
@@ -225,7 +226,7 @@ function timed(run) {
   return { ...result, cpu: childrenCpu() - cpu };
 }
 
-if (SCAN_FILES > 0 && ONLY !== 'startup') {
+if (SCAN_FILES > 0 && (ONLY === undefined || ONLY === 'scan')) {
   // The scan reads every *.php file and parses the few that name a mode: compare it with find
   // (names and modes only) and with permcheck's own audit walk of the same tree (the rule off: no scan).
   const root = cachedPhpTree(CACHE, SCAN_FILES);
@@ -283,23 +284,35 @@ if (SCAN_FILES > 0 && ONLY !== 'startup') {
   const auditRows = [];
   for (const jobs of [undefined, '1']) {
     const extra = jobs ? ['--jobs', jobs] : [];
+    const finds = [];
     const off = [];
     const on = [];
     for (let i = 0; i < RUNS; i++) {
+      finds.push(timed(() => find(root)));
       off.push(timed(() => permcheck(root, scanOff, extra)));
       on.push(timed(() => permcheck(root, generic, extra)));
     }
     const wall = (runs) => median(runs.map((r) => r.seconds));
     const cpu = (runs) => median(runs.map((r) => r.cpu));
-    auditRows.push({ name: jobs ? `audit --jobs ${jobs}` : 'audit', off: wall(off), on: wall(on), offCpu: cpu(off), onCpu: cpu(on) });
+    auditRows.push({
+      name: jobs ? `audit --jobs ${jobs}` : 'audit',
+      find: wall(finds),
+      findCpu: cpu(finds),
+      off: wall(off),
+      on: wall(on),
+      offCpu: cpu(off),
+      onCpu: cpu(on),
+    });
   }
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`\naudit of the same tree with the scan (hardcoded-mode on) and without it (off) (load average ${load})`);
-  console.log(`| run | walk only (rule off) | walk + scan | the scan adds | added / walk |\n| --- | ---: | ---: | ---: | ---: |`);
+  console.log(
+    `| run | find | walk only (rule off) | walk + scan | the scan adds | added / walk |\n| --- | ---: | ---: | ---: | ---: | ---: |`,
+  );
   for (const r of auditRows) {
     const both = (wall, cpu) => `${wall.toFixed(2)} s (${cpu.toFixed(2)} s)`;
     console.log(
-      `| ${r.name} | ${both(r.off, r.offCpu)} | ${both(r.on, r.onCpu)} | ${both(r.on - r.off, r.onCpu - r.offCpu)} | ${((r.on - r.off) / r.off).toFixed(2)}x |`,
+      `| ${r.name} | ${both(r.find, r.findCpu)} | ${both(r.off, r.offCpu)} | ${both(r.on, r.onCpu)} | ${both(r.on - r.off, r.onCpu - r.offCpu)} | ${((r.on - r.off) / r.off).toFixed(2)}x |`,
     );
   }
   console.log(`\nscan of PHP code for hard-coded modes (load average ${load}; wall time, then CPU time in brackets)`);

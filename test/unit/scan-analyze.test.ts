@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePhp } from '../../src/scan/analyze.js';
 import { mentionsModeNames, modeAnchors } from '../../src/scan/prefilter.js';
+import { decodeSource } from '../../src/scan/read.js';
+import { skeleton } from '../../src/scan/skeleton.js';
 import type { ModeSite } from '../../src/scan/types.js';
 
 /** The sites of a snippet, as the scan would find them in `file`. */
@@ -247,6 +249,70 @@ describe('what the parser sees', () => {
     expect(sites(code).map((s) => `${s.line} ${s.call} ${oct(s.mode)}`)).toEqual(['10 mkdir 0750']);
   });
 
+  it('a function that cannot matter is left out whole, with its attributes and doc comment; lines stay right', () => {
+    const code = `<?php
+class A {
+  #[\\ReturnTypeWillChange]
+  #[Route('/a/path/long/enough/to/have/been/taken/for/an/array/literal/once', name: 'other')]
+  public static function other($x = [1, 2, 3]) { return $x; }
+  /** Saves. */
+  final protected function save($f) { chmod($f, 0640); }
+}
+`;
+    const parsed = skeleton(code, modeAnchors(code)!)!.code;
+    expect(parsed).not.toMatch(/other|Route|ReturnTypeWillChange|Saves/);
+    expect(parsed).toMatch(/final protected function save\(\$f\) \{ chmod\(\$f, 0640\); \}/);
+    const analysis = analyzePhp(code, 'x.php', modeAnchors(code)!);
+    expect(analysis.syntaxError).toBeUndefined();
+    expect(analysis.sites.map((s) => `${s.line}:${s.column} ${oct(s.mode)}`)).toEqual(['7:39 0640']);
+  });
+
+  it('an attribute is not an array literal: a long one stays, and the rest still parses without the whole file', () => {
+    const attribute = '#[Attribute(Attribute::TARGET_CLASS | Attribute::TARGET_METHOD | Attribute::IS_REPEATABLE)]';
+    const code = `<?php
+${attribute}
+class Perms { const MODE = 0640; function save($f) { chmod($f, self::MODE); } }
+`;
+    expect(skeleton(code, modeAnchors(code)!)!.code).toContain(attribute);
+    expect(sites(code).map((s) => `${s.line} ${oct(s.mode)} ${s.via}`)).toEqual(['3 0640 self::MODE']);
+  });
+
+  it('a function whose sites no literal can reach is left out; a file where none can is not parsed', () => {
+    const wrappers = `<?php
+class Fs {
+  public function mkdir($dir, $mode) { return mkdir($dir, $mode, true); }
+  public function chmod($file, $mode) { return chmod($file, $mode); }
+  public function cache() { return sys_get_temp_dir() . '/0755'; }
+}
+`;
+    expect(analyzePhp(wrappers, 'x.php', modeAnchors(wrappers)!)).toEqual({ parsed: false, sites: [] });
+    // A literal only in a comment or a string cannot be a mode either.
+    const commented = `<?php
+// chmod it 0644 by hand
+function fix($f, $m) { chmod($f, $m); }
+`;
+    expect(analyzePhp(commented, 'x.php', modeAnchors(commented)!)).toEqual({ parsed: false, sites: [] });
+    const mixed = `<?php
+function wrap($d, $m) { mkdir($d, $m); }
+function fixed($f) { chmod($f, 0600); }
+`;
+    expect(skeleton(mixed, modeAnchors(mixed)!)!.code).not.toContain('wrap');
+    expect(sites(mixed).map((s) => `${s.line} ${oct(s.mode)}`)).toEqual(['3 0600']);
+    // mkdir($dir, 0777) asks for the default: that literal reaches nothing, unless a umask() fixes the umask first.
+    const defaults = `<?php\nfunction cache($d) { @mkdir(dirname($d) . '/a,b', 0777, true); chmod($d, $m); }\n`;
+    expect(analyzePhp(defaults, 'x.php', modeAnchors(defaults)!)).toEqual({ parsed: false, sites: [] });
+    const forced = `<?php\nfunction cache($d) { $old = umask(0); mkdir($d, 0777); umask($old); }\n`;
+    expect(sites(forced).map((s) => `${s.call} ${oct(s.mode)} ${s.effect.kind}`)).toEqual(['umask 0000 umask', 'mkdir 0777 create-forced']);
+    // A class constant or property default is outside every function: any method may read it.
+    const constant = `<?php
+class C {
+  const MODE = 0640;
+  function save($f) { chmod($f, self::MODE); }
+}
+`;
+    expect(sites(constant).map((s) => `${s.line} ${oct(s.mode)}`)).toEqual(['4 0640']);
+  });
+
   it('a syntax error is reported, and the sites of the rest of the file are still found', () => {
     const code = `<?php\nfunction broken( {\n}\nfunction ok($f) { chmod($f, 0640); }\n`;
     const analysis = analyzePhp(code, 'x.php', modeAnchors(code)!);
@@ -270,6 +336,17 @@ describe('prefilter', () => {
       'makeDirectory',
     ])
       expect(mentionsModeNames(Buffer.from(`<?php ${name}`)), name).toBe(true);
+  });
+
+  it('the text of a source: ASCII and UTF-8 as they are, anything else as Latin-1 with a note', () => {
+    expect(decodeSource(Buffer.from('<?php chmod($f, 0644);'), 'a.php')).toEqual({ code: '<?php chmod($f, 0644);' });
+    expect(decodeSource(Buffer.from('\ufeff<?php // café\n'), 'b.php')).toEqual({ code: '\ufeff<?php // café\n' });
+    const latin1 = decodeSource(Buffer.from([0x3c, 0x3f, 0x20, 0xe9, 0x0a]), 'c.php');
+    expect(latin1.code).toBe('<? é\n');
+    expect(latin1.note).toMatchObject({ file: 'c.php', reason: 'not-utf8' });
+    // Overlong and surrogate encodings are not UTF-8 either.
+    expect(decodeSource(Buffer.from([0xc0, 0xaf]), 'd.php').note?.reason).toBe('not-utf8');
+    expect(decodeSource(Buffer.from([0xed, 0xa0, 0x80]), 'e.php').note?.reason).toBe('not-utf8');
   });
 
   it('a name without anything that can be a mode is not parsed', () => {
