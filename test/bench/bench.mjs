@@ -47,6 +47,19 @@ writeFileSync(
 // expected", and the 1% odd modes keep those findings from folding: a findings-heavy worst case.
 const heavy = join(CACHE, 'policy-heavy.json');
 writeFileSync(heavy, JSON.stringify({ preset: 'magento2', roles: { web: { user: 'www-data' }, cli: { user }, cron: { user } } }));
+// The first policy with the scan for modes hard-coded in PHP off: the walk and the rules alone, what
+// find's work compares with (three quarters of the synthetic tree's files are named *.php; the scan
+// has its own rows below, against this same walk).
+const walkOnly = join(CACHE, 'policy-walk-only.json');
+writeFileSync(
+  walkOnly,
+  JSON.stringify({
+    preset: 'magento2',
+    umask: '0022',
+    roles: { web: { user: 'www-data', umask: '0002' }, cli: { user }, cron: { user } },
+    rules: { 'hardcoded-mode': 'off' },
+  }),
+);
 
 /** Wall seconds, CPU seconds (user + system, every thread: it does not grow when others load the machine) and peak RSS. */
 function time(command, args, options = {}) {
@@ -95,6 +108,7 @@ for (const size of ONLY === 'startup' || ONLY === 'scan' ? [] : SIZES) {
   if (ONLY !== 'acl') {
     rows.push(
       ...againstFind(root, [
+        ['permcheck, no PHP scan (walk + rules)', () => permcheck(root, walkOnly), findings(root, walkOnly)],
         ['permcheck --jobs 1', () => permcheck(root, policy, ['--jobs', '1']), summary],
         ['permcheck, findings-heavy', () => permcheck(root, heavy), heavySummary],
       ]),
