@@ -217,7 +217,12 @@ describe.skipIf(!canMakeUsers)(`fixes converge on random faulty trees${why}`, ()
     expect(wrong, `access(2) after ${how}`).toEqual([]);
   }
 
-  const cases = [1, 2].flatMap((seed) => [0o007, 0o022].map((umask) => ({ seed, umask })));
+  // Two trees, each under one of the two umasks deploys use (every seed with every umask doubled the
+  // suite's longest file for trees of the same kind).
+  const cases = [
+    { seed: 1, umask: 0o007 },
+    { seed: 2, umask: 0o022 },
+  ];
 
   it.each(cases)('seed $seed, umask $umask: the printed fixes run through bash converge', { timeout: 120_000 }, ({ seed, umask }) => {
     const root = make(seed, umask, `printed-${seed}-${umask}`);
