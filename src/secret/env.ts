@@ -41,5 +41,11 @@ export function envContent(text: string): SecretContent {
 
 function closes(rest: string, quote: string): boolean {
   const at = rest.lastIndexOf(quote);
-  return at >= 0 && rest.slice(at + 1).trim().replace(/^#.*/, '') === '';
+  return (
+    at >= 0 &&
+    rest
+      .slice(at + 1)
+      .trim()
+      .replace(/^#.*/, '') === ''
+  );
 }

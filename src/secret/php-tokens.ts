@@ -1,12 +1,30 @@
 /** A PHP token as the secret check needs it: strings with their value, names, and punctuation. */
 export type Token =
-  | { t: 'str'; v: string }
-  | { t: 'var'; v: string }
-  | { t: 'id'; v: string }
-  | { t: 'num'; v: string }
-  | { t: 'op'; v: string };
+  { t: 'str'; v: string } | { t: 'var'; v: string } | { t: 'id'; v: string } | { t: 'num'; v: string } | { t: 'op'; v: string };
 
-const OPERATORS = ['===', '!==', '<=>', '**=', '??=', '...', '=>', '==', '!=', '<=', '>=', '.=', '+=', '-=', '*=', '/=', '::', '->', '??', '&&', '||'];
+const OPERATORS = [
+  '===',
+  '!==',
+  '<=>',
+  '**=',
+  '??=',
+  '...',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '.=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '::',
+  '->',
+  '??',
+  '&&',
+  '||',
+];
 
 /**
  * Tokens of a PHP file's code (what is outside <?php ... ?> is skipped, comments are dropped), or
