@@ -29,6 +29,8 @@ export function envContent(text: string): SecretContent {
       value = rest.slice(0, rest.lastIndexOf(quote));
     } else {
       value = value.replace(/\s+#.*$/, '').trim();
+      // Laravel's env() reads an unquoted null as no value (MAIL_PASSWORD=null in its .env.example).
+      if (value.toLowerCase() === 'null') value = '';
     }
     if (value === '') continue;
     const key = match[1]!;

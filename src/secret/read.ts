@@ -30,6 +30,7 @@ export const archiveSecretContent: SecretReader = () => ({ kind: 'unknown', why:
 
 function unread(note: ScanNote): string {
   if (note.code === 'EACCES' || note.code === 'EPERM') return `this user cannot read it (${note.code})`;
+  if (note.code === 'ELOOP') return 'a symbolic link now: not followed';
   if (note.reason === 'too-large') return `larger than ${SECRET_READ_BYTES / 1024} KiB`;
   if (note.reason === 'not-regular') return 'it is no longer a regular file';
   return note.message;

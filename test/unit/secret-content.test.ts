@@ -7,13 +7,17 @@ const env = (text: string) => judgeSecretText('.env', text);
 
 describe('what a secret-marked file holds, by its text', () => {
   it('WordPress: define() of a credential with a literal is a secret; names only, never the value', () => {
-    const judged = php("define( 'DB_NAME', 'wp' );\ndefine('DB_PASSWORD', 'hunter2');\ndefine(\"AUTH_KEY\", 'k,e;y)');\ndefine('NONCE_SALT', 'x');");
+    const judged = php(
+      "define( 'DB_NAME', 'wp' );\ndefine('DB_PASSWORD', 'hunter2');\ndefine(\"AUTH_KEY\", 'k,e;y)');\ndefine('NONCE_SALT', 'x');",
+    );
     expect(judged).toEqual({ kind: 'credentials', keys: ['DB_PASSWORD', 'AUTH_KEY', 'NONCE_SALT'] });
     expect(JSON.stringify(judged)).not.toContain('hunter2');
   });
 
   it('empty credentials and credentials in comments do not count', () => {
-    expect(php("define('DB_PASSWORD', '');\n// define('AUTH_KEY', 'x');\n/* 'password' => 'y' */\n# $secret = 'z';\nrequire 'other.php';")).toEqual({
+    expect(
+      php("define('DB_PASSWORD', '');\n// define('AUTH_KEY', 'x');\n/* 'password' => 'y' */\n# $secret = 'z';\nrequire 'other.php';"),
+    ).toEqual({
       kind: 'none',
       includes: ['other.php'],
     });
@@ -42,7 +46,9 @@ describe('what a secret-marked file holds, by its text', () => {
   });
 
   it('a stub that only includes other files is not a secret: its includes are named as written', () => {
-    expect(php("require_once('/etc/wordpress/config-' . $host . '.php');\ninclude_once $file;\nrequire ABSPATH . 'wp-settings.php';")).toEqual({
+    expect(
+      php("require_once('/etc/wordpress/config-' . $host . '.php');\ninclude_once $file;\nrequire ABSPATH . 'wp-settings.php';"),
+    ).toEqual({
       kind: 'none',
       includes: ["'/etc/wordpress/config-' . $host . '.php'", '$file', "ABSPATH . 'wp-settings.php'"],
     });
@@ -74,7 +80,10 @@ describe('what a secret-marked file holds, by its text', () => {
       kind: 'credentials',
       keys: ['APP_KEY', 'DB_PASSWORD', 'MAIL_TOKEN'],
     });
-    expect(env('# committed defaults\nAPP_ENV=dev\nAPP_SECRET=\nDB_PASSWORD=""\nMAILER_DSN=null://null\n')).toEqual({ kind: 'none', includes: [] });
+    expect(env('# committed defaults\nAPP_ENV=dev\nAPP_SECRET=\nDB_PASSWORD=""\nMAIL_PASSWORD=null\nMAILER_DSN=null://null\n')).toEqual({
+      kind: 'none',
+      includes: [],
+    });
     expect(env('DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app"\n')).toEqual({ kind: 'credentials', keys: ['DATABASE_URL'] });
     expect(env('JWT_PASSPHRASE=x\nJWT_KEY="-----BEGIN KEY-----\nabc\n-----END KEY-----"\nAPP_ENV=prod\n')).toEqual({
       kind: 'credentials',
