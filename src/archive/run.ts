@@ -1,5 +1,6 @@
 import { reportingEngine, turn, type AuditHooks, type AuditResult } from '../audit/run.js';
 import type { SeverityCounts } from '../exit-code.js';
+import { archiveSecretContent } from '../secret/read.js';
 import type { ArtifactPlan } from './plan.js';
 import { ArchiveWalker } from './walk.js';
 
@@ -12,7 +13,7 @@ const SLICE = 4096;
  */
 export async function runArtifactAudit(plan: ArtifactPlan, hooks: AuditHooks): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0, races: 0 };
-  const walker = new ArchiveWalker(plan.tree, plan.rootRel, reportingEngine(plan, hooks, counts));
+  const walker = new ArchiveWalker(plan.tree, plan.rootRel, reportingEngine(plan, hooks, counts, archiveSecretContent));
   while (walker.step(SLICE)) {
     await hooks.afterSlice(walker.entries);
     await turn();

@@ -20,9 +20,12 @@ import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/com
 import type { AccessLevel } from '../policy/schema.js';
 import { RULES, ENTRY_RULES } from '../rules/index.js';
 import { severityOf } from '../rules/rule.js';
+import { noSecretCandidate } from '../rules/secret-exposed.js';
+import type { SecretContent } from '../secret/content.js';
+import type { SecretReader } from '../secret/read.js';
 import { traverseCandidate, type TraverseBlock } from '../rules/traverse-denied.js';
 import { walkErrorCandidate } from '../rules/walk-error.js';
-import type { WalkEntry, WalkVisitor } from '../walk/walker.js';
+import type { Name, WalkEntry, WalkVisitor } from '../walk/walker.js';
 import { DirAggregate, entryChild, type Child } from './aggregate.js';
 import type { AuditSettings, Candidate, EntryFacts } from '../rules/contract.js';
 
@@ -130,6 +133,11 @@ export interface EngineInput {
   emit(candidate: Candidate): void;
   /** Every change the plan makes to an entry in scope (permcheck fix applies them). */
   planned?(entry: WalkEntry, change: Change): void;
+  /**
+   * What a file the policy marks secret holds (secret/read.ts): asked only for those few files.
+   * Without it, a secret is a secret by its path alone.
+   */
+  secretContent?: SecretReader;
 }
 
 const NONE: readonly Candidate[] = [];
@@ -149,6 +157,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
   private readonly trusted: ReadonlySet<number>;
   /** Set by examine(): the entry would have findings for a role that cannot reach it yet. */
   private latent = false;
+  /** Each secret policy as it is for a file whose content holds no secret. */
+  private readonly notSecret = new WeakMap<EntryPolicy, EntryPolicy>();
 
   constructor(private readonly input: EngineInput) {
     this.subjectCount = input.settings.subjects.length;
@@ -271,9 +281,19 @@ export class AuditEngine implements WalkVisitor<Frame> {
     };
   }
 
-  entry(entry: WalkEntry, parent: Frame): void {
-    const policy = this.input.policy.policyFor(parent.policy, entry.rel);
-    const candidates = this.examine(entry, false, policy, parent, this.input.policy.reported(parent.policy, entry.rel));
+  entry(entry: WalkEntry, parent: Frame, dirFd?: number, name?: Name): void {
+    let policy = this.input.policy.policyFor(parent.policy, entry.rel);
+    const reported = this.input.policy.reported(parent.policy, entry.rel);
+    let content: SecretContent | undefined;
+    if (policy.secret && entry.type === 'file' && reported && this.input.secretContent) {
+      content = this.input.secretContent(entry, dirFd, name);
+      // A file that holds no credential is judged as the policy's other entries say: neither the
+      // secret nor the "others: none" that comes with it apply (Debian's wp-config.php stub).
+      if (content.kind === 'none') policy = this.withoutSecret(policy);
+    }
+    this.facts.secretContent = content;
+    let candidates = this.examine(entry, false, policy, parent, reported);
+    this.facts.secretContent = undefined;
     let plan: EntryPlan | undefined;
     if (candidates.length > 0 || this.latent) {
       plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
@@ -285,6 +305,9 @@ export class AuditEngine implements WalkVisitor<Frame> {
       }
       if (plan.change) this.input.planned?.(entry, plan.change);
     }
+    // Said where a secret finding would have been, after planning: there is nothing to fix about it.
+    const note = content?.kind === 'none' ? noSecretCandidate(this.facts, this.input.settings, content.includes) : undefined;
+    if (note) candidates = [...candidates, note];
     addEntry(parent.plan.summary, entry, plan?.change, plan?.untouchable === true);
     if (plan?.change && parent.plan.steps) {
       const step = {
@@ -302,6 +325,17 @@ export class AuditEngine implements WalkVisitor<Frame> {
     // share (Debian's WordPress has 24 links into /etc and /var/lib).
     if (entry.type === 'symlink' && candidates.length === 0) return;
     parent.aggregate.addChild(entryChild(entry.rel, candidates));
+  }
+
+  private withoutSecret(policy: EntryPolicy): EntryPolicy {
+    let plain = this.notSecret.get(policy);
+    if (!plain) {
+      const others = this.subjectCount - 1;
+      const levels = policy.levels.map((level, s) => (s === others && level === 'none' ? undefined : level));
+      plain = { ...policy, secret: false, levels };
+      this.notSecret.set(policy, plain);
+    }
+    return plain;
   }
 
   /** Whether the planned state of the entry ends the candidate's finding: then the plan is its fix. */

@@ -45,7 +45,7 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
         await hooks.afterSlice(counters.entries);
         await turn();
       }
-      if ('file' in child) engine.entry(child.entry, frame);
+      if ('file' in child) engine.entry(child.entry, frame, dir.fd, child.name);
       else if ('error' in child) engine.error(child.rel, child.path, child.error, frame);
       else if (child.job === undefined) await replay(child, frame);
       else {

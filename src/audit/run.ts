@@ -1,5 +1,6 @@
 import type { SeverityCounts } from '../exit-code.js';
 import type { Change } from '../change/change.js';
+import { readSecretContent, type SecretReader } from '../secret/read.js';
 import { Walker, type WalkEntry } from '../walk/walker.js';
 import { AuditEngine } from './engine.js';
 import { toFinding } from './finding.js';
@@ -40,6 +41,8 @@ export function reportingEngine(
   plan: Pick<AuditPlan, 'settings' | 'policy' | 'ancestorBlocks' | 'db'>,
   hooks: AuditHooks,
   counts: SeverityCounts,
+  /** How secret-marked files are read: through the walk's descriptors, or not at all (an archive). */
+  secretContent: SecretReader = readSecretContent,
 ): AuditEngine {
   const context = { settings: plan.settings, names: plan.db };
   return new AuditEngine({
@@ -47,6 +50,7 @@ export function reportingEngine(
     policy: plan.policy,
     ancestorBlocks: plan.ancestorBlocks,
     planned: hooks.planned,
+    secretContent,
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
       countFinding(counts, finding);

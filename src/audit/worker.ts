@@ -5,6 +5,7 @@ import { getentNameService } from '../users/getent.js';
 import type { GroupRecord, UserRecord } from '../users/records.js';
 import { plain } from '../paint.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
+import { readSecretContent } from '../secret/read.js';
 import { directoryAcls } from '../walk/acl-read.js';
 import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, type Frame } from './engine.js';
@@ -77,6 +78,7 @@ function runJob(job: Job, { setup, policy, context, serialize }: Ready): void {
     settings: setup.settings,
     policy,
     ancestorBlocks: [],
+    secretContent: readSecretContent,
     emit: (candidate) => {
       const finding = toFinding(candidate, context);
       countFinding(batch.counts, finding);

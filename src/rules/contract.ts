@@ -8,6 +8,7 @@ import type { RuleId, Severity } from '../rules/ids.js';
 import type { CrossContextExtra } from './cross-context.js';
 import type { HardcodedModeExtra } from './hardcoded-mode.js';
 import type { OwnerPayload } from './owner-mismatch.js';
+import type { SecretContent } from '../secret/content.js';
 import type { ExposurePayload } from './secret-exposed.js';
 import type { TraversePayload } from './traverse-denied.js';
 import type { WalkErrorPayload } from './walk-error.js';
@@ -89,6 +90,8 @@ export interface EntryFacts {
   granted: Uint8Array;
   /** Its directory has a default ACL: it was created from that, not under a umask. */
   underDefaultAcl: boolean;
+  /** For a file the policy marks secret: what its content holds (secret/content.ts), when it was asked. */
+  secretContent?: SecretContent | undefined;
 }
 
 /** Settings of one audit run that rules consult: plain data. */

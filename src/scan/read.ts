@@ -15,9 +15,17 @@ export type ReadResult = { bytes: Buffer } | { note: ScanNote };
 
 /**
  * Read a regular file whole into `buffer` (reused across files; the result is a view of it, valid
- * until the next read). Anything else is a note: the scan goes on.
+ * until the next read). Anything else is a note: the scan goes on. `seen`: the path is
+ * /proc/self/fd/N/NAME of a directory the walk holds open, and the file opened must be the one the
+ * walk lstat()ed (same device and inode), not whatever was swapped in since.
  */
-export function readSource(path: string | Buffer, rel: string, buffer: Buffer, maxBytes: number): ReadResult {
+export function readSource(
+  path: string | Buffer,
+  rel: string,
+  buffer: Buffer,
+  maxBytes: number,
+  seen?: { dev: number; ino: number },
+): ReadResult {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -31,6 +39,7 @@ export function readSource(path: string | Buffer, rel: string, buffer: Buffer, m
     // /etc, another tenant's tree) would lead the open outside. The kernel's name for what was opened
     // must be the very path asked for (absolute, from the real root), or it is not read.
     if (
+      !seen &&
       isAbsolute(path.toString()) &&
       !Buffer.from(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' })).equals(Buffer.from(path))
     ) {
@@ -38,6 +47,8 @@ export function readSource(path: string | Buffer, rel: string, buffer: Buffer, m
     }
     const stats = fstatSync(fd);
     if (!stats.isFile()) return { note: { file: rel, reason: 'not-regular', message: 'not a regular file: not read' } };
+    if (seen && (stats.dev !== seen.dev || stats.ino !== seen.ino))
+      return { note: { file: rel, reason: 'unreadable', message: 'replaced since the walk saw it: not read' } };
     if (stats.size > maxBytes)
       return { note: { file: rel, reason: 'too-large', message: `${stats.size} bytes, over the ${maxBytes}-byte limit: not scanned` } };
     let length = 0;

@@ -20,7 +20,7 @@ export interface PlannedDir<S> {
 }
 
 export type PlannedChild<S> =
-  PlannedDir<S> | { entry: WalkEntry; file: true } | { error: NodeJS.ErrnoException; rel: string; path: string };
+  PlannedDir<S> | { entry: WalkEntry; file: true; name: Name } | { error: NodeJS.ErrnoException; rel: string; path: string };
 
 export interface WalkPlan<S> {
   root: PlannedDir<S>;
@@ -98,7 +98,7 @@ export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanO
             if (acl === 'unknown') counters.aclUnknown++;
             else if (acl) entry.acl = acl;
           }
-          dir.children.push({ entry, file: true });
+          dir.children.push({ entry, file: true, name });
         }
       }
     }

@@ -29,8 +29,11 @@ export interface WalkEntry extends Inode {
 export interface WalkVisitor<Frame> {
   /** Entering a directory; return its frame, or undefined to skip what is below it. */
   enter(dir: WalkEntry, parent: Frame | undefined): Frame | undefined;
-  /** A non-directory inside `parent`. */
-  entry(entry: WalkEntry, parent: Frame): void;
+  /**
+   * A non-directory inside `parent`; `dirFd` and `name` reach it through the open directory (for the
+   * few files whose content is read), undefined where no directory is held open (an archive).
+   */
+  entry(entry: WalkEntry, parent: Frame, dirFd?: number, name?: Name): void;
   /** Every child of the directory has been visited. */
   leave(frame: Frame, dir: WalkEntry): void;
   /** Whether a child path should be skipped entirely (ignore globs), asked before lstat. */
@@ -189,7 +192,7 @@ export class Walker<Frame> {
     this.counters.entries++;
     if (entry.type !== 'directory') {
       if (entry.type !== 'symlink') this.readEntryAcl(entry, top.fd, name);
-      this.visitor.entry(entry, top.frame);
+      this.visitor.entry(entry, top.frame, top.fd, name);
       return;
     }
     const opened = Walker.openChecked(top.fd, name, entry);

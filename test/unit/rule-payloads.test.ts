@@ -57,8 +57,11 @@ describe('rule payloads: what a rule encodes, it decodes', () => {
     expect(ownerPayload.decode(bare(0, ownerPayload.encode(wanted)))).toEqual(wanted);
     expect(ownerPayload.detail({ owner: 'a' })).not.toBe(ownerPayload.detail({ group: 'b' }));
     const exposure = { kind: 'acl-user' as const, id: 33, perm: 4 };
-    expect(exposurePayload.decode(bare(0, exposurePayload.encode(exposure)))).toEqual(exposure);
-    expect(exposurePayload.decode(bare(0))).toBeUndefined();
+    expect(exposurePayload.decode(bare(0, exposurePayload.encode({ exposure })))).toEqual({ exposure });
+    const content = { kind: 'credentials' as const, keys: ['DB_PASSWORD'] };
+    expect(exposurePayload.decode(bare(0, exposurePayload.encode({ exposure, content })))).toEqual({ exposure, content });
+    expect(exposurePayload.encode({})).toBeUndefined();
+    expect(exposurePayload.decode(bare(0))).toEqual({});
     expect(() => traversePayload.decode(bare(0, walkErrorPayload.encode(problem)))).toThrow(/carries no block/);
     expect(() => exposurePayload.decode(bare(0, ownerPayload.encode(wanted)))).toThrow(/owner-mismatch payload/);
   });
