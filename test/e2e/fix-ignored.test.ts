@@ -233,6 +233,37 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     });
   }
 
+  // As deploy, who cannot list var/private (root's, 0700), the walk reports it and sees nothing in it.
+  // var/ keeps web out (deploy:deploy 0750), so its traverse-denied fix opens the whole subtree: a
+  // recursive chgrp/chmod over var/, pasted later as root, made root's files there group-writable.
+  it('what a non-root audit could not read is not reached by a recursive fix either', () => {
+    const own = { uid: DEPLOY.uid, gid: WWW };
+    const root = tree([
+      { path: '.', type: 'dir', ...own, mode: 0o755 },
+      { path: 'var', type: 'dir', uid: DEPLOY.uid, gid: DEPLOY.gid, mode: 0o750 },
+      { path: 'var/log', type: 'dir', ...own, mode: 0o755 },
+      { path: 'var/log/a.log', type: 'file', ...own, mode: 0o644 },
+      { path: 'var/log/b.log', type: 'file', ...own, mode: 0o644 },
+      { path: 'var/private', type: 'dir', uid: 0, gid: 0, mode: 0o700 },
+      { path: 'var/private/db.sqlite', type: 'file', uid: 0, gid: 0, mode: 0o600 },
+    ]);
+    const audits = ['1', '2'].map((jobs) => {
+      const { json } = runCliJson<{ findings: Finding[] }>(
+        ['audit', root, '--format', 'json', '--fail-on', 'never', '--jobs', jobs, ...options(root)],
+        { uid: DEPLOY.uid, gid: DEPLOY.gid },
+      );
+      return json.findings;
+    });
+    expect(audits[1]).toEqual(audits[0]);
+    const findings = audits[0]!;
+    expect(findings.some((f) => f.rule === 'walk-error' && f.path === 'var/private')).toBe(true);
+    expect(findings.some((f) => f.rule === 'traverse-denied' && f.path === 'var' && f.fix !== undefined)).toBe(true);
+    const targets = fixes(findings).flatMap(recursiveTargets);
+    expect(targets.filter((target) => inside('var/private', [target]))).toEqual([]);
+    // What it could read still folds.
+    expect(targets).toContain('var/log');
+  });
+
   it('permcheck fix --only var/** --yes changes nothing ignored either', () => {
     const root = tree(wideTree());
     const before = modes(root);
