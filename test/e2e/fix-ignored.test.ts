@@ -89,6 +89,9 @@ function wideTree(): EntrySpec[] {
 }
 
 const IGNORED = ['var/keep', 'var/cache/a/b/keep', 'var/d05/keep'];
+/** Each apart too: either one alone keeps var/ from folding, so each walk path must see its own. */
+const PLANNER_LEVEL = ['var/keep'];
+const WORKER_LEVEL = ['var/cache/a/b/keep'];
 
 describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`, { timeout: 120_000 }, () => {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -128,7 +131,8 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     return root;
   }
   const options = (root: string) => [...users, '--trust', String(DEPLOY.uid), '--ignore-ancestors', '--config', `${root}.config.json`];
-  const ignoreFlags = IGNORED.flatMap((glob) => ['--ignore', glob]);
+  const flagsOf = (ignored: readonly string[]) => ignored.flatMap((glob) => ['--ignore', glob]);
+  const ignoreFlags = flagsOf(IGNORED);
   const audit = (root: string, ...extra: string[]) =>
     runCliJson<{ findings: Finding[] }>(['audit', root, '--format', 'json', '--fail-on', 'never', ...options(root), ...extra]).json
       .findings;
@@ -142,10 +146,10 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
   const readConfig = (root: string) => execFileSync('cat', [`${root}.config.json`], { encoding: 'utf8' });
 
   /** The ignored entries keep their modes; every other entry under var/ is group-writable now. */
-  function expectOnlyTheRestFixed(root: string, before: Map<string, string>): void {
+  function expectOnlyTheRestFixed(root: string, before: Map<string, string>, ignored: readonly string[] = IGNORED): void {
     const after = modes(root);
     for (const [rel, state] of before) {
-      if (inside(rel, IGNORED)) expect(after.get(rel), rel).toBe(state);
+      if (inside(rel, ignored)) expect(after.get(rel), rel).toBe(state);
       else if (inside(rel, ['var'])) expect(Number.parseInt(after.get(rel)!.split(' ')[0]!, 8) & 0o020, `${rel} g+w`).toBe(0o020);
     }
   }
@@ -160,36 +164,43 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     for (const rel of IGNORED.filter((rel) => before.has(rel))) expect(after.get(rel), rel).not.toBe(before.get(rel));
   });
 
-  for (const jobs of ['1', '2']) {
-    it(`the printed fixes, pasted, fix var/ but leave the ignored entries as they were (--jobs ${jobs})`, () => {
-      const root = tree(narrowTree());
-      const before = modes(root);
-      const findings = audit(root, '--jobs', jobs, ...ignoreFlags);
-      expect(findings.some((f) => f.rule === 'access-denied' && f.path === 'var')).toBe(true);
-      const printed = fixes(findings);
-      // Commands, not the `permcheck fix` pointer: the regression was in what a recursive command reaches.
-      expect(printed.length).toBeGreaterThan(0);
-      for (const fix of printed) {
-        expect(fix).not.toMatch(/^permcheck /);
-        for (const target of recursiveTargets(fix))
-          expect(
-            IGNORED.filter((rel) => inside(rel, [target])),
-            fix,
-          ).toEqual([]);
-      }
-      // Folding still happens where nothing is left out.
-      expect(printed.flatMap(recursiveTargets)).toContain('var/log');
-      for (const fix of printed) expect(paste(fix, root).status, fix).toBe(0);
-      expectOnlyTheRestFixed(root, before);
-      expect(audit(root, '--jobs', jobs, ...ignoreFlags).filter((f) => f.severity === 'error')).toEqual([]);
-    });
+  for (const [where, ignored] of [
+    ['the planner lists', PLANNER_LEVEL],
+    ['a worker walks', WORKER_LEVEL],
+  ] as const) {
+    for (const jobs of ['1', '2']) {
+      it(`the printed fixes, pasted, fix var/ but leave what is ignored where ${where} as it was (--jobs ${jobs})`, () => {
+        const root = tree(narrowTree());
+        const before = modes(root);
+        const findings = audit(root, '--jobs', jobs, ...flagsOf(ignored));
+        expect(findings.some((f) => f.rule === 'access-denied' && f.path === 'var')).toBe(true);
+        const printed = fixes(findings);
+        // Commands, not the `permcheck fix` pointer: the regression was in what a recursive command reaches.
+        expect(printed.length).toBeGreaterThan(0);
+        for (const fix of printed) {
+          expect(fix).not.toMatch(/^permcheck /);
+          for (const target of recursiveTargets(fix))
+            expect(
+              ignored.filter((rel) => inside(rel, [target])),
+              fix,
+            ).toEqual([]);
+        }
+        // Folding still happens where nothing is left out.
+        expect(printed.flatMap(recursiveTargets)).toContain('var/log');
+        for (const fix of printed) expect(paste(fix, root).status, fix).toBe(0);
+        expectOnlyTheRestFixed(root, before, ignored);
+        expect(audit(root, '--jobs', jobs, ...flagsOf(ignored)).filter((f) => f.severity === 'error')).toEqual([]);
+      });
+    }
   }
 
   it('the same findings and fixes with --jobs 1 and the parallel walk', () => {
     const root = tree(wideTree());
     expect(audit(root, '--jobs', '2', ...ignoreFlags)).toEqual(audit(root, '--jobs', '1', ...ignoreFlags));
     const narrow = tree(narrowTree());
-    expect(audit(narrow, '--jobs', '2', ...ignoreFlags)).toEqual(audit(narrow, '--jobs', '1', ...ignoreFlags));
+    for (const ignored of [PLANNER_LEVEL, WORKER_LEVEL]) {
+      expect(audit(narrow, '--jobs', '2', ...flagsOf(ignored))).toEqual(audit(narrow, '--jobs', '1', ...flagsOf(ignored)));
+    }
   });
 
   it("the config's ignore list counts as --ignore", () => {
