@@ -217,8 +217,10 @@ export class AuditEngine implements WalkVisitor<Frame> {
 
   /** Merge what a subtree audited apart (a worker's job) handed its stand-in parent into the real parent. */
   adopt(frame: Frame, planned: PlannedSubtree, description: Description | undefined, entered: boolean): void {
-    if (!entered) return;
+    // A subtree that could not be entered (it changed before the worker opened it) adds no entries,
+    // but its summary still says the parent is not whole: no recursive command may reach over it.
     addSubtree(frame.plan.summary, planned.summary);
+    if (!entered) return;
     frame.plan.children.push(description);
     planned.needsBelow.forEach((needed, s) => {
       if (needed) frame.plan.needsBelow[s] = 1;
@@ -235,7 +237,20 @@ export class AuditEngine implements WalkVisitor<Frame> {
   }
 
   skip(rel: string, parent: Frame): boolean {
-    return this.input.policy.skipped(parent.policy, rel);
+    const skipped = this.input.policy.skipped(parent.policy, rel);
+    if (skipped) this.leftOut(parent);
+    return skipped;
+  }
+
+  /**
+   * The walk left an entry of the directory out (--ignore, the config's or the preset's ignore list,
+   * outside --only): its subtree's summary does not cover it, so no recursive command at the directory
+   * or above may be printed; `chmod -R` would change what the user said to leave alone. What is below
+   * it that the walk did see is still fixed, entry by entry or by recursive commands at its own
+   * subdirectories. The planner (walk/plan.ts) calls this for the directories it lists.
+   */
+  leftOut(frame: Frame): void {
+    frame.plan.summary.untouchable = true;
   }
 
   enter(dir: WalkEntry, parent: Frame | undefined): Frame {
@@ -421,9 +436,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const candidate = severity
       ? walkErrorCandidate(severity, rel, { message: walkErrorMessage(rel, path, error), code: error.code })
       : undefined;
-    // What could not be read cannot be vouched for: it breaks its directory's uniformity.
-    if (frame) frame.aggregate.addChild(entryChild(rel, candidate ? [candidate] : NONE, true));
-    else if (candidate) this.input.emit(candidate);
+    // What could not be read cannot be vouched for: it breaks its directory's uniformity, and no
+    // recursive command may reach into it (as root it would change what this audit never saw).
+    if (frame) {
+      frame.aggregate.addChild(entryChild(rel, candidate ? [candidate] : NONE, true));
+      this.leftOut(frame);
+    } else if (candidate) this.input.emit(candidate);
   }
 
   /** The rules over one entry; an entry outside --only still gives its reach to what is below. */

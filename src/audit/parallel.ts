@@ -38,6 +38,8 @@ export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool
       return;
     }
     const frame = engine.enter(dir.entry, parent);
+    // What the planner left out is what the walker's skip() would have: the same summary either way.
+    if (dir.skipped > 0) engine.leftOut(frame);
     if (dir.listError) engine.error(dir.entry.rel, dir.entry.path, dir.listError, frame);
     for (const child of dir.children) {
       // The top of a tree can be one huge directory: stay interruptible and keep output flowing.

@@ -15,6 +15,8 @@ export interface PlannedDir<S> {
   /** readdir failed: reported after entering, as the walker does. */
   listError?: NodeJS.ErrnoException;
   children: PlannedChild<S>[];
+  /** Entries of it that skip() left out: the audit must know its summary does not cover them. */
+  skipped: number;
   /** Set on the frontier: the subtree is a job for a worker, its children are not listed here. */
   job?: number;
 }
@@ -56,7 +58,15 @@ export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanO
   // The root is checked in its parent at the end too, as the walker checks it (Walker.rootParent).
   const above = start.parent ?? Walker.rootParent(start.entry);
   if (above && !start.parent) open.push(above.fd);
-  const top: PlannedDir<S> = { entry: start.entry, state: rootState, fd: start.fd, name: above?.name, parentFd: above?.fd, children: [] };
+  const top: PlannedDir<S> = {
+    entry: start.entry,
+    state: rootState,
+    fd: start.fd,
+    name: above?.name,
+    parentFd: above?.fd,
+    children: [],
+    skipped: 0,
+  };
   const plan = (jobs: PlannedDir<S>[]): WalkPlan<S> => ({ root: top, jobs, counters, close: () => open.forEach(close) });
   let level: PlannedDir<S>[] = [top];
   for (let depth = 0; level.length > 0; depth++) {
@@ -78,7 +88,10 @@ export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanO
       }
       for (const name of names) {
         const rel = Walker.childOf(dir.entry, name).rel;
-        if (options.skip(rel, dir.state)) continue;
+        if (options.skip(rel, dir.state)) {
+          dir.skipped++;
+          continue;
+        }
         const entry = Walker.statChild(dir.fd, dir.entry, name);
         if (entry === undefined) continue;
         if (entry instanceof Error) {
@@ -89,7 +102,15 @@ export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanO
         // A huge directory is listed here in one go: let signals in now and then.
         if (counters.entries % 4096 === 0) await options.pause();
         if (entry.type === 'directory') {
-          const child: PlannedDir<S> = { entry, state: options.inside(rel, dir.state), fd: -1, name, parentFd: dir.fd, children: [] };
+          const child: PlannedDir<S> = {
+            entry,
+            state: options.inside(rel, dir.state),
+            fd: -1,
+            name,
+            parentFd: dir.fd,
+            children: [],
+            skipped: 0,
+          };
           dir.children.push(child);
           next.push(child);
         } else {
