@@ -27,7 +27,11 @@ export interface SubtreeSummary {
   fileMinus: number;
   ownerChanged: boolean;
   groupChanged: boolean;
-  /** A regular file permcheck must not change in place (hard links): no recursive command may touch it. */
+  /**
+   * No recursive command may cover this subtree: it holds a regular file permcheck must not change in
+   * place (hard links), or something the walk left out (--ignore, --only, an ignore list) or could not
+   * read (EACCES, a race), which a `chmod -R` would change all the same.
+   */
   untouchable: boolean;
   /** Changes that cannot be made (an infeasible entry): a recursive command would still be partial. */
   entriesChanged: number;
