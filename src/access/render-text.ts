@@ -14,6 +14,26 @@ export interface Provenance {
 }
 
 /**
+ * The provenance of a project found by walking up from `where`: the config chosen (or given), else the
+ * directory that stands for the project (`standIn`: a framework's root found by its markers, if any).
+ */
+export function provenanceOf(
+  setup: { file: string | undefined; choice: { explicit: boolean; notes: string[] } },
+  directory: string,
+  where: string,
+  standIn?: string,
+): Provenance {
+  const source = setup.choice.explicit
+    ? '--config'
+    : setup.file
+      ? `the nearest above ${where}`
+      : standIn
+        ? `none found above ${where}; ${standIn}, where a framework's marker files are, stands for the project`
+        : `none found above ${where}; the current directory stands for the project`;
+  return { directory, config: setup.file ?? null, source, notes: setup.choice.notes };
+}
+
+/**
  * Which project, config and roles an answer rests on, and where each came from; with `umask`, each
  * role's umask and its origin too (what `explain --for` predicts from).
  */

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { renderAccessText, renderProvenance, type Provenance, type SubjectLabel } from '../access/render-text.js';
+import { renderAccessText, provenanceOf, renderProvenance, type SubjectLabel } from '../access/render-text.js';
 import { jsonForLogs } from '../text/printable.js';
 import { accessResult, accessResultJson } from '../access/report.js';
 import { lookUp } from '../walk/lookup.js';
@@ -44,16 +44,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
         missing++;
       }
     }
-    const provenance: Provenance = {
-      directory: project,
-      config: setup.file ?? null,
-      source: setup.choice.explicit
-        ? '--config'
-        : setup.file
-          ? `the nearest above ${paths[0]}`
-          : `none found above ${paths[0]}; the current directory stands for the project`,
-      notes: setup.choice.notes,
-    };
+    const provenance = provenanceOf(setup, project, paths[0]!);
     if (options.json) {
       const json = { project: provenance, roles: rolesByName(roles), results: results.map(accessResultJson) };
       await ctx.out(jsonForLogs(JSON.stringify(json, null, 2)) + '\n');

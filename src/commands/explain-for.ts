@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { UsageError } from '../errors.js';
-import { renderProvenance, type Provenance } from '../access/render-text.js';
+import { provenanceOf, renderProvenance } from '../access/render-text.js';
 import { rolesByName } from '../roles/json.js';
 import { jsonForLogs } from '../text/printable.js';
 import type { CreationPlace } from '../explain/explain.js';
@@ -29,19 +29,7 @@ function projectOf(options: ExplainOptions, from: string | undefined) {
   const project = loadProject(options, from ?? process.cwd(), true);
   const framework = project.file ? undefined : frameworkAbove(from);
   const root = project.file ? dirname(project.file) : (framework ?? process.cwd());
-  const where = from ?? process.cwd();
-  const provenance: Provenance = {
-    directory: root,
-    config: project.file ?? null,
-    source: project.choice.explicit
-      ? '--config'
-      : project.file
-        ? `the nearest above ${where}`
-        : framework
-          ? `none found above ${where}; ${framework}, where a framework's marker files are, stands for the project`
-          : `none found above ${where}; the current directory stands for the project`,
-    notes: project.choice.notes,
-  };
+  const provenance = provenanceOf(project, root, from ?? process.cwd(), framework);
   const { roles, preset } = bindProjectRoles(project, options, root);
   const subjects = subjectsOf(roles);
   const creationIn = (dir: string): PathCreation | undefined => {
