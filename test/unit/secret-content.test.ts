@@ -66,6 +66,9 @@ describe('what a secret-marked file holds, by its text', () => {
   it('PHP that cannot be read to the end, or that neither defines nor includes, leaves it to the path', () => {
     expect(php("define('DB_PASSWORD', 'unterminated);").kind).toBe('unknown');
     expect(php('/* never closed').kind).toBe('unknown');
+    // A credential before a heredoc or string that never ends: the file is not PHP that can be judged.
+    expect(php("define('DB_PASSWORD', 'x');\n$x = <<<EOT\nabc\n").kind).toBe('unknown');
+    expect(php(`define('DB_PASSWORD', 'x');\n$x = "never closed {$y}`).kind).toBe('unknown');
     expect(judgeSecretText('env.php', '').kind).toBe('unknown');
     expect(php("echo 'hello';").kind).toBe('unknown');
   });
