@@ -1,21 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import type { Finding } from '../../src/rules/contract.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { paste } from '../helpers/attacker.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
 
 const why = isRoot ? '' : ' (skipped: needs root to give the tree its owners)';
 const WWW = 21100;
-
-interface Finding {
-  rule: string;
-  severity: string;
-  path: string;
-  fix?: string;
-}
 
 /** Every entry below `root` as `mode uid:gid`, by path relative to it. */
 function modes(root: string): Map<string, string> {
@@ -105,18 +100,18 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
   });
   afterAll(() => tmp?.cleanup());
 
-  /**
-   * A fix pasted as root would: bash in the audited directory, this build as `permcheck` on PATH, and
-   * the temp directory (where `permcheck fix` keeps its undo journal) inside the test's.
-   */
-  function paste(fix: string, cwd: string): { status: number | null; stderr: string } {
-    const bin = join(tmp.path, 'bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'permcheck'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp.path };
-    const result = spawnSync('bash', ['-c', fix], { cwd, encoding: 'utf8', env });
-    return { status: result.status, stderr: result.stderr };
+  /** A fix pasted as root would; `permcheck fix` keeps its undo journal in the test's temp directory. */
+  const pasted = (fix: string, cwd: string) => paste(fix, cwd, { TMPDIR: tmp.path }).status;
+
+  /** No recursive command of `fix` reaches any of `ignored`. */
+  function expectNoReach(fix: string, ignored: readonly string[]): void {
+    for (const target of recursiveTargets(fix))
+      expect(
+        ignored.filter((rel) => inside(rel, [target])),
+        fix,
+      ).toEqual([]);
   }
+
   const journal = () => ['--journal', join(tmp.path, `undo-${++count}.jsonl`)];
 
   /** The tree and its config (root's, beside it: trusted, and not itself in the tree). */
@@ -159,7 +154,7 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     const before = modes(root);
     const printed = fixes(audit(root, '--jobs', '1'));
     expect(printed.flatMap(recursiveTargets)).toContain('var');
-    for (const fix of printed) expect(paste(fix, root).status, fix).toBe(0);
+    for (const fix of printed) expect(pasted(fix, root), fix).toBe(0);
     const after = modes(root);
     for (const rel of IGNORED.filter((rel) => before.has(rel))) expect(after.get(rel), rel).not.toBe(before.get(rel));
   });
@@ -179,15 +174,11 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
         expect(printed.length).toBeGreaterThan(0);
         for (const fix of printed) {
           expect(fix).not.toMatch(/^permcheck /);
-          for (const target of recursiveTargets(fix))
-            expect(
-              ignored.filter((rel) => inside(rel, [target])),
-              fix,
-            ).toEqual([]);
+          expectNoReach(fix, ignored);
         }
         // Folding still happens where nothing is left out.
         expect(printed.flatMap(recursiveTargets)).toContain('var/log');
-        for (const fix of printed) expect(paste(fix, root).status, fix).toBe(0);
+        for (const fix of printed) expect(pasted(fix, root), fix).toBe(0);
         expectOnlyTheRestFixed(root, before, ignored);
         expect(audit(root, '--jobs', jobs, ...flagsOf(ignored)).filter((f) => f.severity === 'error')).toEqual([]);
       });
@@ -207,12 +198,8 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     const root = tree(narrowTree(), IGNORED);
     const before = modes(root);
     for (const fix of fixes(audit(root, '--jobs', '2'))) {
-      for (const target of recursiveTargets(fix))
-        expect(
-          IGNORED.filter((rel) => inside(rel, [target])),
-          fix,
-        ).toEqual([]);
-      expect(paste(fix, root).status, fix).toBe(0);
+      expectNoReach(fix, IGNORED);
+      expect(pasted(fix, root), fix).toBe(0);
     }
     expectOnlyTheRestFixed(root, before);
   });
@@ -228,12 +215,8 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
         true,
       );
       for (const fix of printed) {
-        for (const target of recursiveTargets(fix))
-          expect(
-            IGNORED.filter((rel) => inside(rel, [target])),
-            fix,
-          ).toEqual([]);
-        expect(paste(fix, root).status, fix).toBe(0);
+        expectNoReach(fix, IGNORED);
+        expect(pasted(fix, root), fix).toBe(0);
       }
       expectOnlyTheRestFixed(root, before);
 

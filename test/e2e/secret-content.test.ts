@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
+import type { Finding } from '../../src/rules/contract.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree } from '../helpers/tree.js';
 import { CRON, DEPLOY, isRoot, runCliAs, STRANGER, writeUserFiles } from '../helpers/users.js';
@@ -12,15 +13,6 @@ const STUB = '/usr/share/wordpress/wp-config.php';
 /** The value must never reach any output: only the names of the keys that hold it. */
 const VALUE = 'Hunter2-never-printed';
 const CREDENTIALS = `<?php\ndefine('DB_NAME', 'wp');\ndefine('DB_PASSWORD', '${VALUE}');\ndefine('AUTH_KEY', '${VALUE}-key');\n`;
-
-interface Finding {
-  rule: string;
-  severity: string;
-  path: string;
-  role?: string;
-  message: string;
-  includes?: string[];
-}
 
 /**
  * A file counts as a secret by what it holds where that is cheap to see: Debian's wp-config.php stub

@@ -6,6 +6,7 @@ import { runCli, runCliJson } from '../helpers/cli.js';
 import { canMakeUsers, HostUsers, runAsHost, type HostUser } from '../helpers/host-users.js';
 import { describeNeeding, itNeeding, NEEDS_ROOT } from '../helpers/needs.js';
 import { HARNESS_PACKAGES, phpAvailable } from '../helpers/php-harness.js';
+import type { Finding } from '../../src/rules/contract.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree } from '../helpers/tree.js';
 
@@ -14,13 +15,6 @@ const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 const DUMPFILE = new URL('../helpers/php/symfony-dumpfile.php', import.meta.url).pathname;
 const hasSymfonyFilesystem = phpAvailable() && existsSync(HARNESS_PACKAGES['symfony-dumpfile'].file);
 
-interface Finding {
-  rule: string;
-  severity: string;
-  path: string;
-  role?: string;
-  message: string;
-}
 interface Verdict {
   read: boolean;
   write: boolean;

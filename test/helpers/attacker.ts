@@ -96,11 +96,11 @@ export function snapshot(dir: string): string[] {
  * Paste a fix the way root would: bash, in the audited directory, with this build of permcheck on
  * PATH (a fix may be a `permcheck fix` line). What it printed does not matter here.
  */
-export function paste(fix: string, cwd: string): { status: number | null; stderr: string } {
+export function paste(fix: string, cwd: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stderr: string } {
   const result = spawnSync('bash', ['-c', fix], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` },
+    env: { ...process.env, ...env, PATH: `${shimDir()}:${process.env.PATH}` },
   });
   return { status: result.status, stderr: result.stderr };
 }
