@@ -90,6 +90,34 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck access (built CLI)', 
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('explain --for without a config: the framework root found by its markers stands for the project, and says so', () => {
+    const site = join(tmp.path, 'site');
+    buildTree(site, [
+      { path: '.', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: 0, gid: 0 },
+      { path: 'wp-includes', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+      { path: 'wp-includes/version.php', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+      { path: 'wp-content', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+      { path: 'wp-content/uploads', type: 'dir', mode: 0o2775, uid: WEB.uid, gid: WEB.gid },
+    ]);
+    const roles = ['--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'deploy'];
+    const uploads = join(site, 'wp-content/uploads');
+    const { json } = runCliJson(['explain', '--for', 'web', '--in', uploads, '--json', ...flags, ...roles], { cwd: tmp.path });
+    expect(json.project).toEqual({
+      directory: site,
+      config: null,
+      source: `none found above ${uploads}; ${site}, where a framework's marker files are, stands for the project`,
+      notes: [],
+    });
+    // Outside any framework the current directory stands in.
+    const bare = runCliJson(['explain', '--for', 'web', '--json', ...flags, ...roles], { cwd: tmp.path }).json;
+    expect(bare.project).toMatchObject({
+      directory: tmp.path,
+      config: null,
+      source: `none found above ${tmp.path}; the current directory stands for the project`,
+    });
+  });
+
   it('explain --for tells what a role creates in a directory and who can use it', () => {
     const { code, stdout } = runCli(['explain', '022', '--for', 'web', '--in', join(app, 'var'), ...flags], { cwd: app });
     expect(code).toBe(0);
