@@ -122,6 +122,57 @@ describe.skipIf(!ready)('a tenant who owns the directory above the audited root 
   }
 });
 
+describe.skipIf(!ready)('a tenant who races the read of a file named like a secret (needs the accounts backup and www-data)', () => {
+  const tmp = makeTempDir('permcheck-adv-secret-');
+  afterAll(() => tmp.cleanup());
+
+  it("swapping wp-config.php for a symlink to root's credentials, over and over, never reads them (the key names stay unknown)", async () => {
+    // Root's own credentials, which the tenant cannot read; their key name must never reach a report.
+    const creds = join(tmp.path, 'root-creds.php');
+    writeFileSync(creds, "<?php\ndefine('ROOTONLY_DB_PASSWORD', 'never-shown');\n", { mode: 0o600 });
+    const home = join(tmp.path, 'home');
+    mkdirSync(home);
+    chownSync(home, tenant.uid, tenant.gid);
+    const www = join(home, 'www');
+    const made = bashAs(
+      tenant,
+      `mkdir -m 755 "$1" && echo '<?php' > "$1/wp-includes-marker" && printf '%s\\n' '<?php' "require_once '/etc/wordpress/config.php';" > "$1/stub" && cp "$1/stub" "$1/wp-config.php"`,
+      www,
+    );
+    expect(made.status, made.stderr).toBe(0);
+    // The tenant flips wp-config.php between its stub and a symlink to root's file, each by an atomic rename.
+    const flip = 'cd "$1"; while :; do ln -sfn "$2" link && mv -Tf link wp-config.php; cp stub copy && mv -Tf copy wp-config.php; done';
+    let attack: ChildProcess | undefined;
+    try {
+      attack = spawnAs(tenant, 'bash', ['-c', flip, 'bash', www, creds]);
+      spawnSync('sleep', ['0.3']);
+      let judged = 0;
+      for (let run = 0; run < 6; run++) {
+        const result = runCli([
+          'audit',
+          www,
+          '--preset',
+          'wordpress',
+          '--format',
+          'json',
+          '--fail-on',
+          'never',
+          '--jobs',
+          String(1 + (run % 2)),
+          ...['--web-user', 'www-data', '--cli-user', 'backup', '--cron-user', 'backup', '--no-discover'],
+        ]);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(result.stdout).not.toMatch(/ROOTONLY|never-shown/);
+        if (result.stdout.includes('"path":"wp-config.php"')) judged++;
+      }
+      // The file was found and judged as a secret-marked one in some runs, not skipped every time.
+      expect(judged).toBeGreaterThan(0);
+    } finally {
+      stop(attack);
+    }
+  });
+});
+
 describe.skipIf(!isRoot)('access resolves a path as open(2) would', () => {
   const tmp = makeTempDir('permcheck-adv-access-');
   afterAll(() => tmp.cleanup());
