@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import { UsageError } from '../errors.js';
 import { memberPath, splitPath, displayName, type ByteString } from './names.js';
 import { ArchiveTree, DEAD, DIRECTORY, IMPLIED, IMPLIED_DIRECTORY, NONE, ROOT, SYMLINK } from './tree.js';
@@ -73,7 +74,7 @@ export class TreeBuilder {
       this.remove(existing);
     }
     if (tree.count >= this.maxEntries) {
-      throw new UsageError(`${tree.label}: more than ${this.maxEntries.toLocaleString('en-US')} entries; permcheck stops here`);
+      throw new UsageError(`${tree.label}: more than ${grouped(this.maxEntries)} entries; permcheck stops here`);
     }
     const id = tree.add(parent, base, record.kind, 0);
     this.describe(id, record);

@@ -1,6 +1,7 @@
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isImageLayout, statOrNothing } from './detect.js';
 import { DEFAULT_MAX_ENTRIES, TreeBuilder } from './builder.js';
 import { LayerLog } from './layer-log.js';
 import { dockerPlan, imageUser, ociPlan, type ImagePlan } from './manifest.js';
@@ -36,11 +37,6 @@ const MAX_JSON_BYTES = 16 << 20;
 export async function readImage(input: ArchiveInput, options: ImageOptions = {}): Promise<ContainerImage> {
   if (typeof input === 'string' && input !== '-' && isDirectory(input)) return readLayout(input, options);
   return readImageArchive(input, options);
-}
-
-/** Whether a directory is an OCI image layout (it has an oci-layout file), not a tree to walk. */
-export function isImageLayout(dir: string): boolean {
-  return isFile(join(dir, 'oci-layout'));
 }
 
 async function readLayout(dir: string, options: ImageOptions): Promise<ContainerImage> {
@@ -187,17 +183,4 @@ function parseJson(text: string, label: string, path: string): unknown {
 
 function isDirectory(path: string): boolean {
   return statOrNothing(path)?.isDirectory() ?? false;
-}
-
-function isFile(path: string): boolean {
-  return statOrNothing(path)?.isFile() ?? false;
-}
-
-/** A path under a file (ENOTDIR), a loop or a denied directory: nothing there to read as an image. */
-function statOrNothing(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
 }

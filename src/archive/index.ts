@@ -12,7 +12,8 @@
  * Bad input throws a UsageError naming the archive.
  */
 export { readArchive, type ReadOptions } from './read.js';
-export { isImageLayout, readImage, type ContainerImage, type ImageOptions } from './image.js';
+export { isArtifact, isImageLayout } from './detect.js';
+export { readImage, type ContainerImage, type ImageOptions } from './image.js';
 export { ArchiveWalker, walkArchiveTree } from './walk.js';
 export { archiveAncestors, archiveLookup } from './lookup.js';
 export type { ArchiveEntry } from './entry.js';

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { firstBlocker } from '../access/traversal.js';
@@ -11,7 +10,7 @@ import { assemblePolicy } from '../policy/assemble.js';
 import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE } from '../policy/choose.js';
 import { frameworkOf } from '../policy/presets/index.js';
 import { CompiledPolicy } from '../policy/compile.js';
-import { CONFIG_FILE } from '../policy/load.js';
+import { CONFIG_FILE } from '../policy/config-name.js';
 import type { ArtifactSummary } from '../reporters/reporter.js';
 import { resolveRoleSet } from '../roles/resolve.js';
 import { subjectsOf } from '../roles/subject.js';
@@ -19,7 +18,8 @@ import { trustFor } from '../trust/trust.js';
 import type { UserDatabase } from '../users/database.js';
 import { loadUserDatabase } from '../users/load.js';
 import { headerNames } from './header-names.js';
-import { isImageLayout, readImage, type ContainerImage } from './image.js';
+import { isImageLayout } from './detect.js';
+import { readImage, type ContainerImage } from './image.js';
 import { archiveAncestors, archiveLookup } from './lookup.js';
 import { readArchive } from './read.js';
 import type { ArchiveTree } from './tree.js';
@@ -39,17 +39,6 @@ export interface ArtifactPlan extends Omit<AuditPlan, 'start'> {
 }
 
 /**
- * Whether `target` names an artifact rather than a directory to walk: `-` (stdin), a file (an
- * archive), an OCI image layout, or anything given with --image-root.
- */
-export function isArtifact(target: string, options: ArtifactOptions): boolean {
-  if (target === '-' || options.imageRoot !== undefined) return true;
-  const stats = statSync(target, { throwIfNoEntry: false });
-  if (stats === undefined) return false;
-  return stats.isFile() || (stats.isDirectory() && isImageLayout(target));
-}
-
-/**
  * Read an archive or image and plan its audit: the same rules, policy, presets and output as a
  * directory's. Owners are named by --passwd/--group when given, else by the headers. Nothing of
  * this host is consulted (no processes, no directories above the root); the image's User is the
@@ -64,7 +53,7 @@ export async function planArtifactAudit(target: string, options: ArtifactOptions
   const exists = (marker: string) => archiveLookup(tree, at(marker)) !== undefined;
 
   // A config inside the artifact is not read (its content is not kept, and it would decide its own audit).
-  const project = options.config !== undefined ? loadProject({ ...options, discover: false }, process.cwd(), false) : undefined;
+  const project = options.config !== undefined ? await loadProject({ ...options, discover: false }, process.cwd(), false) : undefined;
   const config = project?.config ?? {};
   const configFile = project?.file;
   if (!project && exists(CONFIG_FILE)) notes.push(`${at(CONFIG_FILE)} in the ${artifact.kind} is not read: pass it with --config`);

@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import { changeCommands, descriptionCommands } from '../change/render.js';
 import { shellQuote } from '../fix/shell.js';
 import { literalGlob } from '../policy/glob.js';
@@ -14,8 +15,7 @@ export function toFinding(candidate: Candidate, context: DescribeContext): Findi
   const unit = rule.scope === 'directory' ? ['directory', 'directories'] : ['entry', 'entries'];
   // Exceptions: "the same holds for 1,203 of the 1,209 entries below it" (their paths are `exceptions`).
   const all = below + (candidate.exceptions?.entries ?? 0);
-  const share =
-    all > below ? `${below.toLocaleString('en-US')} of the ${all.toLocaleString('en-US')}` : `the ${below.toLocaleString('en-US')}`;
+  const share = all > below ? `${grouped(below)} of the ${grouped(all)}` : `the ${grouped(below)}`;
   const message =
     rule.aggregate && below > 0
       ? `${described.message}; the same holds for ${share} ${all === 1 ? unit[0] : unit[1]} below it`

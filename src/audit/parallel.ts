@@ -1,9 +1,11 @@
 import type { SeverityCounts } from '../exit-code.js';
 import type { DirectoryPolicy } from '../policy/compile.js';
-import type { Format } from '../reporters/index.js';
+import { plain } from '../paint.js';
+import { REPORTERS, type Format } from '../reporters/index.js';
 import { planWalk, type PlannedDir } from '../walk/plan.js';
 import { Walker, type WalkCounters } from '../walk/walker.js';
 import { AuditEngine, parentContext, type Frame } from './engine.js';
+import type { JobContext } from './job-run.js';
 import { Channel, type Pool } from './pool.js';
 import type { AuditPlan } from './plan.js';
 import { reportingEngine, turn, type AuditHooks, type AuditResult } from './run.js';
@@ -11,24 +13,30 @@ import type { WorkerSetup } from './worker.js';
 
 /**
  * The audit on several threads. The main thread lists the top of the tree; the subtrees of its
- * frontier go to workers in walk order; the main thread then replays the top through its own
+ * frontier are jobs, taken in walk order by the main thread itself and, once the tree proves big
+ * enough to pay for them, by worker threads (pool.ts); the main thread then replays the top through its own
  * engine and splices each subtree's findings and summary in where the walk would have produced
  * them. The findings, their order and the aggregation are those of a single walk.
  */
 export async function runParallel(plan: AuditPlan, hooks: AuditHooks, pool: Pool, format: Format): Promise<AuditResult> {
   const counts: SeverityCounts = { errors: 0, warnings: 0, infos: 0, races: 0 };
   const engine = reportingEngine(plan, hooks, counts);
+  const targetJobs = pool.size * 16;
   const walkPlan = await planWalk<DirectoryPolicy>(plan.start, plan.policy.root(), {
     inside: (rel, parent) => plan.policy.inside(rel, parent),
     skip: (rel, parent) => plan.policy.skipped(parent, rel),
     // Enough subtrees that a big one cannot leave the other threads idle for long.
-    targetJobs: pool.size * 16,
+    targetJobs,
     maxDepth: 4,
     pause: turn,
   });
   const counters: WalkCounters = walkPlan.counters;
   let replayed = 0;
-  if (walkPlan.jobs.length > 0) pool.configure(setupFor(plan, format));
+  if (walkPlan.jobs.length > 0) {
+    // A level that wide near the top (not the depth limit) is a big tree: its threads start at once.
+    const wide = walkPlan.jobs.length >= targetJobs;
+    pool.configure(setupFor(plan, format), contextFor(plan, format), { entries: counters.entries, wide });
+  }
   const channels = new Map<number, Channel>();
 
   const replay = async (dir: PlannedDir<DirectoryPolicy>, parent: Frame | undefined): Promise<void> => {
@@ -131,6 +139,16 @@ function setupFor(plan: AuditPlan, format: Format): WorkerSetup {
     source: plan.db.source,
     nameService: records.nameService,
     format,
+  };
+}
+
+/** The same as a worker's, from the plan this thread already holds. */
+function contextFor(plan: AuditPlan, format: Format): JobContext {
+  return {
+    settings: plan.settings,
+    policy: plan.policy,
+    names: plan.db,
+    serialize: REPORTERS[format]({ paint: plain, verbose: false }).serialize,
   };
 }
 

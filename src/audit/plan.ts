@@ -11,7 +11,7 @@ import { bindProjectRoles, loadProject, type RoleOptions } from '../project/setu
 import { UsageError } from '../errors.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
-import { CONFIG_FILE } from '../policy/load.js';
+import { CONFIG_FILE } from '../policy/config-name.js';
 import { checkGlob } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
@@ -49,10 +49,10 @@ export interface AuditPlan {
   trust: Trust;
 }
 
-export function planAudit(dir: string | undefined, options: AuditOptions): AuditPlan {
+export async function planAudit(dir: string | undefined, options: AuditOptions): Promise<AuditPlan> {
   const root = resolve(dir ?? '.');
   checkRoot(root, dir ?? '.');
-  const project = loadProject(options, root, false);
+  const project = await loadProject(options, root, false);
   // An artifact audited apart from its host (--ignore-ancestors) has no host processes to ask.
   const hostOptions = options.ignoreAncestors ? { ...options, discover: false } : options;
   const { roles, preset: chosen, defaultUmask } = bindProjectRoles(project, hostOptions, root);

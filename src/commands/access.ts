@@ -28,7 +28,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
     // The project: where the config above the first path is, else the current directory.
-    const setup = loadProject(options, resolve(paths[0]!), true);
+    const setup = await loadProject(options, resolve(paths[0]!), true);
     const project = setup.file ? dirname(setup.file) : process.cwd();
     const roles = bindRoles(setup, options, project);
     const { db } = setup;

@@ -1,20 +1,19 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runParallel } from '../audit/parallel.js';
-import { Pool } from '../audit/pool.js';
+import { Pool, THREADS_AFTER_ENTRIES } from '../audit/pool.js';
 import { planAudit, type AuditOptions, type AuditPlan } from '../audit/plan.js';
 import { countFinding, runAudit, type AuditHooks, type AuditResult } from '../audit/run.js';
-import { isArtifact, planArtifactAudit, type ArtifactOptions, type ArtifactPlan } from '../archive/plan.js';
-import { runArtifactAudit } from '../archive/run.js';
+import { isArtifact } from '../archive/detect.js';
+import type { ArtifactOptions, ArtifactPlan } from '../archive/plan.js';
 import { BaselineFilter, baselineEntry, baselineOf, type BaselineEntry } from '../baseline/baseline.js';
-import { readBaseline, writeBaseline } from '../baseline/file.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { shellQuote } from '../fix/shell.js';
 import { RULE_IDS } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
 import { FAIL_ON, type FailOn, type SeverityCounts } from '../exit-code.js';
-import { PRESET_NAMES } from '../policy/schema.js';
+import { PRESET_NAMES } from '../policy/preset-names.js';
 import { FORMATS, REPORTERS, type Format } from '../reporters/index.js';
 import { startAuditScan } from '../audit/scan.js';
 import type { CommandContext } from './context.js';
@@ -63,7 +62,7 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addOption(new Option('--fail-on <severity>', 'exit 1 when findings reach this severity').choices(FAIL_ON).default('error'))
       .option('--verbose', 'list info findings one by one in text output')
       .addOption(
-        new Option('--jobs <n>', 'threads that walk the tree (1: no worker threads)')
+        new Option('--jobs <n>', 'threads that walk the tree, started once it has a few thousand entries (1: no worker threads)')
           .argParser(jobsArgument)
           .default(defaultJobs(), "the machine's cores, up to 4"),
       )
@@ -81,15 +80,19 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
       .addHelpText('after', rulesHelp),
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
-    const baseline = options.baseline === undefined ? undefined : new BaselineFilter(options.baseline, readBaseline(options.baseline));
+    // What only some audits need loads only for them: the baseline's schema (zod), the archive readers.
+    const baseline =
+      options.baseline === undefined
+        ? undefined
+        : new BaselineFilter(options.baseline, (await import('../baseline/file.js')).readBaseline(options.baseline));
     const artifact = isArtifact(dir, options);
-    // Threads first: their start-up overlaps with reading the config and planning the walk. An
-    // archive's tree is in memory and audited on this thread.
-    const pool = options.jobs > 1 && !artifact ? new Pool(options.jobs) : undefined;
+    // An archive's tree is in memory and audited on this thread; a tree on disk starts threads once
+    // it proves big enough to pay for them (pool.ts).
+    const pool = options.jobs > 1 && !artifact ? new Pool(options.jobs, threadsAfter()) : undefined;
     try {
       const plan = artifact
-        ? await planArtifactAudit(dir, options)
-        : planAudit(dir, { ...options, fixInvocation: (root) => fixInvocation(root, options) });
+        ? await (await import('../archive/plan.js')).planArtifactAudit(dir, options)
+        : await planAudit(dir, { ...options, fixInvocation: (root) => fixInvocation(root, options) });
       const githubRoot = resolve(options.githubRoot ?? process.env.GITHUB_WORKSPACE ?? '.');
       const result = await reportAudit(plan, { ...options, baseline, githubRoot }, ctx, started, pool);
       // Writing a baseline accepts what it records.
@@ -175,16 +178,29 @@ export async function reportAudit(
   const workerFormat: Format = filter || recorded ? 'text' : options.format;
   const result =
     'tree' in plan
-      ? await runArtifactAudit(plan, hooks)
+      ? await (await import('../archive/run.js')).runArtifactAudit(plan, hooks)
       : pool
         ? await runParallel(plan, hooks, pool, workerFormat)
         : await runAudit(plan, hooks);
   await scan?.report(hooks, result);
   progress?.clear();
-  if (recorded) writeBaseline(options.writeBaseline!, baselineOf(recorded));
+  if (recorded) (await import('../baseline/file.js')).writeBaseline(options.writeBaseline!, baselineOf(recorded));
   const counted: AuditResult = filter ? { ...result, ...shown, races: result.races } : result;
   await ctx.out(pending + reporter.end({ ...counted, elapsedMs: performance.now() - started, baseline: filter?.outcome() }));
   return counted;
+}
+
+/**
+ * PERMCHECK_THREADS_AFTER: entries walked on the main thread before worker threads start (default
+ * THREADS_AFTER_ENTRIES); 0 starts them for any tree, which the tests of the threaded walk use.
+ */
+function threadsAfter(): number {
+  const value = process.env.PERMCHECK_THREADS_AFTER;
+  if (value === undefined || value === '') return THREADS_AFTER_ENTRIES;
+  const entries = Number(value);
+  if (!Number.isInteger(entries) || entries < 0)
+    throw new UsageError(`PERMCHECK_THREADS_AFTER '${value}' must be a whole number of entries`);
+  return entries;
 }
 
 /** Both cores of a small CI box; past a few threads the disk, not the CPU, is the limit. */

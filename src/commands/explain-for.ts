@@ -25,8 +25,8 @@ import type { ExplainOptions } from './explain.js';
  * framework above it, else the current directory, as for access; its roles, and what its policy says
  * of creations in a directory.
  */
-function projectOf(options: ExplainOptions, from: string | undefined) {
-  const project = loadProject(options, from ?? process.cwd(), true);
+async function projectOf(options: ExplainOptions, from: string | undefined) {
+  const project = await loadProject(options, from ?? process.cwd(), true);
   const framework = project.file ? undefined : frameworkAbove(from);
   const root = project.file ? dirname(project.file) : (framework ?? process.cwd());
   const provenance = provenanceOf(project, root, from ?? process.cwd(), framework);
@@ -60,15 +60,15 @@ function frameworkAbove(dir: string | undefined): string | undefined {
 }
 
 /** `explain --in DIR` without --for: the directory and how the config or preset says code creates there. */
-export function creationPlace(options: ExplainOptions, dir: string): CreationPlace {
+export async function creationPlace(options: ExplainOptions, dir: string): Promise<CreationPlace> {
   const { path, inode } = placeOf(dir);
-  return { path, inode, create: projectOf(options, path).creationIn(path) };
+  return { path, inode, create: (await projectOf(options, path)).creationIn(path) };
 }
 
 /** `explain --for web`: the role's umask from the config (unless one is given), its creations, who can use them. */
 export async function explainFor(name: string, umask: number | undefined, options: ExplainOptions, ctx: CommandContext): Promise<void> {
   const place = options.in === undefined ? undefined : placeOf(options.in);
-  const { project, provenance, roles, subjects, creationIn } = projectOf(options, place?.path);
+  const { project, provenance, roles, subjects, creationIn } = await projectOf(options, place?.path);
   const creator = roles.find((role) => role.name === name);
   if (!creator) throw new UsageError(`--for '${name}' is not a role here (known: ${roles.map((r) => r.name).join(', ')})`);
   const path = place ? creationIn(place.path) : undefined;

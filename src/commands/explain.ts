@@ -42,7 +42,7 @@ export function defineExplain(command: Command, ctx: CommandContext): void {
     let place: CreationPlace | undefined;
     if (options.in !== undefined) {
       const { creationPlace } = await import('./explain-for.js');
-      place = creationPlace(options, options.in);
+      place = await creationPlace(options, options.in);
     }
     const explanation = explainUmask(umask, custom, place);
     const text = options.json

@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import { createInterface } from 'node:readline/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ export function defineFix(command: Command, ctx: CommandContext): void {
   ).action(async (dir: string, options: FixOptions) => {
     if (options.undo !== undefined) return undo(dir, options, ctx);
     const started = performance.now();
-    const plan = planAudit(dir, options);
+    const plan = await planAudit(dir, options);
     const changes = await collectChanges(plan);
     const root = plan.start.entry.path;
     if (changes.length === 0) {
@@ -131,7 +132,7 @@ function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPl
 }
 
 function summaryOf(changes: readonly PlannedChange[], root: string): string {
-  return `permcheck fix ${printable(root)}: ${changes.length.toLocaleString('en-US')} ${changes.length === 1 ? 'entry changes' : 'entries change'}:`;
+  return `permcheck fix ${printable(root)}: ${grouped(changes.length)} ${changes.length === 1 ? 'entry changes' : 'entries change'}:`;
 }
 
 function pathArgumentAbsolute(path: string): string {
@@ -142,7 +143,7 @@ async function confirm(ctx: CommandContext, count: number): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = await prompt.question(`Apply these ${count.toLocaleString('en-US')} changes? [y/N] `);
+    const answer = await prompt.question(`Apply these ${grouped(count)} changes? [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     prompt.close();
@@ -193,7 +194,7 @@ function withInterrupt(run: (stop: () => boolean) => ApplyResult): ApplyResult {
 /** After applying: what was skipped and why, then the audit of the tree as it is now. */
 async function finalAudit(dir: string, options: FixOptions, ctx: CommandContext, started: number, result: ApplyResult): Promise<void> {
   const lines: string[] = [];
-  if (result.applied > 0) lines.push(`applied ${result.applied.toLocaleString('en-US')} ${result.applied === 1 ? 'change' : 'changes'}`);
+  if (result.applied > 0) lines.push(`applied ${grouped(result.applied)} ${result.applied === 1 ? 'change' : 'changes'}`);
   for (const skipped of result.skipped) lines.push(`skipped ${skipped.rel}: it ${skipped.reason}`);
   if (result.interrupted) lines.push('interrupted: the rest of the plan was not applied; the undo journal covers all of it');
   if (lines.length) await ctx.out(`${lines.map(printable).join('\n')}\n\n`);
@@ -201,13 +202,13 @@ async function finalAudit(dir: string, options: FixOptions, ctx: CommandContext,
     ctx.settle({ interrupted: true });
     return;
   }
-  const counts = await reportAudit(planAudit(dir, options), { format: 'text' }, ctx, started, undefined);
+  const counts = await reportAudit(await planAudit(dir, options), { format: 'text' }, ctx, started, undefined);
   // Something changed under the fix: the result is not what was planned, and the exit code says so.
   ctx.settle({ counts: { ...counts, races: counts.races + result.skipped.length } });
 }
 
 async function undo(dir: string, options: FixOptions, ctx: CommandContext): Promise<void> {
-  const plan = planAudit(dir, options);
+  const plan = await planAudit(dir, options);
   const { header, changes } = readJournal(resolve(options.undo!), plan.trust, plan.db);
   const root = plan.start.entry.path;
   if (header.dev !== plan.start.entry.dev || header.ino !== plan.start.entry.ino) {
@@ -219,7 +220,7 @@ async function undo(dir: string, options: FixOptions, ctx: CommandContext): Prom
     return;
   }
   const result = withInterrupt((stop) => applyChanges(openRoot(root, plan.start.entry), changes, stop, 'after'));
-  const lines = [`restored ${result.applied.toLocaleString('en-US')} of ${changes.length.toLocaleString('en-US')} entries`];
+  const lines = [`restored ${grouped(result.applied)} of ${grouped(changes.length)} entries`];
   for (const skipped of result.skipped) lines.push(`skipped ${skipped.rel}: it ${skipped.reason}`);
   await ctx.out(`${lines.map(printable).join('\n')}\n`);
   ctx.settle(result.interrupted ? { interrupted: true } : { counts: { errors: 0, warnings: 0, infos: 0, races: result.skipped.length } });

@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 /** A live "scanned N entries" line on a terminal, shown only once a walk takes over a second. */
 export class Progress {
   private shown = false;
@@ -13,7 +14,7 @@ export class Progress {
     if (elapsed < this.delayMs) return;
     this.shown = true;
     const rate = Math.round(entries / (elapsed / 1000));
-    this.write(`\r\u001b[2Kscanned ${entries.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
+    this.write(`\r\u001b[2Kscanned ${grouped(entries)} entries (${grouped(rate)}/s)`);
   }
 
   clear(): void {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { PRESET_NAMES } from '../policy/schema.js';
+import { PRESET_NAMES } from '../policy/preset-names.js';
 import { bindProjectRoles, loadProject, type RoleOptions } from '../project/setup.js';
 import { discoveryOffReason } from '../roles/precedence.js';
 import { renderRolesText, rolesJson } from '../roles/render.js';
@@ -25,7 +25,7 @@ export function defineRoles(command: Command, ctx: CommandContext): void {
   ).action(async (dir: string, options: RolesOptions) => {
     const root = resolve(dir);
     checkDirectory(root, dir);
-    const project = loadProject(options, root, false);
+    const project = await loadProject(options, root, false);
     const set = bindProjectRoles(project, options, root);
     const off = discoveryOffReason(options);
     const notes = off ? [`the host was ${off}`, ...set.notes] : set.notes;

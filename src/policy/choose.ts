@@ -4,7 +4,8 @@ import { formatOctal } from '../mode/bits.js';
 import { parseUmask, UMASK_FORMS } from '../mode/umask.js';
 import { PRESETS, type Detection } from './presets/index.js';
 import type { Preset } from './presets/preset.js';
-import { PRESET_NAMES, type Config, type PresetName } from './schema.js';
+import { PRESET_NAMES, type PresetName } from './preset-names.js';
+import type { Config } from './schema.js';
 
 export interface PresetChoice {
   preset: Preset | undefined;

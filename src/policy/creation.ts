@@ -1,7 +1,8 @@
 import { REQUESTED_DIRECTORY, REQUESTED_FILE } from '../mode/creation.js';
 import { parseUmask } from '../mode/umask.js';
 import { DEFAULT_CREATION, REQUESTED_TEMP_FILE, type Chmod, type Making, type PathCreation, type RoleCreation } from '../predict/model.js';
-import { CHMOD_FORM, type CreateConfig, type PathRuleConfig } from './schema.js';
+import { CHMOD_FORM } from './chmod-form.js';
+import type { CreateConfig, PathRuleConfig } from './schema.js';
 
 type MakingConfig = NonNullable<CreateConfig['file']> | NonNullable<CreateConfig['dir']>;
 

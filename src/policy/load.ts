@@ -3,8 +3,6 @@ import { ConfigError } from '../errors.js';
 import { formatIssues } from './config-errors.js';
 import { configSchema, type Config } from './schema.js';
 
-export const CONFIG_FILE = 'permcheck.config.json';
-
 export interface LoadedConfig {
   config: Config;
   /** The file it came from; undefined when there is none. */

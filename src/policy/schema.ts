@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { CHMOD_FORM } from './chmod-form.js';
+import { PRESET_NAMES, type PresetName } from './preset-names.js';
+
+export type { PresetName };
 import { parseUmask } from '../mode/umask.js';
 import { RULE_IDS } from './rule-ids.js';
 import { checkGlob } from './glob.js';
 
 export const ACCESS_LEVELS = ['none', 'read', 'write'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
-
-export const PRESET_NAMES = ['generic', 'magento2', 'laravel', 'symfony', 'wordpress', 'drupal', 'shopware'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const RULE_SETTINGS = ['off', 'info', 'warning', 'error'] as const;
 
@@ -29,9 +30,6 @@ const octalMode = z
   .string({ error: 'must be a string such as "0660"' })
   .regex(/^(?:0o)?0*[0-7]{1,4}$/, { error: 'must be an octal mode 0000-7777, such as "0660" or "2770"' })
   .describe('An octal mode as code requests it, such as "0660" or "2770".');
-
-/** chmod's argument as the code passes it: a fixed mode, a mode less the umask, or the parent's mode. */
-export const CHMOD_FORM = /^(?:inherit|(?:0o)?0*([0-7]{1,4})(\s*&\s*~\s*umask)?)$/;
 
 const chmodValue = z
   .string({ error: 'must be a string such as "0664", "0666 & ~umask" or "inherit"' })

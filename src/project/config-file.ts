@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Names } from '../access/describe.js';
 import { untrustedWriters, writerText, type Writer } from '../access/writers.js';
 import { UsageError } from '../errors.js';
-import { CONFIG_FILE } from '../policy/load.js';
+import { CONFIG_FILE } from '../policy/config-name.js';
 import type { Trust } from '../trust/trust.js';
 import { lookUp } from '../walk/lookup.js';
 import { printable } from '../text/printable.js';

@@ -5,7 +5,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { parseUmask } from '../mode/umask.js';
 import { printable } from '../text/printable.js';
 import { chooseDefaultUmask, choosePreset, MAGENTO_UMASK_FILE, type PresetChoice } from '../policy/choose.js';
-import { parseConfig, type LoadedConfig } from '../policy/load.js';
+import type { LoadedConfig } from '../policy/load.js';
 import { discoveryOffReason, type DefaultUmask } from '../roles/precedence.js';
 import { resolveRoleSet, type RoleSet } from '../roles/resolve.js';
 import type { Role } from '../roles/role.js';
@@ -47,7 +47,7 @@ const CONFIG_LIMIT = 1024 * 1024;
  * ancestors too (access, explain --in), where audit only looks in the audited directory itself. Every
  * file is read only if it can be trusted (trust/trusted-file.ts).
  */
-export function loadProject(options: RoleOptions, project: string, walkUp: boolean): ProjectSetup {
+export async function loadProject(options: RoleOptions, project: string, walkUp: boolean): Promise<ProjectSetup> {
   const custom = options.passwd !== undefined || options.group !== undefined;
   const db = loadUserDatabase({ passwd: options.passwd, group: options.group });
   const local = custom ? loadUserDatabase({}) : db;
@@ -67,6 +67,8 @@ export function loadProject(options: RoleOptions, project: string, walkUp: boole
     explicit: choice.explicit,
     anyway: `pass --config ${choice.file} to use it anyway`,
   });
+  // Its parser (jsonc-parser, zod: a tenth of a second to load) only for a project that has a config.
+  const { parseConfig } = await import('../policy/load.js');
   return { config: parseConfig(text, choice.file), file: choice.file, db, local, trust, choice };
 }
 

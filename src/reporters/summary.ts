@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import type { BaselineOutcome } from '../baseline/baseline.js';
 import type { ReportSummary } from './reporter.js';
 
@@ -21,12 +22,12 @@ export function baselineLines(baseline: BaselineOutcome): string[] {
     for (const entry of baseline.stale.slice(0, STALE_LISTED)) {
       lines.push(`  ${entry.rule} ${entry.path}${entry.role ? ` [${entry.role}]` : ''}`);
     }
-    if (baseline.stale.length > STALE_LISTED) lines.push(`  and ${(baseline.stale.length - STALE_LISTED).toLocaleString('en-US')} more`);
+    if (baseline.stale.length > STALE_LISTED) lines.push(`  and ${grouped(baseline.stale.length - STALE_LISTED)} more`);
   }
   return lines;
 }
 
 export function plural(count: number, word: string, many?: string): string {
   const more = many ?? (word === 'entry' ? 'entries' : word === 'info' ? 'info' : `${word}s`);
-  return `${count.toLocaleString('en-US')} ${count === 1 ? word : more}`;
+  return `${grouped(count)} ${count === 1 ? word : more}`;
 }

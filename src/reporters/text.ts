@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import type { Excepted, Finding } from '../rules/contract.js';
 import { RULE_IDS, SEVERITIES, type Severity } from '../rules/ids.js';
 import { RULES } from '../rules/index.js';
@@ -62,19 +63,17 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
       for (const severity of SEVERITIES) {
         const total = count.get(severity) ?? 0;
         if (total === 0) continue;
-        lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${total.toLocaleString('en-US')})`)));
+        lines.push('', paint.bold(colour(severity, `${HEADINGS[severity]} (${grouped(total)})`)));
         for (const rule of RULE_IDS) {
           const slot = held.get(`${severity}\0${rule}`);
           if (!slot) continue;
           const ofRule = slot.shown.length + slot.more;
           if (severity === 'info' && !verbose) {
             // Info is context, not a problem: counted per rule, listed with --verbose.
-            lines.push(
-              `  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.toLocaleString('en-US')}; --verbose lists them)`,
-            );
+            lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${grouped(ofRule)}; --verbose lists them)`);
             continue;
           }
-          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${ofRule.toLocaleString('en-US')})`);
+          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${grouped(ofRule)})`);
           // Reported as soon as final (children before their directory); people read by path.
           const sorted = slot.shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
           let previous: Finding | undefined;
@@ -98,7 +97,7 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           if (slot.more > 0)
             lines.push(
               paint.dim(
-                `    … and ${slot.more.toLocaleString('en-US')} more (--format json lists every finding${severity === 'info' ? '' : '; --verbose lists them here'})`,
+                `    … and ${grouped(slot.more)} more (--format json lists every finding${severity === 'info' ? '' : '; --verbose lists them here'})`,
               ),
             );
         }
@@ -134,17 +133,15 @@ const EXCEPTIONS_LISTED = 5;
 /** "1,204 entries", or "1,204 of 1,210 entries" for an aggregate with exceptions. */
 function extentOf(f: Finding): string {
   const all = f.entries + (f.exceptionCount ?? 0);
-  return all > f.entries
-    ? `${f.entries.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} entries`
-    : `${f.entries.toLocaleString('en-US')} entries`;
+  return all > f.entries ? `${grouped(f.entries)} of ${grouped(all)} entries` : `${grouped(f.entries)} entries`;
 }
 
 /** "index.php, storage (16 entries) and 3 more entries": what lacks an aggregate's finding. */
 function exceptionsLine(exceptions: readonly Excepted[], count: number): string {
   const shown = exceptions.slice(0, EXCEPTIONS_LISTED);
-  const named = shown.map((e) => (e.entries > 1 ? `${e.path} (${e.entries.toLocaleString('en-US')} entries)` : e.path));
+  const named = shown.map((e) => (e.entries > 1 ? `${e.path} (${grouped(e.entries)} entries)` : e.path));
   const more = count - shown.reduce((n, e) => n + e.entries, 0);
-  if (more > 0) return `${named.join(', ')} and ${more.toLocaleString('en-US')} more ${more === 1 ? 'entry' : 'entries'}`;
+  if (more > 0) return `${named.join(', ')} and ${grouped(more)} more ${more === 1 ? 'entry' : 'entries'}`;
   return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
 }
 

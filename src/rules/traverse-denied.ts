@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import { denialReason, describeInode } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
@@ -65,9 +66,9 @@ export const traverseDenied: Rule = {
     const block = traversePayload.decode(c);
     const why = subject.principal.uid === 0 ? '' : `: ${denialReason(subject.name, block.inode, subject.principal, EXECUTE, names)}`;
     const below = c.entries - (block.listsIt ? 1 : 0);
-    const count = `${below.toLocaleString('en-US')} ${below === 1 ? 'entry' : 'entries'}`;
+    const count = `${grouped(below)} ${below === 1 ? 'entry' : 'entries'}`;
     const hidden = block.ancestor
-      ? `${subject.name} cannot reach the audited directory: ${c.entries.toLocaleString('en-US')} entries in it that ${subject.name} needs are out of reach`
+      ? `${subject.name} cannot reach the audited directory: ${grouped(c.entries)} entries in it that ${subject.name} needs are out of reach`
       : `${subject.name} needs ${block.listsIt ? `${block.blocker} itself${below > 0 ? ' and ' : ''}` : ''}${below > 0 || !block.listsIt ? `${count} below it` : ''}`;
     const message = `${subject.name} cannot enter ${block.blocker} (${describeInode(block.inode, names)})${why}; ${hidden}`;
     if (!block.ancestor) return { message };

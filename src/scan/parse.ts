@@ -1,4 +1,5 @@
-import { Engine } from 'php-parser';
+import { createRequire } from 'node:module';
+import type { Engine } from 'php-parser';
 import { isNode, type PhpNode } from './php-ast.js';
 import { originalOffset, skeleton, type Anchors } from './skeleton.js';
 
@@ -13,9 +14,12 @@ export interface ParsedPhp {
 
 let engine: Engine | undefined;
 
-/** One engine per thread: building one costs more than parsing a small file. */
+/**
+ * One engine per thread: building one costs more than parsing a small file. php-parser loads on the
+ * first parse (a tenth of a second), so an audit whose scan finds nothing to parse never loads it.
+ */
 function parser(): Engine {
-  engine ??= new Engine({
+  engine ??= new (createRequire(import.meta.url)('php-parser') as typeof import('php-parser')).Engine({
     parser: { php8: true, suppressErrors: true, extractDoc: false },
     ast: { withPositions: true, withSource: false },
   });

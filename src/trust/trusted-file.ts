@@ -1,3 +1,4 @@
+import { grouped } from '../text/grouped.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { inodeFromStats } from '../access/inode.js';
 import type { Names } from '../access/describe.js';
@@ -61,7 +62,7 @@ export function readTrustedFile(path: string, options: TrustedRead): string {
       throw new UsageError(`${options.what} ${path} is ${TYPE_NAMES[inode.type] ?? 'not a regular file'}, not a regular file`);
     if (stats.size > options.maxBytes)
       throw new UsageError(
-        `${options.what} ${path} is ${stats.size.toLocaleString('en-US')} bytes, more than the ${options.maxBytes.toLocaleString('en-US')} permcheck reads`,
+        `${options.what} ${path} is ${grouped(stats.size)} bytes, more than the ${grouped(options.maxBytes)} permcheck reads`,
       );
     if (!options.explicit) checkTrusted(path, fd, inode, options);
     return readBounded(fd, options, path);
@@ -97,7 +98,7 @@ function readBounded(fd: number, options: TrustedRead, path: string): string {
     if (read === 0) break;
     length += read;
     if (length > options.maxBytes)
-      throw new UsageError(`${options.what} ${path} is larger than the ${options.maxBytes.toLocaleString('en-US')} bytes permcheck reads`);
+      throw new UsageError(`${options.what} ${path} is larger than the ${grouped(options.maxBytes)} bytes permcheck reads`);
   }
   return buffer.subarray(0, length).toString('utf8');
 }

@@ -67,58 +67,58 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
     );
   });
 
-  it.each([1, 2, 3])('random tree %i: --jobs 1, 2 and 3 match the reference, finding for finding, in order', (seed) => {
+  // --jobs 2 starts its threads at once; --jobs 3 as a user gets it: jobs on the main thread first,
+  // threads once the tree proves big enough.
+  it.each([1, 2, 3])('random tree %i: --jobs 1, 2 and 3 match the reference, finding for finding, in order', async (seed) => {
     const root = join(tmp.path, `tree${seed}`);
     buildTree(root, randomTree(seed, 2500));
     const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
-    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
     // The tree must give the comparison something to compare: many findings, folded subtrees.
     expect(reference.findings.length).toBeGreaterThan(50);
     expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
     for (const jobs of ['1', '2', '3']) {
-      const { json } = runCliJson([
-        'audit',
-        root,
-        '--format',
-        'json',
-        '--config',
-        config,
-        '--passwd',
-        users.passwd,
-        '--group',
-        users.group,
-        '--jobs',
-        jobs,
-      ]);
+      const { json } = runCliJson(
+        ['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs],
+        threadsAt(jobs),
+      );
       expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
       expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
     }
   });
 
-  it('matches the reference with --only, which prunes what cannot match', () => {
+  it('matches the reference with --only, which prunes what cannot match', async () => {
     const root = join(tmp.path, 'tree1');
     const only = ['vendor/**', '**/*.tmp'];
     const options = { config, passwd: users.passwd, group: users.group, ignore: [], only };
-    const reference = referenceAudit(planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
     expect(reference.findings.length).toBeGreaterThan(10);
     for (const jobs of ['1', '2']) {
-      const { json } = runCliJson([
-        'audit',
-        root,
-        '--format',
-        'json',
-        '--config',
-        config,
-        '--passwd',
-        users.passwd,
-        '--group',
-        users.group,
-        '--jobs',
-        jobs,
-        ...only.flatMap((g) => ['--only', g]),
-      ]);
+      const { json } = runCliJson(
+        [
+          'audit',
+          root,
+          '--format',
+          'json',
+          '--config',
+          config,
+          '--passwd',
+          users.passwd,
+          '--group',
+          users.group,
+          '--jobs',
+          jobs,
+          ...only.flatMap((g) => ['--only', g]),
+        ],
+        threadsAt(jobs),
+      );
       expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
       expect(json.summary.entries).toBe(reference.entries);
     }
   });
 });
+
+/** --jobs 3 as a user runs it: the first jobs on the main thread (the helper starts threads at once for --jobs above 1). */
+function threadsAt(jobs: string) {
+  return jobs === '3' ? { env: { ...process.env, PERMCHECK_THREADS_AFTER: '' } } : {};
+}
