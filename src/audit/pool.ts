@@ -131,9 +131,10 @@ export class Pool {
           run = startJob(job, this.context!, post);
           for (let more = true; more;) {
             more = run.step(SLICE);
-            if (this.workers.length === 0 && this.walked + run.entries >= this.threadsAfter) this.startThreads();
             await turn();
             if (this.closed) return;
+            // Past the threshold with jobs still waiting: they go to threads; this one ends here.
+            if (this.workers.length === 0 && this.queue.length > 0 && this.walked + run.entries >= this.threadsAfter) this.startThreads();
           }
           this.walked += run.entries;
         } catch (error) {

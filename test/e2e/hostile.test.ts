@@ -328,6 +328,13 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     expect(stderr).toMatch(/^permcheck: /);
   });
 
+  it('refuses a PERMCHECK_THREADS_AFTER that is not a number of entries, in one line, exit 2', () => {
+    const { code, stdout, stderr } = runCli(['audit', tmp.path, '--jobs', '2'], { env: { PERMCHECK_THREADS_AFTER: 'soon' } });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe("permcheck: PERMCHECK_THREADS_AFTER 'soon' must be a whole number of entries\n");
+  });
+
   it('prints usage on stderr and exits 2 without a command, and init refuses a missing directory', () => {
     const bare = runCli([]);
     expect(bare.code).toBe(2);

@@ -67,8 +67,8 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
     );
   });
 
-  // --jobs 2 starts its threads at once; --jobs 3 as a user gets it: jobs on the main thread first,
-  // threads once the tree proves big enough.
+  // --jobs 2 starts its threads at once; --jobs 3 walks jobs on the main thread first and hands the
+  // rest to threads part way through.
   it.each([1, 2, 3])('random tree %i: --jobs 1, 2 and 3 match the reference, finding for finding, in order', async (seed) => {
     const root = join(tmp.path, `tree${seed}`);
     buildTree(root, randomTree(seed, 2500));
@@ -84,6 +84,38 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
       );
       expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
       expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
+    }
+  });
+
+  it('matches the reference when the main thread walks the first jobs and threads take the rest', async () => {
+    // Narrow down to the planner's depth limit, then ten subtrees of 300 entries: jobs that are not
+    // "wide", so with PERMCHECK_THREADS_AFTER=500 the main thread walks the first two itself and
+    // worker threads start part way through and take the other eight.
+    const root = join(tmp.path, 'narrow');
+    const next = random(7);
+    const entries: EntrySpec[] = [{ path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: 21100 }];
+    for (const dir of ['var', 'var/a', 'var/a/b']) entries.push({ path: dir, type: 'dir', mode: 0o2775, uid: DEPLOY.uid, gid: 21100 });
+    for (let d = 0; d < 10; d++) {
+      const dir = `var/a/b/d${d}`;
+      entries.push({ path: dir, type: 'dir', mode: d === 3 ? 0o777 : 0o2775, uid: DEPLOY.uid, gid: 21100 });
+      for (let f = 0; f < 300; f++) {
+        const odd = next() < 0.05;
+        entries.push({ path: `${dir}/f${f}`, type: 'file', mode: odd ? 0o600 : 0o664, uid: odd ? WEB.uid : DEPLOY.uid, gid: 21100 });
+      }
+    }
+    buildTree(root, entries);
+    const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
+    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    expect(reference.findings.length).toBeGreaterThan(10);
+    const flags = ['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group];
+    for (const [jobs, after] of [
+      ['1', ''],
+      ['2', '500'],
+      ['2', ''],
+    ] as const) {
+      const { json } = runCliJson([...flags, '--jobs', jobs], { env: { ...process.env, PERMCHECK_THREADS_AFTER: after } });
+      expect(json.findings, `--jobs ${jobs}, threads after ${after || 'the default'}`).toEqual(reference.findings);
+      expect(json.summary.entries).toBe(reference.entries);
     }
   });
 
@@ -118,7 +150,10 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
   });
 });
 
-/** --jobs 3 as a user runs it: the first jobs on the main thread (the helper starts threads at once for --jobs above 1). */
+/**
+ * --jobs 3: the first jobs on the main thread, the rest on threads once 500 entries are walked (the
+ * helper starts threads at once for --jobs above 1; a user's threshold, 4,096, is above these trees).
+ */
 function threadsAt(jobs: string) {
-  return jobs === '3' ? { env: { ...process.env, PERMCHECK_THREADS_AFTER: '' } } : {};
+  return jobs === '3' ? { env: { ...process.env, PERMCHECK_THREADS_AFTER: '500' } } : {};
 }
