@@ -71,20 +71,25 @@ export class Pool {
   private closed = false;
   private room: (() => void) | undefined;
 
-  constructor(
-    readonly size: number,
-    private readonly threadsAfter: number = THREADS_AFTER_ENTRIES,
-  ) {}
+  private readonly threadsAfter: number;
 
   /**
-   * What the jobs need: `setup` for threads, `context` for jobs walked here. `planned`: what the
-   * planner saw; a tree that is wide near the top, or already this big, starts its threads at once.
+   * `threadsAfter`: entries before threads start, whatever the tree's shape (PERMCHECK_THREADS_AFTER);
+   * undefined: THREADS_AFTER_ENTRIES, or at once for a tree that is wide near the top.
    */
+  constructor(
+    readonly size: number,
+    private readonly given?: number,
+  ) {
+    this.threadsAfter = given ?? THREADS_AFTER_ENTRIES;
+  }
+
+  /** What the jobs need: `setup` for threads, `context` for jobs walked here; `planned`: what the planner saw. */
   configure(setup: WorkerSetup, context: JobContext, planned: { entries: number; wide: boolean }): void {
     this.setup = setup;
     this.context = context;
     this.walked = planned.entries;
-    if (planned.wide || this.walked >= this.threadsAfter) this.startThreads();
+    if ((planned.wide && this.given === undefined) || this.walked >= this.threadsAfter) this.startThreads();
   }
 
   enqueue(job: Job, channel: Channel): void {

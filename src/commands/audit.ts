@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runParallel } from '../audit/parallel.js';
-import { Pool, THREADS_AFTER_ENTRIES } from '../audit/pool.js';
+import { Pool } from '../audit/pool.js';
 import { planAudit, type AuditOptions, type AuditPlan } from '../audit/plan.js';
 import { countFinding, runAudit, type AuditHooks, type AuditResult } from '../audit/run.js';
 import { isArtifact } from '../archive/detect.js';
@@ -191,12 +191,13 @@ export async function reportAudit(
 }
 
 /**
- * PERMCHECK_THREADS_AFTER: entries walked on the main thread before worker threads start (default
- * THREADS_AFTER_ENTRIES); 0 starts them for any tree, which the tests of the threaded walk use.
+ * PERMCHECK_THREADS_AFTER: entries walked on the main thread before worker threads start, whatever
+ * the tree's shape; 0 starts them for any tree, which the tests of the threaded walk use. Unset: the
+ * pool's own rule (pool.ts).
  */
-function threadsAfter(): number {
+function threadsAfter(): number | undefined {
   const value = process.env.PERMCHECK_THREADS_AFTER;
-  if (value === undefined || value === '') return THREADS_AFTER_ENTRIES;
+  if (value === undefined || value === '') return undefined;
   const entries = Number(value);
   if (!Number.isInteger(entries) || entries < 0)
     throw new UsageError(`PERMCHECK_THREADS_AFTER '${value}' must be a whole number of entries`);

@@ -8,6 +8,7 @@ import type { Subject } from '../roles/subject.js';
 import { predictCreated, type Created } from '../predict/created.js';
 import { LOST_CREATE_INSIDE, LOST_DELETE, LOST_READ, LOST_WRITE, predictLoss } from '../predict/loss.js';
 import { creationModel, describeModel, makingSteps, type PathCreation } from '../predict/model.js';
+import { wordList } from '../text/word-list.js';
 
 export interface CreationStory {
   creator: Role;
@@ -88,9 +89,9 @@ export function renderCreationStory(story: CreationStory, names: Names): string 
   for (const { role, can, cannot, blockedBy } of story.others) {
     const who = `${role.name}${role.role ? ` (${role.role.user})` : ''}`;
     if (blockedBy) lines.push(`${who} cannot reach them at all: it cannot enter ${blockedBy}`);
-    else if (cannot.length === 0) lines.push(`${who} can ${joinAnd(can)}`);
+    else if (cannot.length === 0) lines.push(`${who} can ${wordList(can)}`);
     else if (can.length === 0) lines.push(`${who} cannot ${joinOr(cannot)}`);
-    else lines.push(`${who} can ${joinAnd(can)}, but cannot ${joinOr(cannot)}`);
+    else lines.push(`${who} can ${wordList(can)}, but cannot ${joinOr(cannot)}`);
   }
   // Paths and names come from the tree and the host: escaped, line by line.
   return lines.map(printable).join('\n') + '\n';
@@ -115,8 +116,4 @@ export function creationStoryJson(story: CreationStory, names: Names) {
       story.others.map((o) => [o.role.name, { can: o.can, cannot: o.cannot, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}) }]),
     ),
   };
-}
-
-function joinAnd(words: readonly string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

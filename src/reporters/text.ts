@@ -5,6 +5,7 @@ import { RULES } from '../rules/index.js';
 import { printable } from '../text/printable.js';
 import type { ArtifactSummary, ReportHeader, Reporter, ReporterOptions, ReportSummary } from './reporter.js';
 import { baselineLines, countsLine } from './summary.js';
+import { wordList } from '../text/word-list.js';
 
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
 
@@ -142,7 +143,7 @@ function exceptionsLine(exceptions: readonly Excepted[], count: number): string 
   const named = shown.map((e) => (e.entries > 1 ? `${e.path} (${grouped(e.entries)} entries)` : e.path));
   const more = count - shown.reduce((n, e) => n + e.entries, 0);
   if (more > 0) return `${named.join(', ')} and ${grouped(more)} more ${more === 1 ? 'entry' : 'entries'}`;
-  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
+  return wordList(named);
 }
 
 /** Same rule, path, extent, fix and words, the role's own name aside. */

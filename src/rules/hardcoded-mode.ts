@@ -4,6 +4,7 @@ import { describeModeSite, resultingMode } from '../scan/meaning.js';
 import type { ModeSite, ScanNote } from '../scan/types.js';
 import type { Severity } from './ids.js';
 import { candidateKey, type Rule } from './rule.js';
+import { wordList } from '../text/word-list.js';
 
 /**
  * What a candidate of this rule carries: a call site in the PHP code (with the roles that lose
@@ -13,9 +14,6 @@ import { candidateKey, type Rule } from './rule.js';
 export type HardcodedModeExtra = { rule?: 'hardcoded-mode' } & (
   { kind: 'site'; site: ModeSite; groupRoles: string[]; writesIn?: { dir: string; breaks: string[] } } | { kind: 'note'; note: ScanNote }
 );
-
-const list = (names: readonly string[]) =>
-  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 
 /**
  * Whether the mode keeps roles that share a group from each other, or opens entries to everyone:
@@ -89,7 +87,7 @@ export const hardcodedMode: Rule = {
     const where = site.package ? ` (${site.package.name}${site.package.dev ? ', a dev dependency' : ''})` : '';
     const consequence =
       writesIn && writesIn.breaks.length > 0
-        ? `; it writes in ${writesIn.dir}, where ${list(writesIn.breaks)} then lose access (see cross-context)`
+        ? `; it writes in ${writesIn.dir}, where ${wordList(writesIn.breaks)} then lose access (see cross-context)`
         : writesIn
           ? `; it writes in ${writesIn.dir}`
           : '';

@@ -1,7 +1,8 @@
 import { describeInode, grantReason } from '../access/describe.js';
 import { permText } from '../acl/format.js';
 import { READ } from '../mode/bits.js';
-import { namesText, type SecretContent } from '../secret/content.js';
+import type { SecretContent } from '../secret/content.js';
+import { wordList } from '../text/word-list.js';
 import type { AuditSettings, Candidate, EntryFacts } from './contract.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 
@@ -99,7 +100,7 @@ export const secretExposed: Rule = {
     const subject = settings.subjects[c.subject]!;
     const { exposure, content } = exposurePayload.decode(c);
     if (content?.kind === 'none') {
-      const where = content.includes.length > 0 ? `, so they come from what it includes: ${namesText(content.includes, 4)}` : '';
+      const where = content.includes.length > 0 ? `, so they come from what it includes: ${wordList(content.includes, 4)}` : '';
       return {
         message: `${c.rel} (${describeInode(c.inode, names)}) is readable by others but holds no secret: it sets no credential${where}`,
         extra: { includes: content.includes },
@@ -122,7 +123,7 @@ export const secretExposed: Rule = {
 
 /** Why a file counts as a secret, in words: the credentials it sets (names, never values), else its path. */
 export function secretBecause(content: SecretContent | undefined): string {
-  if (content?.kind === 'credentials') return `a secret because it sets ${namesText(content.keys)}`;
+  if (content?.kind === 'credentials') return `a secret because it sets ${wordList(content.keys, 2)}`;
   const path = 'a secret by its path (the policy marks it secret)';
   return content?.kind === 'unknown' ? `${path}; its content did not decide: ${content.why}` : path;
 }

@@ -1,6 +1,7 @@
 import { formatOctal } from '../mode/bits.js';
 import { creationMode, defaultRequested } from '../mode/creation.js';
 import type { ModeSite } from './types.js';
+import { wordList } from '../text/word-list.js';
 
 export interface ModeSiteAdvice {
   /** What the site does to the entries, for the roles: "files written here are 0644 whatever the umask: …". */
@@ -33,11 +34,9 @@ export function resultingMode(site: ModeSite, umask: number): number | undefined
   }
 }
 
-const list = (names: string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
-
 /** What the group and others can do with entries of this mode. */
 function consequence(kind: 'file' | 'directory', mode: number, context: AdviceContext): string {
-  const who = context.groupRoles?.length ? list(context.groupRoles) : 'roles that share the group';
+  const who = context.groupRoles?.length ? wordList(context.groupRoles) : 'roles that share the group';
   if (mode & 0o002) return kind === 'file' ? 'any local user can change them' : 'any local user can add, replace or delete entries in them';
   if (!(mode & 0o020)) return kind === 'file' ? `${who} cannot update them` : `${who} cannot create or delete entries in them`;
   return kind === 'file' ? `${who} can update them` : `${who} can create entries in them`;

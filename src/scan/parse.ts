@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type { Engine } from 'php-parser';
+import { lazyPhpEngine } from './php-engine.js';
 import { isNode, type PhpNode } from './php-ast.js';
 import { originalOffset, skeleton, type Anchors } from './skeleton.js';
 
@@ -12,19 +11,10 @@ export interface ParsedPhp {
   syntaxError?: { message: string; line: number };
 }
 
-let engine: Engine | undefined;
-
-/**
- * One engine per thread: building one costs more than parsing a small file. php-parser loads on the
- * first parse (a tenth of a second), so an audit whose scan finds nothing to parse never loads it.
- */
-function parser(): Engine {
-  engine ??= new (createRequire(import.meta.url)('php-parser') as typeof import('php-parser')).Engine({
-    parser: { php8: true, suppressErrors: true, extractDoc: false },
-    ast: { withPositions: true, withSource: false },
-  });
-  return engine;
-}
+const parser = lazyPhpEngine({
+  parser: { php8: true, suppressErrors: true, extractDoc: false },
+  ast: { withPositions: true, withSource: false },
+});
 
 interface ParseError {
   message: string;

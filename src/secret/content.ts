@@ -25,11 +25,3 @@ export function judgeSecretText(name: string, text: string): SecretContent {
   if (name === '.env' || name.startsWith('.env.')) return envContent(text);
   return { kind: 'unknown', why: 'not a format permcheck reads (PHP or .env)' };
 }
-
-/** "DB_PASSWORD", "DB_PASSWORD and AUTH_KEY", "DB_PASSWORD, AUTH_KEY and 6 more". */
-export function namesText(names: readonly string[], shown = 2): string {
-  if (names.length <= shown + 1) {
-    return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  }
-  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
-}

@@ -1,19 +1,11 @@
-import { createRequire } from 'node:module';
-import type { Engine } from 'php-parser';
+import { lazyPhpEngine } from '../scan/php-engine.js';
 
 /** A PHP token as the secret check needs it: strings with their value, names, and punctuation. */
 export type Token =
   { t: 'str'; v: string } | { t: 'var'; v: string } | { t: 'id'; v: string } | { t: 'num'; v: string } | { t: 'op'; v: string };
 
-/** php-parser's lexer, loaded on the first secret read: most threads never judge a secret and never pay for it. */
-let engine: Engine | undefined;
-function lexer(): Engine {
-  if (!engine) {
-    const { Engine: PhpEngine } = createRequire(import.meta.url)('php-parser') as typeof import('php-parser');
-    engine = new PhpEngine({ parser: { php8: true, suppressErrors: true }, lexer: { all_tokens: true } });
-  }
-  return engine;
-}
+/** php-parser's lexer, built on the first secret read: most threads never judge a secret and never pay for it. */
+const lexer = lazyPhpEngine({ parser: { php8: true, suppressErrors: true }, lexer: { all_tokens: true } });
 
 type RawToken = string | [name: string, text: string, line: number];
 

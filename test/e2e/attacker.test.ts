@@ -103,12 +103,19 @@ describeNeeding({
     { watch: 's63', delay: 0.03 },
     { watch: '.', delay: 0 },
   ];
-  for (const jobs of ['1', '2']) {
+  // The walk on one thread, var/'s subtrees on worker threads, and the same subtrees walked as jobs
+  // on the main thread (what a tree too small for threads gets): each way must hold against the swap.
+  const walks = [
+    { label: '--jobs 1', jobs: '1', env: {} },
+    { label: '--jobs 2', jobs: '2', env: {} },
+    { label: '--jobs 2, jobs on the main thread', jobs: '2', env: { PERMCHECK_THREADS_AFTER: String(2 ** 31) } },
+  ];
+  for (const { label, jobs, env } of walks) {
     for (const { watch, delay } of timings) {
-      it(`never reports an entry of the fake /etc, and reports the swap (watch ${watch}, delay ${delay}s, --jobs ${jobs})`, async () => {
+      it(`never reports an entry of the fake /etc, and reports the swap (watch ${watch}, delay ${delay}s, ${label})`, async () => {
         const child = await attacker(join(varDir, watch), delay);
         try {
-          const result = runCli(['audit', app, '--format', 'json', '--fail-on', 'never', '--jobs', jobs, ...flags]);
+          const result = runCli(['audit', app, '--format', 'json', '--fail-on', 'never', '--jobs', jobs, ...flags], { env });
           await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
           const json = JSON.parse(result.stdout);
           const findings = json.findings as { rule: string; path: string; code?: string; message: string }[];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
-import { CRON, DEPLOY, isRoot, WEB, writeUserFiles } from '../helpers/users.js';
+import { CRON, DEPLOY, isRoot, WEB, writeUserFiles, roleFlags } from '../helpers/users.js';
 import { snapshot } from '../helpers/visits.js';
 
 const WWW = 21100;
@@ -65,7 +65,7 @@ describe.skipIf(!isRoot)('an archive audits to the same findings as the tree it 
   beforeAll(() => {
     buildTree(tree, release());
     const files = writeUserFiles(tmp.path);
-    users = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
+    users = roleFlags(files);
     disk = audit(tree).json;
     mkdirSync(out);
     before = snapshot(tmp.path, ['out']);
@@ -246,7 +246,7 @@ describe.skipIf(!isRoot)('an image audits to the same findings as its merged fil
   let users: string[];
   beforeAll(() => {
     const files = writeUserFiles(tmp.path);
-    users = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
+    users = roleFlags(files);
   });
   const audit = (target: string, extra: string[]) =>
     comparable(runCliJson<Json>(['audit', target, '--format', 'json', '--fail-on', 'never', '--jobs', '1', ...users, ...extra]));

@@ -7,7 +7,7 @@ import type { Finding } from '../../src/rules/contract.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { paste } from '../helpers/attacker.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
-import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
+import { DEPLOY, isRoot, writeUserFiles, roleFlags } from '../helpers/users.js';
 
 const why = isRoot ? '' : ' (skipped: needs root to give the tree its owners)';
 const WWW = 21100;
@@ -96,7 +96,7 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
   beforeAll(() => {
     tmp = makeTempDir('permcheck-fix-ignored-');
     const files = writeUserFiles(tmp.path);
-    users = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
+    users = roleFlags(files);
   });
   afterAll(() => tmp?.cleanup());
 

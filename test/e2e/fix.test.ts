@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
-import { CRON, DEPLOY, hasSetpriv, isRoot, runAs, STRANGER, WEB, writeUserFiles, type TestUser } from '../helpers/users.js';
+import { CRON, DEPLOY, hasSetpriv, isRoot, runAs, STRANGER, WEB, writeUserFiles, type TestUser, roleFlags } from '../helpers/users.js';
 
 const why = !isRoot || !hasSetpriv() ? ' (skipped: needs root and setpriv)' : '';
 const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
@@ -42,7 +42,7 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
   beforeAll(() => {
     tmp = makeTempDir('permcheck-fix-');
     const files = writeUserFiles(tmp.path);
-    users = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
+    users = roleFlags(files);
   });
   afterAll(() => tmp?.cleanup());
 

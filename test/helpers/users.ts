@@ -42,6 +42,11 @@ export function writeUserFiles(dir: string): { passwd: string; group: string } {
   return { passwd, group };
 }
 
+/** Flags naming the users files and binding the three roles to web, deploy and cron, as most e2e tests run. */
+export function roleFlags(files: { passwd: string; group: string }): string[] {
+  return ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--cron-user', 'cron'];
+}
+
 export const isRoot = process.getuid?.() === 0;
 
 export function hasSetpriv(): boolean {

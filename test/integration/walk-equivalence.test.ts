@@ -67,24 +67,30 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
     );
   });
 
-  // --jobs 2 starts its threads at once; --jobs 3 walks jobs on the main thread first and hands the
-  // rest to threads part way through.
+  /** The reference walk of `root`, and a check that each run of the CLI gives exactly its findings. */
+  async function compare(root: string, extra: { only?: string[] } = {}) {
+    const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[], ...extra };
+    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const flags = ['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group];
+    for (const glob of extra.only ?? []) flags.push('--only', glob);
+    const matches = (jobs: string, env: NodeJS.ProcessEnv = {}) => {
+      const { json } = runCliJson([...flags, '--jobs', jobs], { env: { ...process.env, ...env } });
+      const label = `--jobs ${jobs}${env.PERMCHECK_THREADS_AFTER ? `, threads after ${env.PERMCHECK_THREADS_AFTER} entries` : ''}`;
+      expect(json.findings, label).toEqual(reference.findings);
+      expect(json.summary.entries, label).toBe(reference.entries);
+    };
+    return { reference, matches };
+  }
+
+  // The test helper starts threads at once for --jobs above 1: these trees are walked on threads.
   it.each([1, 2, 3])('random tree %i: --jobs 1, 2 and 3 match the reference, finding for finding, in order', async (seed) => {
     const root = join(tmp.path, `tree${seed}`);
     buildTree(root, randomTree(seed, 2500));
-    const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
-    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const { reference, matches } = await compare(root);
     // The tree must give the comparison something to compare: many findings, folded subtrees.
     expect(reference.findings.length).toBeGreaterThan(50);
     expect(reference.findings.some((f) => f.entries > 10)).toBe(true);
-    for (const jobs of ['1', '2', '3']) {
-      const { json } = runCliJson(
-        ['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group, '--jobs', jobs],
-        threadsAt(jobs),
-      );
-      expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
-      expect(json.summary.entries, `--jobs ${jobs}`).toBe(reference.entries);
-    }
+    for (const jobs of ['1', '2', '3']) matches(jobs);
   });
 
   it('matches the reference when the main thread walks the first jobs and threads take the rest', async () => {
@@ -104,56 +110,18 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the fast paths give exactly wha
       }
     }
     buildTree(root, entries);
-    const options = { config, passwd: users.passwd, group: users.group, ignore: [] as string[] };
-    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const { reference, matches } = await compare(root);
     expect(reference.findings.length).toBeGreaterThan(10);
-    const flags = ['audit', root, '--format', 'json', '--config', config, '--passwd', users.passwd, '--group', users.group];
-    for (const [jobs, after] of [
-      ['1', ''],
-      ['2', '500'],
-      ['2', ''],
-    ] as const) {
-      const { json } = runCliJson([...flags, '--jobs', jobs], { env: { ...process.env, PERMCHECK_THREADS_AFTER: after } });
-      expect(json.findings, `--jobs ${jobs}, threads after ${after || 'the default'}`).toEqual(reference.findings);
-      expect(json.summary.entries).toBe(reference.entries);
-    }
+    matches('1');
+    matches('2', { PERMCHECK_THREADS_AFTER: '500' });
+    // As a user runs it: 3,000 entries stay on the main thread.
+    matches('2', { PERMCHECK_THREADS_AFTER: '' });
   });
 
   it('matches the reference with --only, which prunes what cannot match', async () => {
     const root = join(tmp.path, 'tree1');
-    const only = ['vendor/**', '**/*.tmp'];
-    const options = { config, passwd: users.passwd, group: users.group, ignore: [], only };
-    const reference = referenceAudit(await planAudit(root, { ...options, fixInvocation: (resolved) => fixInvocation(resolved, options) }));
+    const { reference, matches } = await compare(root, { only: ['vendor/**', '**/*.tmp'] });
     expect(reference.findings.length).toBeGreaterThan(10);
-    for (const jobs of ['1', '2']) {
-      const { json } = runCliJson(
-        [
-          'audit',
-          root,
-          '--format',
-          'json',
-          '--config',
-          config,
-          '--passwd',
-          users.passwd,
-          '--group',
-          users.group,
-          '--jobs',
-          jobs,
-          ...only.flatMap((g) => ['--only', g]),
-        ],
-        threadsAt(jobs),
-      );
-      expect(json.findings, `--jobs ${jobs}`).toEqual(reference.findings);
-      expect(json.summary.entries).toBe(reference.entries);
-    }
+    for (const jobs of ['1', '2']) matches(jobs);
   });
 });
-
-/**
- * --jobs 3: the first jobs on the main thread, the rest on threads once 500 entries are walked (the
- * helper starts threads at once for --jobs above 1; a user's threshold, 4,096, is above these trees).
- */
-function threadsAt(jobs: string) {
-  return jobs === '3' ? { env: { ...process.env, PERMCHECK_THREADS_AFTER: '500' } } : {};
-}

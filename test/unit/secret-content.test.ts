@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judgeSecretText, namesText } from '../../src/secret/content.js';
+import { judgeSecretText } from '../../src/secret/content.js';
+import { wordList } from '../../src/text/word-list.js';
 
 const php = (code: string) => judgeSecretText('wp-config.php', `<?php\n${code}\n`);
 const env = (text: string) => judgeSecretText('.env', text);
@@ -106,8 +107,8 @@ describe('what a secret-marked file holds, by its text', () => {
   });
 
   it('names in words', () => {
-    expect(namesText(['A'])).toBe('A');
-    expect(namesText(['A', 'B', 'C'])).toBe('A, B and C');
-    expect(namesText(['A', 'B', 'C', 'D', 'E'])).toBe('A, B and 3 more');
+    expect(wordList(['A'], 2)).toBe('A');
+    expect(wordList(['A', 'B', 'C'], 2)).toBe('A, B and C');
+    expect(wordList(['A', 'B', 'C', 'D', 'E'], 2)).toBe('A, B and 3 more');
   });
 });
