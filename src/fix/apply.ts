@@ -5,7 +5,7 @@ import { sameAccessAcl, sameDefaultAcl } from '../acl/same.js';
 import type { AccessAcl, DefaultAcl } from '../acl/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 import { setAccessAcl, setDefaultAcl } from './acl-write.js';
-import { at, close, lstatAt, O_PATH, type Name } from '../walk/fd.js';
+import { at, close, isDirectory, lstatAt, O_PATH, type EntryStats, type Name } from '../walk/fd.js';
 import { Walker } from '../walk/walker.js';
 
 /** Owner, group and mode: what fix changes and what its journal keeps. */
@@ -126,7 +126,7 @@ function applyOne(path: OpenPath, change: PlannedChange, expect: 'before' | 'aft
 }
 
 /** Why the entry is not the one the plan saw, in the state it saw it; undefined when it is. */
-function differs(stats: Stats, change: PlannedChange, state: Ownership): string | undefined {
+function differs(stats: EntryStats, change: PlannedChange, state: Ownership): string | undefined {
   if (stats.dev !== change.dev || stats.ino !== change.ino)
     return 'is another file than the one planned for (moved or replaced since): not changed';
   if (entryType(stats.mode) !== change.type) return `is now a ${entryType(stats.mode)}, not the ${change.type} planned for: not changed`;
@@ -157,13 +157,13 @@ class OpenPath {
     for (const item of this.stack.splice(common)) close(item.fd);
     for (let i = common; i < components.length; i++) {
       const parent = i === 0 ? this.rootFd : this.stack[i - 1]!.fd;
-      let seen: Stats;
+      let seen: EntryStats;
       try {
         seen = lstatAt(parent, components[i]!);
       } catch {
         return `${keys.slice(0, i + 1).join('/')} is gone: not changed`;
       }
-      if (!seen.isDirectory()) return `${keys.slice(0, i + 1).join('/')} is no longer a directory: not changed`;
+      if (!isDirectory(seen)) return `${keys.slice(0, i + 1).join('/')} is no longer a directory: not changed`;
       const opened = Walker.openChecked(parent, components[i]!, { rel: keys.slice(0, i + 1).join('/'), dev: seen.dev, ino: seen.ino });
       if (typeof opened !== 'number') return `${opened.message}: not changed`;
       this.stack.push({ name: keys[i]!, fd: opened });

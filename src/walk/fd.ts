@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { native } from './native.js';
 
 /**
  * Reaching entries through open directories. A path is resolved again at every system call, so a
@@ -25,8 +26,20 @@ export function at(fd: number, name?: Name): string | Buffer {
   return Buffer.concat([Buffer.from(base), SLASH, name.bytes]);
 }
 
-export function lstatAt(fd: number, name: Name): Stats {
-  return lstatSync(at(fd, name));
+/** What the walk needs of an lstat: the same fields, from Node's Stats or from statx (native.ts). */
+export type EntryStats = Pick<Stats, 'mode' | 'uid' | 'gid' | 'dev' | 'ino' | 'nlink'>;
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+
+export const isDirectory = (stats: Pick<Stats, 'mode'>): boolean => (stats.mode & S_IFMT) === S_IFDIR;
+export const isSymlink = (stats: Pick<Stats, 'mode'>): boolean => (stats.mode & S_IFMT) === S_IFLNK;
+
+/** lstat NAME in the open directory, never following it: the walk's hottest call. */
+export function lstatAt(fd: number, name: Name): EntryStats {
+  const calls = native();
+  return calls ? calls.statAt(fd, name) : lstatSync(at(fd, name));
 }
 
 export function readlinkAt(fd: number, name: Name): string {
@@ -35,7 +48,8 @@ export function readlinkAt(fd: number, name: Name): string {
 
 /** Open a child directory of an open directory; ELOOP if it is now a symlink, ENOTDIR if not a directory. */
 export function openDirectoryAt(fd: number, name: Name): number {
-  return openSync(at(fd, name), DIRECTORY_FLAGS);
+  const calls = native();
+  return calls ? calls.openDirectoryAt(fd, name, DIRECTORY_FLAGS) : openSync(at(fd, name), DIRECTORY_FLAGS);
 }
 
 /** Open a directory by absolute path, the first step of a lookup (the path's own symlinks are the caller's). */
@@ -43,11 +57,13 @@ export function openDirectory(path: string): number {
   return openSync(path, DIRECTORY_FLAGS);
 }
 
-export function statFd(fd: number): Stats {
-  return fstatSync(fd);
+export function statFd(fd: number): EntryStats {
+  const calls = native();
+  return calls ? calls.statFd(fd) : fstatSync(fd);
 }
 
 export function close(fd: number): void {
+  if (native()?.release(fd)) return;
   try {
     closeSync(fd);
   } catch {
@@ -56,8 +72,8 @@ export function close(fd: number): void {
 }
 
 /** Is this still the entry we saw: same device, same inode, still a directory? */
-export function sameDirectory(stats: Stats, dev: number, ino: number): boolean {
-  return stats.isDirectory() && stats.dev === dev && stats.ino === ino;
+export function sameDirectory(stats: EntryStats, dev: number, ino: number): boolean {
+  return isDirectory(stats) && stats.dev === dev && stats.ino === ino;
 }
 
 /**
@@ -66,6 +82,11 @@ export function sameDirectory(stats: Stats, dev: number, ino: number): boolean {
  * directory is read once more as bytes, and those names keep their bytes.
  */
 export function listNames(fd: number): Name[] {
+  const calls = native();
+  if (calls) {
+    const names = calls.list(fd);
+    return names.every((name) => typeof name === 'string') ? names.sort() : names.sort(compareNames);
+  }
   const path = at(fd);
   const names = readdirSync(path);
   if (!names.some((name) => name.includes('\ufffd'))) return names.sort();

@@ -1,0 +1,120 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, openSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryAcls, entryAcl } from '../../src/walk/acl-read.js';
+import { close, DIRECTORY_FLAGS, listNames, lstatAt, openDirectory, openDirectoryAt, statFd, type Name } from '../../src/walk/fd.js';
+import { native } from '../../src/walk/native.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
+const bytesOf = (name: Name) => Buffer.from(typeof name === 'string' ? name : name.bytes);
+
+/**
+ * The walk's system calls through libc (openat, statx, getdents64, getxattrat) must see exactly what
+ * Node's own calls through /proc/self/fd see: the same names in the same order, the same fields
+ * (dev above all: the race checks compare a statx dev with a Node one), the same errors.
+ */
+describe('the native walk calls agree with Node', () => {
+  const tmp = makeTempDir('permcheck-native-');
+  afterAll(() => tmp.cleanup());
+  let dir: string;
+
+  beforeAll(() => {
+    dir = join(tmp.path, 'd');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'plain.php'), '');
+    writeFileSync(join(dir, 'ok é'), '');
+    writeFileSync(Buffer.from([...Buffer.from(`${dir}/`), 0xff, 0x78]), '');
+    mkdirSync(Buffer.from([...Buffer.from(`${dir}/`), 0xff, 0xfe, 0x64]));
+    symlinkSync('/etc', join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    if (hasSetfacl) {
+      execFileSync('setfacl', ['-m', 'u:65534:r', join(dir, 'ok é')]);
+      execFileSync('setfacl', ['-d', '-m', 'u:65534:rx', join(dir, 'sub')]);
+    }
+  });
+
+  it('is in use on Linux with glibc, where koffi has a prebuilt binary', () => {
+    // Without it every walk quietly takes the /proc way: twice as slow, and this suite would compare
+    // that way with itself.
+    if (process.platform !== 'linux') return;
+    expect(native()).toBeDefined();
+  });
+
+  it('lists the same names in the same order, with the bytes of names that are not UTF-8', () => {
+    const fd = openDirectory(dir);
+    try {
+      const names = listNames(fd);
+      const expected = readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex'));
+      expect(names.map((n) => bytesOf(n).toString('hex')).sort()).toEqual(expected.sort());
+      expect(names.filter((n) => typeof n !== 'string')).toHaveLength(2);
+      // Listed again on the same descriptor: from the start, not from where the last listing ended.
+      expect(listNames(fd)).toEqual(names);
+      for (const name of names) {
+        const seen = lstatAt(fd, name);
+        const node = lstatSync(Buffer.concat([Buffer.from(`${dir}/`), bytesOf(name)]));
+        expect({ ...seen }, String(name)).toEqual({
+          mode: node.mode,
+          uid: node.uid,
+          gid: node.gid,
+          dev: node.dev,
+          ino: node.ino,
+          nlink: node.nlink,
+        });
+      }
+      const self = statFd(fd);
+      expect([self.dev, self.ino]).toEqual([lstatSync(dir).dev, lstatSync(dir).ino]);
+    } finally {
+      close(fd);
+    }
+  });
+
+  it('gives the errors Node gives: ENOENT for a name that is gone, ENOTDIR for a symlink, a file or a FIFO', () => {
+    const fd = openDirectory(dir);
+    // What Node's own open says through /proc, for the same flags.
+    const nodeCode = (name: string) => {
+      try {
+        close(openSync(`/proc/self/fd/${fd}/${name}`, DIRECTORY_FLAGS));
+        return 'opened';
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code;
+      }
+    };
+    try {
+      expect(() => lstatAt(fd, 'gone')).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'lstat' }));
+      for (const name of ['link', 'plain.php', 'fifo', 'gone']) {
+        // O_NOFOLLOW with O_DIRECTORY: a symlink is "not a directory"; a FIFO is never opened, so no hang.
+        expect(() => openDirectoryAt(fd, name), name).toThrow(expect.objectContaining({ code: nodeCode(name) }));
+      }
+      expect(nodeCode('link')).toBe('ENOTDIR');
+    } finally {
+      close(fd);
+    }
+  });
+
+  it.skipIf(!hasSetfacl)('finds the ACLs a file and a directory have, and none where there are none', () => {
+    const fd = openDirectory(dir);
+    try {
+      expect(entryAcl(fd, 'ok é', true)).toMatchObject({ users: [{ id: 65534, perm: 4 }] });
+      expect(entryAcl(fd, 'plain.php', true)).toBeUndefined();
+      const sub = openDirectoryAt(fd, 'sub');
+      try {
+        expect(directoryAcls(sub).defaultAcl).toMatchObject({ users: [{ id: 65534, perm: 5 }] });
+        expect(directoryAcls(sub).acl).toBeUndefined();
+      } finally {
+        close(sub);
+      }
+      expect(directoryAcls(fd)).toEqual({ acl: undefined, defaultAcl: undefined, supported: true });
+    } finally {
+      close(fd);
+    }
+  });
+
+  it('closes what it opened in worker threads without a warning from Node', () => {
+    const { code, stderr } = runCli(['audit', dir, '--jobs', '2', '--format', 'json', '--preset', 'generic']);
+    expect(stderr).toBe('');
+    expect(code === 0 || code === 1).toBe(true);
+  });
+});
