@@ -5,8 +5,9 @@ import { native } from './native.js';
  * Reaching entries through open directories. A path is resolved again at every system call, so a
  * walk that lstat()s "var/x" and later lists "var/x" can be steered elsewhere by a rename or a symlink
  * swap in between. Here every directory is opened once, without following a symlink, checked against
- * what lstat saw, and its children are reached through that descriptor: on Linux the magic link
- * /proc/self/fd/N/NAME resolves NAME inside the open directory, whatever happens to the path above it.
+ * what lstat saw, and its children are reached through that descriptor: by openat, statx and
+ * getdents64 on it where libc can be called (native.ts), else by the magic link /proc/self/fd/N/NAME,
+ * which resolves NAME inside the open directory whatever happens to the path above it.
  */
 
 /** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
