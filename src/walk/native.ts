@@ -41,7 +41,6 @@ export type XattrPresence = 'absent' | 'present' | 'unsupported';
 
 const AT_FDCWD_EMPTY = '';
 const AT_SYMLINK_NOFOLLOW = 0x100;
-const AT_NO_AUTOMOUNT = 0x800;
 const AT_EMPTY_PATH = 0x1000;
 const O_CLOEXEC = 0o2000000;
 /** STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID | STATX_INO */
@@ -149,7 +148,9 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
 
   return {
     statAt(dirFd, name) {
-      if (statx(dirFd, cPath(name), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_WANTED, statBuffer) !== 0) fail('lstat', name);
+      // Without AT_NO_AUTOMOUNT, as Node's lstat calls statx: an automount point not yet mounted is
+      // mounted here, so lstat sees what openat will open (with the flag, they differ: a false race).
+      if (statx(dirFd, cPath(name), AT_SYMLINK_NOFOLLOW, STATX_WANTED, statBuffer) !== 0) fail('lstat', name);
       return decode();
     },
     statFd(fd) {
