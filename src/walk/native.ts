@@ -46,12 +46,16 @@ const O_CLOEXEC = 0o2000000;
 /** STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID | STATX_INO */
 const STATX_WANTED = 0x11f;
 const SEEK_SET = 0;
-/** getxattrat(2), the same number on every architecture (the unified syscall table). */
+/**
+ * getxattrat(2): 464 in the unified table that every architecture Node runs on shares for calls this new
+ * (not alpha or mips, where the number is something else or nothing: the call then fails as missing).
+ */
 const SYS_GETXATTRAT = 464;
 const ENOENT = 2;
 const ENODATA = 61;
 const ENOTSUP = 95;
 const ENOSYS = 38;
+const EPERM = 1;
 
 // struct statx is the same on every architecture (include/uapi/linux/stat.h).
 const STX_NLINK = 16;
@@ -189,7 +193,9 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
       const size = Number(getxattrat(SYS_GETXATTRAT, dirFd, cPath(name), AT_SYMLINK_NOFOLLOW, attribute, xattrArgs, xattrArgs.length));
       if (size >= 0) return 'present';
       const errno = koffi.errno();
-      if (errno === ENOSYS) getxattratMissing = true;
+      // ENOSYS: a kernel before 6.13. EPERM: a seccomp profile that forbids calls it does not know
+      // (older container runtimes). Either way the slow path from now on, not a wasted call per file.
+      if (errno === ENOSYS || errno === EPERM) getxattratMissing = true;
       return presence(errno);
     },
     hasXattr(fd, attribute) {
