@@ -108,14 +108,16 @@ export function directoryAcls(fd: number): DirectoryAcls {
 }
 
 /**
- * The access ACL of a non-directory inside an open directory, not following a symlink. Names that are
- * not UTF-8 cannot be passed to the path binding; they are read through a descriptor opened without
- * following links or blocking (regular files only: FIFOs and devices are never opened).
+ * The access ACL of a non-directory inside an open directory, not following a symlink: read relative
+ * to the directory where the kernel can (getxattrat), else by /proc/self/fd/DIR/NAME. Names that are
+ * not UTF-8 cannot be passed to the path binding; there they are read through a descriptor opened
+ * without following links or blocking (regular files only: FIFOs and devices are never opened).
  */
 export function entryAcl(dirFd: number, name: Name, isRegularFile: boolean): AccessAcl | undefined | 'unknown' {
   const { path, fd } = load();
-  // Most entries have none: one size query relative to the directory says so (Linux 6.13 and later).
-  if ((path || fd) && native()?.hasXattrAt(dirFd, name, ACCESS_XATTR) === 'absent') return undefined;
+  const read = path || fd ? native()?.readXattrAt(dirFd, name, ACCESS_XATTR) : undefined;
+  if (read instanceof Buffer) return parseAccess(read);
+  if (read === 'absent') return undefined;
   if (typeof name === 'string') {
     if (!path) return 'unknown';
     const bytes = path.getAttributeSync(at(dirFd, name) as string, ACCESS_XATTR);

@@ -28,10 +28,11 @@ export interface Native {
   /** The names in an open directory, from its start, '.' and '..' left out; unsorted. */
   list(fd: number): Name[];
   /**
-   * Whether NAME in the open directory has this extended attribute, without following it
-   * (getxattrat, Linux 6.13): 'absent', 'present', or undefined where the kernel lacks the call.
+   * NAME's extended attribute in the open directory, read without following NAME or opening it
+   * (getxattrat, Linux 6.13): its bytes, 'absent', 'unsupported' (the file system has none), or
+   * undefined where the kernel lacks the call or the read failed otherwise (the caller's slow way).
    */
-  hasXattrAt(dirFd: number, name: Name, attribute: string): XattrPresence | undefined;
+  readXattrAt(dirFd: number, name: Name, attribute: string): Buffer | Exclude<XattrPresence, 'present'> | undefined;
   /** Whether an open descriptor has this extended attribute (fgetxattr, asking for the size only). */
   hasXattr(fd: number, attribute: string): XattrPresence | undefined;
 }
@@ -51,6 +52,8 @@ const SEEK_SET = 0;
  * (not alpha or mips, where the number is something else or nothing: the call then fails as missing).
  */
 const SYS_GETXATTRAT = 464;
+/** The largest value an extended attribute may have (include/uapi/linux/limits.h). */
+const XATTR_SIZE_MAX = 65536;
 const ENOENT = 2;
 const ENODATA = 61;
 const ENOTSUP = 95;
@@ -81,6 +84,9 @@ export function native(): Native | undefined {
 interface Koffi {
   load(path: string): { func(definition: string): (...args: unknown[]) => unknown };
   errno(): number;
+  alloc(type: string, length: number): unknown;
+  address(pointer: unknown): bigint;
+  view(pointer: unknown, length: number): ArrayBuffer;
 }
 
 function bind(): Native | null {
@@ -132,8 +138,12 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
 
   const statBuffer = Buffer.alloc(256);
   const direntBuffer = Buffer.alloc(64 * 1024);
-  // struct xattr_args { u64 value; u32 size; u32 flags }: a null value and size 0 ask for the size only.
+  // struct xattr_args { u64 value; u32 size; u32 flags }, its value in memory koffi allocated (it does
+  // not move, as a Buffer's might), as large as an xattr can be: never ERANGE.
+  const xattrValue = koffi.alloc('uint8_t', XATTR_SIZE_MAX);
   const xattrArgs = Buffer.alloc(16);
+  xattrArgs.writeBigUInt64LE(koffi.address(xattrValue), 0);
+  xattrArgs.writeUInt32LE(XATTR_SIZE_MAX, 8);
   let getxattratMissing = false;
   const opened = new Set<number>();
 
@@ -188,15 +198,16 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
         }
       }
     },
-    hasXattrAt(dirFd, name, attribute) {
+    readXattrAt(dirFd, name, attribute) {
       if (getxattratMissing) return undefined;
       const size = Number(getxattrat(SYS_GETXATTRAT, dirFd, cPath(name), AT_SYMLINK_NOFOLLOW, attribute, xattrArgs, xattrArgs.length));
-      if (size >= 0) return 'present';
+      if (size >= 0) return Buffer.from(new Uint8Array(koffi.view(xattrValue, size)));
       const errno = koffi.errno();
       // ENOSYS: a kernel before 6.13. EPERM: a seccomp profile that forbids calls it does not know
       // (older container runtimes). Either way the slow path from now on, not a wasted call per file.
       if (errno === ENOSYS || errno === EPERM) getxattratMissing = true;
-      return presence(errno);
+      const found = presence(errno);
+      return found === 'present' ? undefined : found;
     },
     hasXattr(fd, attribute) {
       return fgetxattr(fd, attribute, null, 0) >= 0 ? 'present' : presence(koffi.errno());

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, openSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryAcls, entryAcl } from '../../src/walk/acl-read.js';
@@ -30,6 +31,10 @@ describe('the native walk calls agree with Node', () => {
     mkdirSync(Buffer.from([...Buffer.from(`${dir}/`), 0xff, 0xfe, 0x64]));
     symlinkSync('/etc', join(dir, 'link'));
     execFileSync('mkfifo', [join(dir, 'fifo')]);
+    // A FIFO whose name is not UTF-8 (bytes fe 66), with an ACL where setfacl is installed: neither
+    // binding can reach it by path, and a FIFO is never opened.
+    const acl = hasSetfacl ? ` && setfacl -m u:65534:w "$1"/$'\\xfe'f` : '';
+    execFileSync('bash', ['-c', `mkfifo "$1"/$'\\xfe'f${acl}`, 'bash', dir]);
     if (hasSetfacl) {
       execFileSync('setfacl', ['-m', 'u:65534:r', join(dir, 'ok é')]);
       execFileSync('setfacl', ['-d', '-m', 'u:65534:rx', join(dir, 'sub')]);
@@ -49,7 +54,7 @@ describe('the native walk calls agree with Node', () => {
       const names = listNames(fd);
       const expected = readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex'));
       expect(names.map((n) => bytesOf(n).toString('hex')).sort()).toEqual(expected.sort());
-      expect(names.filter((n) => typeof n !== 'string')).toHaveLength(2);
+      expect(names.filter((n) => typeof n !== 'string')).toHaveLength(3);
       // Listed again on the same descriptor: from the start, not from where the last listing ended.
       expect(listNames(fd)).toEqual(names);
       for (const name of names) {
@@ -107,6 +112,19 @@ describe('the native walk calls agree with Node', () => {
         close(sub);
       }
       expect(directoryAcls(fd)).toEqual({ acl: undefined, defaultAcl: undefined, supported: true });
+    } finally {
+      close(fd);
+    }
+  });
+
+  // getxattrat (Linux 6.13) reads an ACL relative to the directory, without opening the entry.
+  const [major = 0, minor = 0] = release().split('.').map(Number);
+  it.skipIf(!hasSetfacl || major * 100 + minor < 613)('reads the ACL of a FIFO whose name is not UTF-8, without opening it', () => {
+    const fd = openDirectory(dir);
+    try {
+      const fifo = listNames(fd).find((n) => typeof n !== 'string' && Buffer.from(n.bytes).equals(Buffer.from([0xfe, 0x66])))!;
+      expect(fifo).toBeDefined();
+      expect(entryAcl(fd, fifo, false)).toMatchObject({ users: [{ id: 65534, perm: 2 }] });
     } finally {
       close(fd);
     }
