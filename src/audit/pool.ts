@@ -3,8 +3,7 @@ import { startJob, type JobContext } from './job-run.js';
 import type { Job, JobBatch, JobDone, JobMessage } from './job.js';
 import { turn } from './run.js';
 import type { WorkerSetup } from './worker.js';
-
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+import { AUDIT_WORKER } from '../worker-entries.js';
 
 /** Findings held for subtrees ahead of the one being written; past this, no new subtree starts. */
 const BUFFER_LIMIT = 32 * 1024 * 1024;
@@ -159,7 +158,7 @@ export class Pool {
     for (let i = 0; i < this.size; i++) {
       // A small young generation: findings are short-lived garbage, and each worker's heap counts
       // in the process's memory (measured: 4 MB keeps a 1M-entry audit ~30 MB lower, at ~2% time).
-      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const worker = new Worker(AUDIT_WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       worker.on('message', (message: JobMessage) => {
         const channel = this.running.get(worker)!;
         if (message.kind === 'batch') this.buffered += message.bytes;

@@ -11,8 +11,7 @@ import { phpFileChunks } from './enumerate.js';
 import { grepAvailable, grepCandidates } from './grep-prefilter.js';
 import { PatternSet } from '../policy/patterns.js';
 import type { ScanReply, ScanRequest } from './worker.js';
-
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+import { SCAN_WORKER } from '../worker-entries.js';
 
 /** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
 const CHUNK = 256;
@@ -60,7 +59,7 @@ class WorkerPool {
     this.finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
     let exited = 0;
     this.workers = Array.from({ length: jobs }, () => {
-      const worker = new Worker(WORKER_URL, { workerData: setup });
+      const worker = new Worker(SCAN_WORKER, { workerData: setup });
       worker.on('message', (reply: ScanReply) => {
         merge(into, reply.result);
         this.busy--;

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Help } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -9,20 +11,37 @@ import { BIN, runCli } from '../helpers/cli.js';
 
 const MODULE_LOG = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url));
 
-/** The modules of permcheck (dist/...) and the packages a run of the built CLI loaded. */
+/**
+ * The modules of permcheck (as in dist/: 'commands/explain.js') and the packages a run of the built CLI
+ * loaded. The executable runs the bundle (dist/bundle/): each chunk it loaded stands for the modules
+ * its source map lists.
+ */
 function loaded(args: string[]): { dist: string[]; packages: string[] } {
   const run = spawnSync(process.execPath, ['--import', MODULE_LOG, BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
-  const urls = run.stderr
+  const files = run.stderr
     .split('\n')
     .filter((line) => line.startsWith('module: file://'))
-    .map((line) => line.slice('module: file://'.length));
+    .map((line) => fileURLToPath(line.slice('module: '.length)));
+  expect(
+    files.some((file) => file.includes('/dist/bundle/')),
+    'the executable runs the bundle',
+  ).toBe(true);
+  const modules = files.flatMap((file) => {
+    if (!file.includes('/dist/bundle/')) return [file];
+    // The bundler's own helpers have no source map: none of permcheck's modules is in them.
+    if (!existsSync(`${file}.map`)) return [];
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    return map.sources.map((source) => resolve(dirname(file), source));
+  });
   return {
-    dist: urls.filter((url) => url.includes('/dist/')).map((url) => url.slice(url.lastIndexOf('/dist/') + '/dist/'.length)),
+    dist: [
+      ...new Set(modules.filter((path) => path.includes('/dist/')).map((path) => path.slice(path.lastIndexOf('/dist/') + '/dist/'.length))),
+    ],
     packages: [
-      ...new Set(urls.filter((url) => url.includes('/node_modules/')).map((url) => url.split('/node_modules/')[1]!.split('/')[0]!)),
+      ...new Set(modules.filter((path) => path.includes('/node_modules/')).map((path) => path.split('/node_modules/')[1]!.split('/')[0]!)),
     ],
   };
 }
