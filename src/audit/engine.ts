@@ -13,7 +13,8 @@ import {
   targetOf,
 } from '../change/subtree.js';
 import { EXECUTE } from '../mode/bits.js';
-import { planEntry, type EntryPlan } from '../plan/entry.js';
+import type { EntryPlan } from '../plan/entry.js';
+import { PlanMemo } from '../plan/memo.js';
 import { applyChange, type Change } from '../change/change.js';
 import { ends } from '../plan/verify.js';
 import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/compile.js';
@@ -159,9 +160,11 @@ export class AuditEngine implements WalkVisitor<Frame> {
   private latent = false;
   /** Each secret policy as it is for a file whose content holds no secret. */
   private readonly notSecret = new WeakMap<EntryPolicy, EntryPolicy>();
+  private readonly plans: PlanMemo;
 
   constructor(private readonly input: EngineInput) {
     this.subjectCount = input.settings.subjects.length;
+    this.plans = new PlanMemo(input.settings);
     this.trusted = new Set(input.settings.trustedUids);
     this.facts = {
       rel: '',
@@ -311,7 +314,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
     this.facts.secretContent = undefined;
     let plan: EntryPlan | undefined;
     if (candidates.length > 0 || this.latent) {
-      plan = planEntry(entry, false, policy, this.input.settings, [], entry.nlink, parent.plan.defaultAcl);
+      plan = this.plans.plan(entry, false, policy, [], entry.nlink, parent.plan.defaultAcl);
       const planned = plan.change && applyChange(entry, plan.change);
       for (const candidate of candidates) {
         if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl))
@@ -369,7 +372,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const lacksSearch = searchNeeded.some((s) => !(grants(dir, this.input.settings.subjects[s]!.principal) & EXECUTE));
     let plan: EntryPlan | undefined;
     if (frame.own.length > 0 || traverse.length > 0 || frame.ownLatent || lacksSearch) {
-      plan = planEntry(dir, true, frame.ownPolicy!, this.input.settings, searchNeeded, dir.nlink, frame.parent?.plan.defaultAcl ?? false);
+      plan = this.plans.plan(dir, true, frame.ownPolicy!, searchNeeded, dir.nlink, frame.parent?.plan.defaultAcl ?? false);
       if (plan.change && frame.reported) this.input.planned?.(dir, plan.change);
     }
     addEntry(frame.plan.summary, dir, plan?.change, false);
