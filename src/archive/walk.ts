@@ -21,7 +21,7 @@ interface StackItem<Frame> {
 /**
  * Drives a walk visitor over an archive's tree in exactly the order the on-disk Walker visits
  * the unpacked tree: names sorted as JavaScript compares strings (ties between names that only
- * differ in invalid bytes by their bytes, as the Walker's compareNames does), depth first,
+ * differ in invalid bytes by their bytes, as walk/name.ts's sortNames does), depth first,
  * `skip(rel)` asked before each child, `enter` for directories, `entry` for the rest, `leave`
  * after the last child. Sliced like the Walker: `step(budget)` visits at most `budget` entries.
  */

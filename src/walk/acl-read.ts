@@ -6,10 +6,11 @@ import { at, type Name } from './fd.js';
 import { native } from './native.js';
 
 /**
- * Reading POSIX ACLs, at the I/O edge. Directories: through the descriptor the walk holds
- * (fs-native-extensions, fgetxattr), which also says when a file system does not support ACLs. Other
- * entries: by /proc/self/fd/DIR/NAME without following NAME (@napi-rs/xattr, lgetxattr), which needs
- * no open file and no read permission. Both bindings are optional: without them ACLs are "unknown".
+ * Reading POSIX ACLs, at the I/O edge. Directories: through the descriptor the walk holds (fgetxattr,
+ * through libc where native.ts can call it, else fs-native-extensions), which also says when a file
+ * system does not support ACLs. Other entries: relative to their directory without following them
+ * (getxattrat, Linux 6.13), else by /proc/self/fd/DIR/NAME (@napi-rs/xattr, lgetxattr); neither needs
+ * an open file or read permission. The bindings are optional: without them ACLs are "unknown".
  */
 
 interface FdXattr {
@@ -88,23 +89,30 @@ function getAttr(binding: FdXattr, fd: number, name: string): Buffer | null {
 export function directoryAcls(fd: number): DirectoryAcls {
   const binding = load().fd;
   if (!binding) return NONE;
-  // Most directories have neither: two size queries say so without the binding's reads.
   const calls = native();
   if (calls) {
-    const access = calls.hasXattr(fd, ACCESS_XATTR);
+    const access = calls.readXattr(fd, ACCESS_XATTR);
     if (access === 'unsupported') return UNSUPPORTED;
-    if (access === 'absent' && calls.hasXattr(fd, DEFAULT_XATTR) === 'absent') return NONE;
+    const defaults = access === undefined ? undefined : calls.readXattr(fd, DEFAULT_XATTR);
+    if (access !== undefined && defaults !== undefined && defaults !== 'unsupported') return aclsOf(access, defaults);
   }
   try {
-    const access = getAttr(binding, fd, ACCESS_XATTR);
-    const defaults = getAttr(binding, fd, DEFAULT_XATTR);
-    if (!access && !defaults) return NONE;
-    return { acl: access ? parseAccess(access) : undefined, defaultAcl: defaults ? parseDefault(defaults) : undefined, supported: true };
+    return aclsOf(getAttr(binding, fd, ACCESS_XATTR), getAttr(binding, fd, DEFAULT_XATTR));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') return UNSUPPORTED;
     throw error;
   }
+}
+
+/** The two attributes' values as read (a Buffer, or absent as the reader says it), parsed. */
+function aclsOf(access: Buffer | null | 'absent', defaults: Buffer | null | 'absent'): DirectoryAcls {
+  if (!(access instanceof Buffer) && !(defaults instanceof Buffer)) return NONE;
+  return {
+    acl: access instanceof Buffer ? parseAccess(access) : undefined,
+    defaultAcl: defaults instanceof Buffer ? parseDefault(defaults) : undefined,
+    supported: true,
+  };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { entryType } from '../access/inode.js';
 import { native } from './native.js';
+import { nameOfBytes, sortNames, type Name } from './name.js';
+
+export type { Name } from './name.js';
 
 /**
  * Reaching entries through open directories. A path is resolved again at every system call, so a
@@ -9,9 +13,6 @@ import { native } from './native.js';
  * getdents64 on it where libc can be called (native.ts), else by the magic link /proc/self/fd/N/NAME,
  * which resolves NAME inside the open directory whatever happens to the path above it.
  */
-
-/** A directory entry's name: a string, or its bytes when they are not valid UTF-8. */
-export type Name = string | { display: string; bytes: Uint8Array };
 
 export const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 /** O_PATH (Linux): a descriptor that names an inode without opening it (no FIFO blocks, no device wakes). */
@@ -30,12 +31,8 @@ export function at(fd: number, name?: Name): string | Buffer {
 /** What the walk needs of an lstat: the same fields, from Node's Stats or from statx (native.ts). */
 export type EntryStats = Pick<Stats, 'mode' | 'uid' | 'gid' | 'dev' | 'ino' | 'nlink'>;
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
-
-export const isDirectory = (stats: Pick<Stats, 'mode'>): boolean => (stats.mode & S_IFMT) === S_IFDIR;
-export const isSymlink = (stats: Pick<Stats, 'mode'>): boolean => (stats.mode & S_IFMT) === S_IFLNK;
+export const isDirectory = (stats: Pick<Stats, 'mode'>): boolean => entryType(stats.mode) === 'directory';
+export const isSymlink = (stats: Pick<Stats, 'mode'>): boolean => entryType(stats.mode) === 'symlink';
 
 /** lstat NAME in the open directory, never following it: the walk's hottest call. */
 export function lstatAt(fd: number, name: Name): EntryStats {
@@ -78,33 +75,16 @@ export function sameDirectory(stats: EntryStats, dev: number, ino: number): bool
 }
 
 /**
- * A directory's names in the walk's order: plain code-unit order, the same on every machine. Names
- * that are not valid UTF-8 would come back with U+FFFD in them and could not be found again; then the
- * directory is read once more as bytes, and those names keep their bytes.
+ * A directory's names in the walk's order (name.ts). Through /proc, names that are not valid UTF-8
+ * would come back with U+FFFD in them: then the directory is read once more as bytes.
  */
 export function listNames(fd: number): Name[] {
   const calls = native();
-  if (calls) {
-    const names = calls.list(fd);
-    return names.every((name) => typeof name === 'string') ? names.sort() : names.sort(compareNames);
-  }
+  if (calls) return sortNames(calls.list(fd));
   const path = at(fd);
   const names = readdirSync(path);
   if (!names.some((name) => name.includes('\ufffd'))) return names.sort();
-  return readdirSync(path, { encoding: 'buffer' })
-    .map((bytes): Name => {
-      const display = bytes.toString('utf8');
-      return Buffer.from(display).equals(bytes) ? display : { display, bytes };
-    })
-    .sort(compareNames);
-}
-
-export function compareNames(a: Name, b: Name): number {
-  const da = typeof a === 'string' ? a : a.display;
-  const db = typeof b === 'string' ? b : b.display;
-  if (da !== db) return da < db ? -1 : 1;
-  // Two names that only differ in bytes that do not decode: order by the bytes.
-  return Buffer.compare(Buffer.from(typeof a === 'string' ? a : a.bytes), Buffer.from(typeof b === 'string' ? b : b.bytes));
+  return sortNames(readdirSync(path, { encoding: 'buffer' }).map(nameOfBytes));
 }
 
 /** An error the walk raises itself: what changed under it, for the walk-error finding. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { getSystemErrorMap } from 'node:util';
-import type { EntryStats, Name } from './fd.js';
+import type { EntryStats } from './fd.js';
+import { nameOfBytes, type Name } from './name.js';
 
 /**
  * The walk's system calls made directly, relative to the open directory: openat, statx and getdents64
@@ -32,13 +33,16 @@ export interface Native {
    * (getxattrat, Linux 6.13): its bytes, 'absent', 'unsupported' (the file system has none), or
    * undefined where the kernel lacks the call or the read failed otherwise (the caller's slow way).
    */
-  readXattrAt(dirFd: number, name: Name, attribute: string): Buffer | Exclude<XattrPresence, 'present'> | undefined;
-  /** Whether an open descriptor has this extended attribute (fgetxattr, asking for the size only). */
-  hasXattr(fd: number, attribute: string): XattrPresence | undefined;
+  readXattrAt(dirFd: number, name: Name, attribute: string): XattrValue;
+  /** An open descriptor's extended attribute (fgetxattr), the same answers as readXattrAt. */
+  readXattr(fd: number, attribute: string): XattrValue;
 }
 
-/** What a size-only xattr query says; the value itself is read by acl-read.ts's bindings. */
-export type XattrPresence = 'absent' | 'present' | 'unsupported';
+/**
+ * An extended attribute's bytes; 'absent'; 'unsupported' (the file system has none); or undefined when
+ * the read failed otherwise (EACCES, ENOENT, a kernel without the call): the caller's slow way.
+ */
+export type XattrValue = Buffer | 'absent' | 'unsupported' | undefined;
 
 const AT_FDCWD_EMPTY = '';
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -132,7 +136,7 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
   const fgetxattr = libc.func('long fgetxattr(int fd, const char *name, void *value, size_t size)') as (
     fd: number,
     n: string,
-    v: null,
+    v: unknown,
     s: number,
   ) => number;
 
@@ -146,6 +150,9 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
   xattrArgs.writeUInt32LE(XATTR_SIZE_MAX, 8);
   let getxattratMissing = false;
   const opened = new Set<number>();
+  /** A read into xattrValue: its bytes, or what errno says. */
+  const xattrRead = (size: number): XattrValue =>
+    size >= 0 ? Buffer.from(new Uint8Array(koffi.view(xattrValue, size))) : presence(koffi.errno());
 
   const decode = (): EntryStats => ({
     mode: statBuffer.readUInt16LE(STX_MODE),
@@ -200,24 +207,24 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
     },
     readXattrAt(dirFd, name, attribute) {
       if (getxattratMissing) return undefined;
-      const size = Number(getxattrat(SYS_GETXATTRAT, dirFd, cPath(name), AT_SYMLINK_NOFOLLOW, attribute, xattrArgs, xattrArgs.length));
-      if (size >= 0) return Buffer.from(new Uint8Array(koffi.view(xattrValue, size)));
-      const errno = koffi.errno();
+      const read = xattrRead(
+        Number(getxattrat(SYS_GETXATTRAT, dirFd, cPath(name), AT_SYMLINK_NOFOLLOW, attribute, xattrArgs, xattrArgs.length)),
+      );
       // ENOSYS: a kernel before 6.13. EPERM: a seccomp profile that forbids calls it does not know
       // (older container runtimes). Either way the slow path from now on, not a wasted call per file.
+      const errno = read === undefined ? koffi.errno() : 0;
       if (errno === ENOSYS || errno === EPERM) getxattratMissing = true;
-      const found = presence(errno);
-      return found === 'present' ? undefined : found;
+      return read;
     },
-    hasXattr(fd, attribute) {
-      return fgetxattr(fd, attribute, null, 0) >= 0 ? 'present' : presence(koffi.errno());
+    readXattr(fd, attribute) {
+      return xattrRead(Number(fgetxattr(fd, attribute, xattrValue, XATTR_SIZE_MAX)));
     },
   };
 }
 
-/** A failed size query: no such attribute, or none on this file system; anything else (EACCES,
- * ENOENT) is left to the caller's slow way, which meets the error there. */
-function presence(errno: number): XattrPresence | undefined {
+/** A failed read: no such attribute, or none on this file system; anything else (EACCES, ENOENT) is
+ * left to the caller's slow way, which meets the error there. */
+function presence(errno: number): 'absent' | 'unsupported' | undefined {
   if (errno === ENODATA) return 'absent';
   if (errno === ENOTSUP) return 'unsupported';
   return undefined;
@@ -230,12 +237,10 @@ function cPath(name: Name): Path {
   return typeof name === 'string' ? name : Buffer.concat([name.bytes, Buffer.of(0)]);
 }
 
-/** A name as fd.ts returns it: a string, or its bytes when they are not valid UTF-8. */
+/** A name from the dirent buffer: decoded in place, its bytes copied only when they are not UTF-8. */
 function nameOf(buffer: Buffer, start: number, end: number): Name {
   const display = buffer.toString('utf8', start, end);
-  if (!display.includes('\ufffd')) return display;
-  const bytes = Uint8Array.prototype.slice.call(buffer, start, end);
-  return Buffer.from(display).equals(bytes) ? display : { display, bytes };
+  return display.includes('\ufffd') ? nameOfBytes(buffer.subarray(start, end)) : display;
 }
 
 /** glibc's makedev, which Node applies to statx's major and minor: Stats.dev compares equal. */

@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, openSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryAcls, entryAcl } from '../../src/walk/acl-read.js';
 import { close, DIRECTORY_FLAGS, listNames, lstatAt, openDirectory, openDirectoryAt, statFd, type Name } from '../../src/walk/fd.js';
 import { native } from '../../src/walk/native.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
@@ -38,6 +38,8 @@ describe('the native walk calls agree with Node', () => {
     if (hasSetfacl) {
       execFileSync('setfacl', ['-m', 'u:65534:r', join(dir, 'ok é')]);
       execFileSync('setfacl', ['-d', '-m', 'u:65534:rx', join(dir, 'sub')]);
+      mkdirSync(join(dir, 'both'));
+      execFileSync('setfacl', ['-m', 'u:65534:rwx,g:65534:rx', '-d', '-m', 'u:65534:rx', join(dir, 'both')]);
     }
   });
 
@@ -112,8 +114,29 @@ describe('the native walk calls agree with Node', () => {
         close(sub);
       }
       expect(directoryAcls(fd)).toEqual({ acl: undefined, defaultAcl: undefined, supported: true });
+      const both = openDirectoryAt(fd, 'both');
+      try {
+        expect(directoryAcls(both)).toMatchObject({
+          acl: { users: [{ id: 65534, perm: 7 }], groups: [{ id: 65534, perm: 5 }] },
+          defaultAcl: { users: [{ id: 65534, perm: 5 }] },
+          supported: true,
+        });
+      } finally {
+        close(both);
+      }
     } finally {
       close(fd);
+    }
+  });
+
+  // procfs has no ACLs: the walk says so once for the file system, and no entry's ACL is "unknown".
+  it.skipIf(!existsSync('/proc/sys/fs'))('counts a file system without ACLs once, through libc and through /proc alike', () => {
+    for (const env of [{}, { PERMCHECK_NATIVE: '0' }]) {
+      const { result, json } = runCliJson(['audit', '/proc/sys/fs', '--ignore-ancestors', '--fail-on', 'never', '--format', 'json'], {
+        env: { ...process.env, ...env },
+      });
+      expect(result.code).toBe(0);
+      expect(json.summary).toMatchObject({ aclUnsupportedDevices: 1, aclUnknown: 0 });
     }
   });
 
