@@ -31,7 +31,7 @@ export class PlanMemo {
     }
     let plans = this.byPolicy.get(policy);
     if (!plans) this.byPolicy.set(policy, (plans = new Map()));
-    const key = `${inode.type} ${isDir ? 'd' : '-'} ${inode.mode} ${inode.uid} ${inode.gid} ${underDefaultAcl ? 'a' : '-'} ${searchNeeded.join(',')}`;
+    const key = `${inode.type} ${inode.mode} ${inode.uid} ${inode.gid} ${underDefaultAcl ? 'a' : '-'} ${searchNeeded.join(',')}`;
     let plan = plans.get(key);
     if (!plan) {
       plan = planEntry(inode, isDir, policy, this.settings, searchNeeded, nlink, underDefaultAcl);
