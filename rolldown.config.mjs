@@ -7,9 +7,8 @@ import { defineConfig } from 'rolldown';
 export default defineConfig({
   input: {
     cli: 'dist/cli.js',
-    // Named as in dist/, so src/worker-entries.ts finds them from either layout.
+    // Named as in dist/, so src/worker-entries.ts finds it from either layout.
     'audit/worker': 'dist/audit/worker.js',
-    'scan/worker': 'dist/scan/worker.js',
   },
   platform: 'node',
   // jsonc-parser's "main" is a UMD build that requires its parts at run time; its "module" is ES.

@@ -45,7 +45,7 @@ export function startAuditScan(plan: AuditPlan): AuditScan | undefined {
   const scanning = (async () => {
     const rootFd = openDirectoryAt(plan.start.fd, '.');
     try {
-      return await scanPhpModes(root, { ignore: plan.ignore, threads: 0, prefilter: 'auto', rootFd });
+      return await scanPhpModes(root, { ignore: plan.ignore, prefilter: 'auto', rootFd });
     } finally {
       close(rootFd);
     }

@@ -1,8 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parseInstalled, type InstalledPackages } from './package.js';
 import { DEFAULT_MAX_BYTES, readSource } from './read.js';
 import { emptyResult, FileScanner, type ScanSetup } from './scan-files.js';
@@ -10,14 +8,9 @@ import type { ModeSite, ScanNote, ScanOptions, ScanResult } from './types.js';
 import { phpFileChunks } from './enumerate.js';
 import { grepAvailable, grepCandidates } from './grep-prefilter.js';
 import { PatternSet } from '../policy/patterns.js';
-import type { ScanReply, ScanRequest } from './worker.js';
-import { SCAN_WORKER } from '../worker-entries.js';
 
-/** Files handed to a worker at a time: small enough to balance, large enough to amortize messages. */
+/** Files taken from the listing at a time. */
 const CHUNK = 256;
-
-/** Candidates parsed in the calling thread before worker threads are started for the rest. */
-const IN_THREAD = 32;
 
 /** Time scanned on the calling thread between turns of its event loop. */
 const SLICE_MS = 4;
@@ -32,70 +25,8 @@ function installedPackages(root: string, maxBytes: number): InstalledPackages | 
   return 'bytes' in read ? parseInstalled(read.bytes.toString('utf8')) : undefined;
 }
 
-function merge(into: ScanResult, part: ScanResult): void {
-  for (const site of part.sites) into.sites.push(site);
-  for (const note of part.notes) into.notes.push(note);
-  into.counts.listed += part.counts.listed;
-  into.counts.read += part.counts.read;
-  into.counts.parsed += part.counts.parsed;
-  into.counts.bytes += part.counts.bytes;
-}
-
 const bySite = (a: ModeSite, b: ModeSite) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column);
 const byNote = (a: ScanNote, b: ScanNote) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-
-/** Worker threads taking chunks of files as the listing produces them. */
-class WorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly queue: (string | Uint8Array)[][] = [];
-  private readonly workers: Worker[];
-  private ended = false;
-  private busy = 0;
-  readonly finished: Promise<void>;
-
-  constructor(setup: ScanSetup, jobs: number, into: ScanResult) {
-    let finish!: () => void;
-    let fail!: (error: unknown) => void;
-    this.finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-    let exited = 0;
-    this.workers = Array.from({ length: jobs }, () => {
-      const worker = new Worker(SCAN_WORKER, { workerData: setup });
-      worker.on('message', (reply: ScanReply) => {
-        merge(into, reply.result);
-        this.busy--;
-        this.idle.push(worker);
-        this.pump();
-      });
-      // A worker that throws is a bug: fail the scan with its stack, and stop the others.
-      worker.on('error', (error) => {
-        fail(error);
-        for (const other of this.workers) void other.terminate();
-      });
-      worker.on('exit', () => ++exited === jobs && finish());
-      return worker;
-    });
-    this.idle.push(...this.workers);
-  }
-
-  add(files: (string | Uint8Array)[]): void {
-    this.queue.push(files);
-    this.pump();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      this.busy++;
-      this.idle.pop()!.postMessage({ files: this.queue.shift()! } satisfies ScanRequest);
-    }
-    if (this.ended && this.queue.length === 0 && this.busy === 0)
-      for (const w of this.workers) w.postMessage({ done: true } satisfies ScanRequest);
-  }
-}
 
 /**
  * Files scanned on this thread, a few milliseconds' worth per turn of the event loop: whatever else
@@ -106,7 +37,6 @@ class ThisThread {
   private next = 0;
   private scanner: FileScanner | undefined;
   private running: Promise<void> | undefined;
-  taken = 0;
 
   constructor(
     private readonly setup: ScanSetup,
@@ -114,7 +44,6 @@ class ThisThread {
   ) {}
 
   add(files: (string | Uint8Array)[]): void {
-    this.taken += files.length;
     for (const file of files) this.queue.push(file);
     if (this.running) return;
     this.running = this.drain();
@@ -160,29 +89,14 @@ export async function scanPhpModes(given: string, options: ScanOptions = {}): Pr
   if (!isDirectory) throw new UsageError(`${root}: not a directory to scan for PHP code`);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const setup: ScanSetup = { root, ignore: options.ignore ?? [], maxBytes, installed: installedPackages(root, maxBytes) };
-  const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 4));
-  const threads = options.threads ?? (jobs === 1 ? 0 : jobs);
-  // Threads given exactly are used from the first file; else threads only once there is enough to
-  // parse: most trees give grep a handful of candidates, and starting workers for those costs more
-  // than parsing them here.
-  const inThread = options.threads === undefined ? IN_THREAD : 0;
   const result = emptyResult();
   const grep = options.prefilter === 'grep' || (options.prefilter === 'auto' && (await grepAvailable()));
   result.prefilter = grep ? 'grep' : 'js';
   const here = new ThisThread(setup, result);
-  let pool: WorkerPool | undefined;
-  const add = (files: (string | Uint8Array)[]) => {
-    if (threads === 0 || (!pool && here.taken + files.length <= inThread)) here.add(files);
-    else (pool ??= new WorkerPool(setup, threads, result)).add(files);
-  };
-  try {
-    if (grep) await grepChunks(root, setup.ignore, result, add, options.rootFd);
-    else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) add(files);
-  } finally {
-    pool?.end();
-  }
+  const add = (files: (string | Uint8Array)[]) => here.add(files);
+  if (grep) await grepChunks(root, setup.ignore, result, add, options.rootFd);
+  else for await (const files of phpFileChunks(root, setup.ignore, CHUNK)) add(files);
   await here.finished();
-  await pool?.finished;
   result.sites.sort(bySite);
   result.notes.sort(byNote);
   return result;

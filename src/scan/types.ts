@@ -99,10 +99,6 @@ export interface ScanOptions {
   ignore?: string[];
   /** Files larger than this are a note, not read (default 4 MiB). */
   maxBytes?: number;
-  /** Worker threads (default: the cores, up to 4; 1: scan in this thread). */
-  jobs?: number;
-  /** Worker threads exactly, from the first file; 0: this thread, one file per turn of the event loop (overrides jobs). */
-  threads?: number;
   /**
    * 'grep': GNU grep reads every file and permcheck only its candidates (grep-prefilter.ts); 'js':
    * permcheck lists and reads every *.php file itself; 'auto' (default): grep when GNU grep is there.

@@ -257,9 +257,9 @@ if (SCAN_FILES > 0 && (ONLY === undefined || ONLY === 'scan')) {
       rules: { 'hardcoded-mode': 'off' },
     }),
   );
-  const scan = (jobs, prefilter = 'auto') => {
+  const scan = (prefilter = 'auto') => {
     const started = process.hrtime.bigint();
-    const out = spawnSync(process.execPath, [SCAN, root, jobs ? String(jobs) : '', prefilter], {
+    const out = spawnSync(process.execPath, [SCAN, root, prefilter], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -269,23 +269,19 @@ if (SCAN_FILES > 0 && (ONLY === undefined || ONLY === 'scan')) {
   find(root);
   scan();
   const scanRows = [];
-  for (const [jobs, prefilter] of [
-    [undefined, 'auto'],
-    [1, 'auto'],
-    [undefined, 'js'],
-  ]) {
+  for (const prefilter of ['auto', 'js']) {
     const finds = [];
     const walks = [];
     const scans = [];
     for (let i = 0; i < RUNS; i++) {
       finds.push(timed(() => find(root)));
       walks.push(timed(() => permcheck(root, scanOff)));
-      scans.push(timed(() => scan(jobs, prefilter)));
+      scans.push(timed(() => scan(prefilter)));
     }
     const wall = (runs) => median(runs.map((r) => r.seconds));
     const cpu = (runs) => median(runs.map((r) => r.cpu));
     scanRows.push({
-      name: `scan${jobs ? ` --jobs ${jobs}` : ''}, prefilter ${scans[0].counts.prefilter}`,
+      name: `scan, prefilter ${scans[0].counts.prefilter}`,
       find: wall(finds),
       walk: wall(walks),
       scan: wall(scans),

@@ -1,9 +1,9 @@
 // One scan of a tree for the benchmark, in its own process like find and permcheck:
-// node test/bench/scan.mjs ROOT [JOBS] [auto|grep|js] prints { listed, parsed, bytes, sites, notes, prefilter } as JSON.
+// node test/bench/scan.mjs ROOT [auto|grep|js] prints { listed, parsed, bytes, sites, notes, prefilter } as JSON.
 import { scanPhpModes } from '../../dist/scan/index.js';
 
-const [root, jobs, prefilter = 'auto'] = process.argv.slice(2);
-const result = await scanPhpModes(root, { ...(jobs ? { jobs: Number(jobs) } : {}), prefilter });
+const [root, prefilter = 'auto'] = process.argv.slice(2);
+const result = await scanPhpModes(root, { prefilter });
 process.stdout.write(
   JSON.stringify({
     listed: result.counts.listed,

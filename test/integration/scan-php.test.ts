@@ -41,7 +41,7 @@ function write(rel: string, content: string | Buffer): void {
 
 describe('the scan over real code', () => {
   withPackage(SMARTY3)(title(SMARTY3, 'smarty3', "finds Smarty 3's chmod 0644 in /usr/share/php/smarty3, once"), async () => {
-    const result = await scanPhpModes(SMARTY3, { jobs: 1 });
+    const result = await scanPhpModes(SMARTY3);
     const chmod = result.sites.filter((s) => s.file === WRITEFILE && s.call === 'chmod');
     expect(chmod).toHaveLength(1);
     expect(chmod[0]).toMatchObject({
@@ -66,17 +66,17 @@ describe('the scan over real code', () => {
       JSON.stringify({ packages: [{ name: 'smarty/smarty', version: 'v3.1.47' }], 'dev-package-names': [] }),
     );
     write('src/Page.php', '<?php\nfunction page($smarty) { return $smarty->fetch("page.tpl"); }\n');
-    const result = await scanPhpModes(tmp.path, { jobs: 1 });
+    const result = await scanPhpModes(tmp.path);
     const site = result.sites.find((s) => s.call === 'chmod')!;
     expect(site.file).toBe(`vendor/smarty/smarty/libs/${WRITEFILE}`);
     expect(site.package).toEqual({ name: 'smarty/smarty', dev: false });
-    const ignored = await scanPhpModes(tmp.path, { jobs: 1, ignore: ['vendor/**'] });
+    const ignored = await scanPhpModes(tmp.path, { ignore: ['vendor/**'] });
     expect(ignored.sites).toEqual([]);
     expect(ignored.counts.listed).toBe(1);
   });
 
   withPackage(WORDPRESS)(title(WORDPRESS, 'wordpress', "finds WordPress's umask(0) before mkdir 0777 in upgrade.php"), async () => {
-    const result = await scanPhpModes(join(WORDPRESS, 'wp-admin'), { jobs: 1 });
+    const result = await scanPhpModes(join(WORDPRESS, 'wp-admin'));
     const upgrade = result.sites.filter((s) => s.file === 'includes/upgrade.php').map((s) => `${s.call} ${oct(s.mode)} ${s.effect.kind}`);
     expect(upgrade).toContain('umask 0000 umask');
     expect(upgrade).toContain('mkdir 0777 create-forced');
@@ -85,24 +85,11 @@ describe('the scan over real code', () => {
   });
 });
 
-describe('worker threads', () => {
-  const dist = new URL('../../dist/scan/index.js', import.meta.url);
-  // Workers load the built worker.js: this runs against dist/, which npm test builds first.
-  const ready = existsSync(dist) && existsSync('/usr/share/php');
-  (ready ? it : it.skip)('find what one thread finds, in the same order', async () => {
-    const built = (await import(dist.href)) as typeof import('../../src/scan/index.js');
-    const one = await built.scanPhpModes('/usr/share/php', { jobs: 1 });
-    const two = await built.scanPhpModes('/usr/share/php', { jobs: 2 });
-    expect(two).toEqual(one);
-    expect(one.counts.listed).toBeGreaterThan(100);
-  });
-});
-
 describe('the scan on trees it has to be careful with', () => {
   it('a root that is not a directory is a usage error', async () => {
     write('file.php', '<?php');
-    await expect(scanPhpModes(join(tmp.path, 'file.php'), { jobs: 1 })).rejects.toThrow(/file\.php: not a directory to scan for PHP code/);
-    await expect(scanPhpModes(join(tmp.path, 'missing'), { jobs: 1 })).rejects.toThrow(UsageError);
+    await expect(scanPhpModes(join(tmp.path, 'file.php'))).rejects.toThrow(/file\.php: not a directory to scan for PHP code/);
+    await expect(scanPhpModes(join(tmp.path, 'missing'))).rejects.toThrow(UsageError);
   });
 
   it('finds nothing where every mode is computed from the umask', async () => {
@@ -111,7 +98,7 @@ describe('the scan on trees it has to be careful with', () => {
       '<?php\nclass Cache {\n  function put($f, $c) {\n    file_put_contents($f, $c);\n    chmod($f, 0666 & ~umask());\n    @mkdir(dirname($f), 0777 & ~umask(), true);\n  }\n}\n',
     );
     write('app/Plain.php', '<?php\necho "no modes here";\n');
-    const result = await scanPhpModes(tmp.path, { jobs: 1 });
+    const result = await scanPhpModes(tmp.path);
     expect(result.sites).toEqual([]);
     expect(result.counts).toMatchObject({ listed: 2, read: 2, parsed: 1 });
   });
@@ -124,7 +111,7 @@ describe('the scan on trees it has to be careful with', () => {
     execFileSync('mkfifo', [join(tmp.path, 'e-fifo.php')]);
     symlinkSync('/etc/passwd', join(tmp.path, 'f-link.php'));
     write('g-good.php', '<?php\nfunction ok($f) { chmod($f, 0644); }\n');
-    const result: ScanResult = await scanPhpModes(tmp.path, { jobs: 1 });
+    const result: ScanResult = await scanPhpModes(tmp.path);
     expect(result.notes.map((n) => `${n.file} ${n.reason}`)).toEqual([
       'a-broken.php syntax-error',
       'b-huge.php too-large',
