@@ -37,15 +37,17 @@ const STUB = "<?php\nrequire '/etc/app/config.php';\n";
 describeNeeding({ [NEEDS_ROOT.chown]: isRoot, 'setfacl and getfacl (Debian package acl)': hasAcl })(
   'remembered plans: each entry gets the fix it gets alone',
   () => {
-    const tmp = makeTempDir('permcheck-adv-memo-');
+    let tmp: ReturnType<typeof makeTempDir>;
     let flags: string[];
-    const tree = join(tmp.path, 'tree');
+    let tree: string;
     /** One member of each pair: the one whose outcome differs from the plain shape's. */
     const special: string[] = [];
     /** The other member: the plain entry of the same shape. */
     const plain: string[] = [];
 
     beforeAll(() => {
+      tmp = makeTempDir('permcheck-adv-memo-');
+      tree = join(tmp.path, 'tree');
       const users = writeUserFiles(tmp.path);
       const config = join(tmp.path, 'permcheck.config.json');
       writeFileSync(
@@ -141,7 +143,7 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot, 'setfacl and getfacl (Debian packa
       }
       expect(lstatSync(join(tree, 'o1/acl/a')).mode & 0o7777, 'the ACL leaves the mode as the plain file has it').toBe(0o664);
     });
-    afterAll(() => tmp.cleanup());
+    afterAll(() => tmp?.cleanup());
 
     /** Owner, group, mode and ACL of an entry, as `getfacl` and lstat say. */
     function stateOf(root: string, rel: string): string {
@@ -242,12 +244,16 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot, 'setfacl and getfacl (Debian packa
  * by URL from a chunk), and the exit codes of a user's mistake (2, one line) and of a bug (70, stack).
  */
 describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('the bundled executable and tsc’s modules', () => {
-  const tmp = makeTempDir('permcheck-adv-bundle-');
-  const shim = join(tmp.path, 'tsc-cli.mjs');
-  const app = join(tmp.path, 'app');
-  afterAll(() => tmp.cleanup());
+  // Made when the suite runs, not when it is collected: a filtered run (-t) leaves nothing behind.
+  let tmp: ReturnType<typeof makeTempDir>;
+  let shim: string;
+  let app: string;
+  afterAll(() => tmp?.cleanup());
 
   beforeAll(() => {
+    tmp = makeTempDir('permcheck-adv-bundle-');
+    shim = join(tmp.path, 'tsc-cli.mjs');
+    app = join(tmp.path, 'app');
     writeFileSync(
       shim,
       `import { main } from ${JSON.stringify(new URL('../../dist/cli.js', import.meta.url).href)};\nmain(process.argv);\n`,
