@@ -27,6 +27,12 @@ export default tseslint.config(
     },
   },
   {
+    // The executable is CommonJS (bin/package.json): it requires the CommonJS bundle.
+    files: ['bin/**'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The executable is a thin shim: everything lives in the bundled CLI (npm run build).
-import { main } from '../dist/bundle/cli.js';
-
-main(process.argv);
+// The executable is a thin shim: everything lives in the bundled CLI (npm run build). CommonJS
+// (bin/package.json), like the bundle: a CommonJS start never loads Node's ES module loader.
+require('../dist/bundle/cli.js').main(process.argv);
