@@ -123,7 +123,7 @@ function openJob(job: Job, engine: AuditEngine, parent: Frame): Walker<Frame> | 
   const walker = new Walker({ entry, fd: opened, parent: { fd: job.parentFd, name: job.name } }, engine, parent);
   // The planner lstat()ed the job's directory but left opening it to the job: its ACLs are read
   // here, through the descriptor just checked, or the subtree's top would be judged by its mode alone.
-  const acls = directoryAcls(opened);
+  const acls = directoryAcls(opened, entry.dev);
   if (!acls.supported) walker.counters.aclUnsupportedDevices.add(entry.dev);
   if (acls.acl) entry.acl = acls.acl;
   if (acls.defaultAcl) entry.defaultAcl = acls.defaultAcl;

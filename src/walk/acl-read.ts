@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeAcl, accessAclOf, defaultAclOf, ACCESS_XATTR, DEFAULT_XATTR } from '../acl/xattr.js';
 import type { AccessAcl, DefaultAcl } from '../acl/types.js';
@@ -8,7 +8,8 @@ import { native } from './native.js';
 /**
  * Reading POSIX ACLs, at the I/O edge. Directories: through the descriptor the walk holds (fgetxattr,
  * through libc where native.ts can call it, else fs-native-extensions), which also says when a file
- * system does not support ACLs. Other entries: relative to their directory without following them
+ * system does not support ACLs; on local file systems, after the device's first directory, the
+ * attribute list is read first (flistxattr) and the ACLs only when it names one. Other entries: relative to their directory without following them
  * (getxattrat, Linux 6.13), else by /proc/self/fd/DIR/NAME (@napi-rs/xattr, lgetxattr); neither needs
  * an open file or read permission. The bindings are optional: without them ACLs are "unknown".
  */
@@ -67,6 +68,9 @@ export function aclReaderStatus(): AclStatus {
   return { state: 'unknown', reason: `the ACL bindings could not be loaded (${failure ?? 'unknown reason'})` };
 }
 
+/** What both ACLs' attribute names start with. */
+const ACL_PREFIX = 'system.posix_acl_';
+
 /** Attempts at reading an xattr that keeps changing size (below). */
 const ERANGE_ATTEMPTS = 16;
 
@@ -85,13 +89,40 @@ function getAttr(binding: FdXattr, fd: number, name: string): Buffer | null {
   }
 }
 
-/** A directory's access and default ACL, through its open descriptor. */
-export function directoryAcls(fd: number): DirectoryAcls {
+/**
+ * Local file systems whose attribute list names every POSIX ACL an inode has (the kernel lists them
+ * whenever ACLs are on): ext2/3/4, XFS, Btrfs, tmpfs. On a network or FUSE file system the list is
+ * whatever the server says, so there both ACLs are always asked for by name.
+ */
+const LISTS_ACLS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994]);
+/** Per device: may its directories' ACLs be found in one flistxattr? Decided at its first directory. */
+const listable = new Map<number, boolean>();
+
+function listsAcls(fd: number): boolean {
+  try {
+    return LISTS_ACLS.has(statfsSync(at(fd) as string).type);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A directory's access and default ACL, through its open descriptor. Given the device, the names of
+ * its attributes are read first where that is one call instead of two (see LISTS_ACLS): most
+ * directories have neither ACL, and then nothing more is asked.
+ */
+export function directoryAcls(fd: number, dev?: number): DirectoryAcls {
   const binding = load().fd;
   if (!binding) return NONE;
   const calls = native();
   if (calls) {
+    if (dev !== undefined && listable.get(dev) === true) {
+      const names = calls.listXattr(fd);
+      if (names !== undefined && !names.includes(ACL_PREFIX)) return NONE;
+    }
     const access = calls.readXattr(fd, ACCESS_XATTR);
+    // The device's first directory is asked by name: a file system without ACLs says so only then.
+    if (dev !== undefined && !listable.has(dev)) listable.set(dev, access !== 'unsupported' && listsAcls(fd));
     if (access === 'unsupported') return UNSUPPORTED;
     const defaults = access === undefined ? undefined : calls.readXattr(fd, DEFAULT_XATTR);
     if (access !== undefined && defaults !== undefined && defaults !== 'unsupported') return aclsOf(access, defaults);

@@ -1,9 +1,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { entryType } from '../access/inode.js';
-import { native } from './native.js';
+import { native, type Listing } from './native.js';
 import { nameOfBytes, sortNames, type Name } from './name.js';
 
 export type { Name } from './name.js';
+export type { Listing } from './native.js';
 
 /**
  * Reaching entries through open directories. A path is resolved again at every system call, so a
@@ -75,16 +76,21 @@ export function sameDirectory(stats: EntryStats, dev: number, ino: number): bool
 }
 
 /**
- * A directory's names in the walk's order (name.ts). Through /proc, names that are not valid UTF-8
- * would come back with U+FFFD in them: then the directory is read once more as bytes.
+ * A directory's names in the walk's order (name.ts), and which are directories where getdents64 says
+ * so (native only). Through /proc, names that are not valid UTF-8 would come back with U+FFFD in them:
+ * then the directory is read once more as bytes.
  */
-export function listNames(fd: number): Name[] {
+export function listNames(fd: number): Listing {
   const calls = native();
-  if (calls) return sortNames(calls.list(fd));
+  if (calls) {
+    const listing = calls.list(fd);
+    sortNames(listing.names);
+    return listing;
+  }
   const path = at(fd);
   const names = readdirSync(path);
-  if (!names.some((name) => name.includes('\ufffd'))) return names.sort();
-  return sortNames(readdirSync(path, { encoding: 'buffer' }).map(nameOfBytes));
+  if (!names.some((name) => name.includes('\ufffd'))) return { names: names.sort(), directories: undefined };
+  return { names: sortNames(readdirSync(path, { encoding: 'buffer' }).map(nameOfBytes)), directories: undefined };
 }
 
 /** An error the walk raises itself: what changed under it, for the walk-error finding. */

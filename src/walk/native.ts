@@ -27,7 +27,7 @@ export interface Native {
    */
   release(fd: number): boolean;
   /** The names in an open directory, from its start, '.' and '..' left out; unsorted. */
-  list(fd: number): Name[];
+  list(fd: number): Listing;
   /**
    * NAME's extended attribute in the open directory, read without following NAME or opening it
    * (getxattrat, Linux 6.13): its bytes, 'absent', 'unsupported' (the file system has none), or
@@ -36,6 +36,17 @@ export interface Native {
   readXattrAt(dirFd: number, name: Name, attribute: string): XattrValue;
   /** An open descriptor's extended attribute (fgetxattr), the same answers as readXattrAt. */
   readXattr(fd: number, attribute: string): XattrValue;
+  /**
+   * The names of an open descriptor's extended attributes (flistxattr), each followed by a NUL, as
+   * Latin-1 text; undefined where the list cannot be had (too long, or any error).
+   */
+  listXattr(fd: number): string | undefined;
+}
+
+/** A directory's names, and which of them getdents64 said are directories (d_type; UTF-8 names only). */
+export interface Listing {
+  names: Name[];
+  directories: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -75,7 +86,9 @@ const STX_DEV_MINOR = 140;
 
 // struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, then the name.
 const DIRENT_RECLEN = 16;
+const DIRENT_TYPE = 18;
 const DIRENT_NAME = 19;
+const DT_DIR = 4;
 
 let loaded: Native | null | undefined;
 
@@ -139,6 +152,7 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
     v: unknown,
     s: number,
   ) => number;
+  const flistxattr = libc.func('long flistxattr(int fd, void *list, size_t size)') as (fd: number, l: unknown, s: number) => number;
 
   const statBuffer = Buffer.alloc(256);
   const direntBuffer = Buffer.alloc(64 * 1024);
@@ -150,6 +164,8 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
   xattrArgs.writeUInt32LE(XATTR_SIZE_MAX, 8);
   let getxattratMissing = false;
   const opened = new Set<number>();
+  // Directories opened here and not listed yet: at offset 0 already, so list() need not lseek.
+  const unread = new Set<number>();
   /** A read into xattrValue: its bytes, or what errno says. */
   const xattrRead = (size: number): XattrValue =>
     size >= 0 ? Buffer.from(new Uint8Array(koffi.view(xattrValue, size))) : presence(koffi.errno());
@@ -182,25 +198,32 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
       const fd = openat(dirFd, cPath(name), flags | O_CLOEXEC, 0);
       if (fd < 0) fail('open', name);
       opened.add(fd);
+      unread.add(fd);
       return fd;
     },
     release(fd) {
       if (!opened.delete(fd)) return false;
+      unread.delete(fd);
       close(fd);
       return true;
     },
     list(fd) {
-      if (lseek(fd, 0, SEEK_SET) < 0) fail('lseek', String(fd));
+      // A descriptor listed before (or opened elsewhere) may be anywhere in its directory.
+      if (!unread.delete(fd) && lseek(fd, 0, SEEK_SET) < 0) fail('lseek', String(fd));
       const names: Name[] = [];
+      let directories: Set<string> | undefined;
       for (;;) {
         const got = getdents(fd, direntBuffer, direntBuffer.length);
         // A directory removed while open lists ENOENT: its end, as glibc's readdir (and POSIX) has it.
-        if (got === 0 || (got < 0 && koffi.errno() === ENOENT)) return names;
+        if (got === 0 || (got < 0 && koffi.errno() === ENOENT)) return { names, directories };
         if (got < 0) fail('scandir', String(fd));
         for (let offset = 0; offset < got;) {
           const end = direntBuffer.indexOf(0, offset + DIRENT_NAME);
           const name = nameOf(direntBuffer, offset + DIRENT_NAME, end);
-          if (name !== '.' && name !== '..') names.push(name);
+          if (name !== '.' && name !== '..') {
+            names.push(name);
+            if (direntBuffer[offset + DIRENT_TYPE] === DT_DIR && typeof name === 'string') (directories ??= new Set()).add(name);
+          }
           offset += direntBuffer.readUInt16LE(offset + DIRENT_RECLEN);
         }
       }
@@ -218,6 +241,11 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
     },
     readXattr(fd, attribute) {
       return xattrRead(Number(fgetxattr(fd, attribute, xattrValue, XATTR_SIZE_MAX)));
+    },
+    listXattr(fd) {
+      // The buffer is as large as a list may be (XATTR_LIST_MAX): ERANGE only if that ever grows.
+      const size = Number(flistxattr(fd, xattrValue, XATTR_SIZE_MAX));
+      return size < 0 ? undefined : Buffer.from(new Uint8Array(koffi.view(xattrValue, size))).toString('latin1');
     },
   };
 }

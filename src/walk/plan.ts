@@ -81,7 +81,7 @@ export async function planWalk<S>(start: WalkStart, rootState: S, options: PlanO
       if (dir.fd < 0 && !openPlanned(dir, open, counters)) continue;
       let names: Name[];
       try {
-        names = listNames(dir.fd);
+        names = listNames(dir.fd).names;
       } catch (error) {
         dir.listError = error as NodeJS.ErrnoException;
         continue;
@@ -137,7 +137,7 @@ function openPlanned<S>(dir: PlannedDir<S>, open: number[], counters: WalkCounte
   }
   open.push(opened);
   dir.fd = opened;
-  const acls = directoryAcls(opened);
+  const acls = directoryAcls(opened, dir.entry.dev);
   if (!acls.supported) counters.aclUnsupportedDevices.add(dir.entry.dev);
   if (acls.acl) dir.entry.acl = acls.acl;
   if (acls.defaultAcl) dir.entry.defaultAcl = acls.defaultAcl;

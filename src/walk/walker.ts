@@ -16,6 +16,7 @@ import {
   sameDirectory,
   statFd,
   type EntryStats,
+  type Listing,
   type Name,
 } from './fd.js';
 
@@ -77,6 +78,8 @@ interface StackItem<Frame> {
   dir: WalkEntry;
   frame: Frame;
   names: Name[];
+  /** The names getdents64 said are directories: opened at once, without an lstat first. */
+  directories: ReadonlySet<string> | undefined;
   next: number;
   /** CLOSED while closed to spare descriptors (a very deep tree), LOST once it cannot be reached again. */
   fd: number;
@@ -110,7 +113,8 @@ const SLASH = Buffer.from('/');
 
 /**
  * Depth-first walk with an explicit stack, through descriptors (see fd.ts): every directory is opened
- * once without following links and checked against what lstat saw; its names are read and its
+ * once without following links, and described by that descriptor where its listing said it is a
+ * directory, else checked against what lstat saw; its names are read and its
  * children lstat()ed through that descriptor, so nothing above it can redirect the walk. A directory
  * that was swapped between the two looks is not entered, and one that was moved or replaced while it
  * was read is reported; both as walk-error (code ERACE). Symlinks are reported, never followed. Work is
@@ -192,6 +196,7 @@ export class Walker<Frame> {
   }
 
   private visit(top: StackItem<Frame>, name: Name, child: ChildPath): void {
+    if (typeof name === 'string' && top.directories?.has(name) && this.visitDirectory(top, name, child)) return;
     let stats: EntryStats;
     try {
       stats = lstatAt(top.fd, name);
@@ -217,6 +222,28 @@ export class Walker<Frame> {
     } else {
       Walker.enterUnlisted(this.visitor, entry, top.frame, opened);
     }
+  }
+
+  /**
+   * A name the listing says is a directory, opened straight away (without following a symlink, only if
+   * it is a directory) and described by that descriptor: what is reported is what is entered, with no
+   * lstat before and so no window between two looks. False when it cannot be opened (now a symlink or
+   * a file, no permission): the slow way (lstat, then open) then says what it is. Measured: one system
+   * call fewer per directory, a quarter of the entries in a PHP tree.
+   */
+  private visitDirectory(top: StackItem<Frame>, name: string, child: ChildPath): boolean {
+    let fd: number;
+    try {
+      fd = openDirectoryAt(top.fd, name);
+    } catch (error) {
+      // Gone since it was listed (a cache being cleared): nothing to report, as after an lstat.
+      return (error as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+    const entry = Walker.entryOf(child, statFd(fd));
+    this.counters.entries++;
+    this.readDirectoryAcls(entry, fd);
+    this.push(entry, fd, name, top.frame);
+    return true;
   }
 
   /** A directory that cannot be opened (EACCES as a non-root user): entered, so its own findings count, not listed. */
@@ -259,13 +286,13 @@ export class Walker<Frame> {
       close(fd);
       return;
     }
-    let names: Name[] = [];
+    let listing: Listing = { names: [], directories: undefined };
     try {
-      names = listNames(fd);
+      listing = listNames(fd);
     } catch (error) {
       this.visitor.error(dir.rel, dir.path, error as NodeJS.ErrnoException, frame);
     }
-    this.stack.push({ dir, frame, names, next: 0, fd, name });
+    this.stack.push({ dir, frame, names: listing.names, directories: listing.directories, next: 0, fd, name });
     // Past the budget, close the shallowest open ancestor below the ones always kept open.
     const spare = this.stack.length - 1 - (DESCRIPTOR_BUDGET - ALWAYS_OPEN);
     if (spare >= ALWAYS_OPEN && this.stack[spare]!.fd >= 0) {
@@ -341,7 +368,7 @@ export class Walker<Frame> {
   }
 
   private readDirectoryAcls(entry: WalkEntry, fd: number): void {
-    const acls = directoryAcls(fd);
+    const acls = directoryAcls(fd, entry.dev);
     if (!acls.supported) this.counters.aclUnsupportedDevices.add(entry.dev);
     if (acls.acl) entry.acl = acls.acl;
     if (acls.defaultAcl) entry.defaultAcl = acls.defaultAcl;

@@ -85,6 +85,32 @@ describe('the walk when the tree changes under it', () => {
     expect(seen).toContain('file d0/after');
   });
 
+  // The listing says 'var' is a directory, so the walk opens it at once, without an lstat: when it is
+  // something else by then, what it is now is reported, and a symlink is never followed.
+  it.each([
+    ['a symlink to a directory outside', 'symlink var'],
+    ['a regular file', 'file var'],
+    ['nothing (removed)', undefined],
+  ])('reports a directory replaced by %s after it was listed as what it is then', (_what, expected) => {
+    const root = join(tmp.path, `listed-${String(expected)}`);
+    mkdirSync(join(root, 'var'), { recursive: true });
+    mkdirSync(join(tmp.path, `outside-${String(expected)}`));
+    writeFileSync(join(tmp.path, `outside-${String(expected)}`, 'shadow'), '');
+    const { seen, errors, visitor } = recorder();
+    // skip() is asked just before each child is visited: the moment to swap it.
+    visitor.skip = (rel) => {
+      if (rel !== 'var') return false;
+      rmSync(join(root, 'var'), { recursive: true });
+      if (expected === 'symlink var') symlinkSync(join(tmp.path, `outside-${String(expected)}`), join(root, 'var'));
+      if (expected === 'file var') writeFileSync(join(root, 'var'), '');
+      return false;
+    };
+    const walker = new Walker(openWalkStart(root, '/')!, visitor);
+    while (walker.step(50));
+    expect(errors).toEqual([]);
+    expect(seen).toEqual(['dir .', ...(expected ? [expected] : [])]);
+  });
+
   it('walks a tree deeper than the descriptors it keeps, and visits everything once', () => {
     const root = join(tmp.path, 'deeper');
     const parts = Array.from({ length: 150 }, (_, i) => `d${i}`);
