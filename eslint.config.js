@@ -27,8 +27,8 @@ export default tseslint.config(
     },
   },
   {
-    // The executable is CommonJS (bin/package.json): it requires the CommonJS bundle.
-    files: ['bin/**'],
+    // The executable is CommonJS (bin/package.json), as is the bench's wrapper: they require the CommonJS bundle.
+    files: ['bin/**', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

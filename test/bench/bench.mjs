@@ -14,7 +14,7 @@ const SIZES = (process.env.PERMCHECK_BENCH_SIZES ?? '100000,1000000').split(',')
 const SCAN_FILES = Number(process.env.PERMCHECK_BENCH_SCAN_FILES ?? 50000);
 const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
-const RSS = fileURLToPath(new URL('./rss.mjs', import.meta.url));
+const RSS = fileURLToPath(new URL('./rss.cjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
 // 'tree' runs only the audits of trees on disk, 'acl' only the plain audit and the audit of the same
 // tree with ACLs, 'archive' only the archive reads, 'startup' only start-up, 'scan' only the scan for
