@@ -9,9 +9,10 @@ import { native } from './native.js';
  * Reading POSIX ACLs, at the I/O edge. Directories: through the descriptor the walk holds (fgetxattr,
  * through libc where native.ts can call it, else fs-native-extensions), which also says when a file
  * system does not support ACLs; on local file systems, after the device's first directory, the
- * attribute list is read first (flistxattr) and the ACLs only when it names one. Other entries: relative to their directory without following them
- * (getxattrat, Linux 6.13), else by /proc/self/fd/DIR/NAME (@napi-rs/xattr, lgetxattr); neither needs
- * an open file or read permission. The bindings are optional: without them ACLs are "unknown".
+ * attribute list is read first (flistxattr) and the ACLs only when it names one. Other entries:
+ * relative to their directory without following them (getxattrat, Linux 6.13), else by
+ * /proc/self/fd/DIR/NAME (@napi-rs/xattr, lgetxattr); neither needs an open file or read permission.
+ * The bindings are optional: without them ACLs are "unknown".
  */
 
 interface FdXattr {
