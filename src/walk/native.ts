@@ -245,7 +245,9 @@ function makeNative(koffi: Koffi, libc: ReturnType<Koffi['load']>): Native {
     listXattr(fd) {
       // The buffer is as large as a list may be (XATTR_LIST_MAX): ERANGE only if that ever grows.
       const size = Number(flistxattr(fd, xattrValue, XATTR_SIZE_MAX));
-      return size < 0 ? undefined : Buffer.from(new Uint8Array(koffi.view(xattrValue, size))).toString('latin1');
+      if (size <= 0) return size === 0 ? '' : undefined;
+      // Decoded straight from koffi's memory: the text is the copy (most directories list nothing).
+      return Buffer.from(koffi.view(xattrValue, size)).toString('latin1');
     },
   };
 }

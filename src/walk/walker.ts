@@ -215,8 +215,7 @@ export class Walker<Frame> {
     }
     const opened = Walker.openChecked(top.fd, name, entry);
     if (typeof opened === 'number') {
-      this.readDirectoryAcls(entry, opened);
-      this.push(entry, opened, name, top.frame);
+      this.descend(entry, opened, name, top.frame);
     } else if (opened.code === 'ERACE') {
       this.visitor.error(child.rel, child.path, opened, top.frame);
     } else {
@@ -241,9 +240,14 @@ export class Walker<Frame> {
     }
     const entry = Walker.entryOf(child, statFd(fd));
     this.counters.entries++;
-    this.readDirectoryAcls(entry, fd);
-    this.push(entry, fd, name, top.frame);
+    this.descend(entry, fd, name, top.frame);
     return true;
+  }
+
+  /** A child directory opened and checked, either way: its ACLs read through that descriptor, then listed. */
+  private descend(entry: WalkEntry, fd: number, name: Name, parent: Frame): void {
+    this.readDirectoryAcls(entry, fd);
+    this.push(entry, fd, name, parent);
   }
 
   /** A directory that cannot be opened (EACCES as a non-root user): entered, so its own findings count, not listed. */
