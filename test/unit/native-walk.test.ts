@@ -98,6 +98,32 @@ describe('the native walk calls agree with Node', () => {
     }
   });
 
+  // Listed in several getdents64 reads (their buffer holds 64 KiB of names): every name, and every
+  // directory marked as one, whichever read it came in.
+  it('lists a directory larger than one read whole, with its directories, the first time and again', () => {
+    const big = join(tmp.path, 'big');
+    mkdirSync(big);
+    const pad = 'x'.repeat(40);
+    const dirs = Array.from({ length: 1500 }, (_, i) => `d${i}-${pad}`);
+    const files = Array.from({ length: 1500 }, (_, i) => `f${i}-${pad}`);
+    for (const name of dirs) mkdirSync(join(big, name));
+    for (const name of files) writeFileSync(join(big, name), '');
+    const fd = openDirectory(tmp.path);
+    try {
+      const opened = openDirectoryAt(fd, 'big');
+      try {
+        const { names, directories } = listNames(opened);
+        expect(names).toEqual([...dirs, ...files].sort());
+        if (native()) expect([...(directories ?? [])].sort()).toEqual([...dirs].sort());
+        expect(listNames(opened).names).toEqual(names);
+      } finally {
+        close(opened);
+      }
+    } finally {
+      close(fd);
+    }
+  });
+
   it('gives the errors Node gives: ENOENT for a name that is gone, ENOTDIR for a symlink, a file or a FIFO', () => {
     const fd = openDirectory(dir);
     // What Node's own open says through /proc, for the same flags.
