@@ -16,9 +16,10 @@ const SCAN = fileURLToPath(new URL('./scan.mjs', import.meta.url));
 const CACHE = process.env.PERMCHECK_BENCH_DIR ?? join(tmpdir(), 'permcheck-bench');
 const RSS = fileURLToPath(new URL('./rss.cjs', import.meta.url));
 const ARCHIVE_WALK = fileURLToPath(new URL('./archive-walk.mjs', import.meta.url));
+const TREE_WALK = fileURLToPath(new URL('./tree-walk.mjs', import.meta.url));
 // 'tree' runs only the audits of trees on disk, 'acl' only the plain audit and the audit of the same
 // tree with ACLs, 'archive' only the archive reads, 'startup' only start-up, 'scan' only the scan for
-// hard-coded modes (the PHP tree).
+// hard-coded modes (the PHP tree), 'floor' only the walk and rules against the walk alone.
 const ONLY = process.env.PERMCHECK_BENCH_ONLY;
 // The share of the entries that carry an ACL in the ACL row.
 const ACL_SHARE = 0.01;
@@ -102,6 +103,21 @@ for (const size of ONLY === 'startup' || ONLY === 'scan' ? [] : SIZES) {
   find(root);
   permcheck(root, policy);
   const summary = findings(root, policy);
+  // The floor under the audit: its walk with nothing judged, and the least a Node walk can do.
+  const walked = { entries: summary.entries, errors: 0, warnings: 0, infos: 0 };
+  const floor = [
+    ['the walk alone, 2 threads (no rules, no report)', () => time(process.execPath, [TREE_WALK, 'walker', root]), walked],
+    ['least Node walk, 2 threads (3 calls per entry, no checks)', () => time(process.execPath, [TREE_WALK, 'least', root]), walked],
+  ];
+  if (ONLY === 'floor') {
+    rows.push(
+      ...againstFind(root, [
+        ['permcheck, no PHP scan (walk + rules)', () => permcheck(root, walkOnly), findings(root, walkOnly)],
+        ...floor,
+      ]),
+    );
+    continue;
+  }
   const heavySummary = findings(root, heavy);
   rows.push(...againstFind(root, [['permcheck', () => permcheck(root, policy), summary]]));
   // 'acl': the plain row above is what the tree with ACLs compares with.
@@ -113,6 +129,7 @@ for (const size of ONLY === 'startup' || ONLY === 'scan' ? [] : SIZES) {
         ['permcheck, findings-heavy', () => permcheck(root, heavy), heavySummary],
       ]),
     );
+    rows.push(...againstFind(root, floor));
   }
   rows.push(...benchAclTree(size));
 }
