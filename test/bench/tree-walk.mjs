@@ -5,7 +5,7 @@
 //           koffi, no checks, nothing kept (unsafe on a hostile tree; a measuring stick only).
 // Prints the number of entries walked; the peak memory of the process goes to descriptor 3 where the
 // bench opened one (as rss.cjs reports the audit's).
-import { readdirSync, openSync, constants, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -111,7 +111,9 @@ function leastWalk(roots) {
   };
   for (const root of roots) {
     entries++;
-    walk(openSync(root, constants.O_RDONLY | constants.O_DIRECTORY));
+    const fd = openSync(root, constants.O_RDONLY | constants.O_DIRECTORY);
+    walk(fd);
+    closeSync(fd);
   }
   return entries;
 }
