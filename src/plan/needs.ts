@@ -79,8 +79,9 @@ export function needsOf(
     }
     if (searchNeeded.includes(s) && on('traverse-denied', settings)) required |= EXECUTE;
     if (required || forbidden || s === others)
-      // A role that must not read it must not own it either: an owner can always chmod.
-      subjects.push({ subject: s, required, forbidden, mayOwn: level !== 'none' });
+      // A role that must not read or must not write it must not own it either: an owner can always
+      // chmod it back (a plugin installed through wp-admin is the web user's, 0644 or 0444 alike).
+      subjects.push({ subject: s, required, forbidden, mayOwn: level !== 'none' && forbidden === 0 });
   });
   for (const s of searchNeeded) {
     if (policy.levels[s] === undefined && on('traverse-denied', settings))
