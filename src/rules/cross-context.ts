@@ -117,7 +117,7 @@ export const crossContext: Rule = {
     const planned = applyChange(c.inode, c.change);
     const stillLost = predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace) !== 0;
     const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned, path }) : [];
-    const advice = remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)).join('; then ');
+    const advice = joinSteps(remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)));
     return {
       message,
       ...(advice ? { advice: `${advice}.` } : {}),
@@ -159,37 +159,59 @@ function lostWords(lost: number, replace: boolean): string {
   return joinOr(words);
 }
 
-function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): string[] {
+/** One piece of advice: a step after the ones before it, or another way to the same end. */
+interface Step {
+  text: string;
+  alternative?: boolean;
+}
+
+/** Steps in order ("; then "), an alternative after them ("; or "); the first never starts with a joiner. */
+function joinSteps(steps: readonly Step[]): string {
+  return steps.map((step, i) => (i === 0 ? step.text : `${step.alternative ? '; or ' : '; then '}${step.text}`)).join('');
+}
+
+function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): Step[] {
   const role = creator.role!;
   const dir = pathArgument(c.raw ?? c.rel);
   switch (remedy.kind) {
     case 'umask':
       return [
-        `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset)}`,
+        {
+          text: `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset)}`,
+        },
       ];
     case 'shared-group':
       // The plan already set the group and setgid it could; only a umask can be left over.
       return remedy.umask === undefined
         ? []
-        : [`give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}`];
+        : [{ text: `give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}` }];
     case 'acl': {
       const who = user.role ? `u:${names.user(user.role.uid)}` : 'o';
       const bits = crossContextDetail.decode(c).lost === LOST_READ ? 'rX' : 'rwX';
       return [
-        `or default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`,
+        {
+          text: `set default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`,
+          alternative: true,
+        },
       ];
     }
     case 'unsticky':
-      return [`drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}`];
+      return [
+        { text: `drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}` },
+      ];
     case 'primary-group': {
       const group = names.group(remedy.gid);
       const where =
         role.name === 'web' ? `group = ${group} in the PHP-FPM pool` : `usermod -g ${group} ${role.user}, or sg ${group} in its service`;
-      return [`give ${creator.name} ${group} as its primary group (${where}), so files moved in from PHP's upload_tmp_dir keep it`];
+      return [
+        { text: `give ${creator.name} ${group} as its primary group (${where}), so files moved in from PHP's upload_tmp_dir keep it` },
+      ];
     }
     case 'creation':
       return [
-        `the code chmods what it creates here to a fixed mode, whatever the umask: change that mode (or the setting it comes from) to one that keeps the group's rw bits`,
+        {
+          text: `the code chmods what it creates here to a fixed mode, whatever the umask: change that mode (or the setting it comes from) to one that keeps the group's rw bits`,
+        },
       ];
   }
 }

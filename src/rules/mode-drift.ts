@@ -89,7 +89,12 @@ export const modeDrift: Rule = {
   },
 };
 
-/** The permission bits some role's level needs on this entry, in the class that role falls in. */
+/**
+ * The permission bits some role's level needs on this entry, in the class that role falls in. Never
+ * write for others: a role that writes as "others" needs a shared group (the plan gives one), and a
+ * umask that let it write would let every local user write what is created (after chmod -R 777, the
+ * advice once read "umask 0020" and "umask 0000").
+ */
 function neededBits(entry: Parameters<NonNullable<Rule['check']>>[0], settings: AuditSettings): number {
   let bits = 0;
   entry.policy.levels.forEach((level, s) => {
@@ -97,7 +102,7 @@ function neededBits(entry: Parameters<NonNullable<Rule['check']>>[0], settings: 
     const principal = settings.subjects[s]!.principal;
     const wanted = (level === 'write' ? READ | WRITE : READ) | (entry.isDir ? EXECUTE : 0);
     const shift = principal.uid === entry.inode.uid ? 6 : principal.gids.includes(entry.inode.gid) ? 3 : 0;
-    bits |= wanted << shift;
+    bits |= (shift === 0 ? wanted & ~WRITE : wanted) << shift;
   });
   return bits;
 }
