@@ -38,6 +38,11 @@ export interface EntryNeeds {
   users: { subject: number; writes: boolean }[];
   /** How code creates here, when the policy says (creation models, issue 13): what creators make. */
   create: PathCreation | undefined;
+  /**
+   * A secret's readers: the uids and gids of the roles that may read it. A named ACL entry for anyone
+   * else must not let them read (secret-exposed names them: "readable by pcatk, which no role is").
+   */
+  secretReaders: { uids: ReadonlySet<number>; gids: ReadonlySet<number> } | undefined;
 }
 
 const on = (rule: keyof typeof RULES, settings: AuditSettings) => severityOf(RULES[rule], settings) !== undefined;
@@ -111,5 +116,14 @@ export function needsOf(
     creators: isDir && on('cross-context', settings) ? creators : [],
     users: isDir && on('cross-context', settings) ? users : [],
     create: policy.create,
+    secretReaders: secret ? secretReaders(policy, settings) : undefined,
+  };
+}
+
+function secretReaders(policy: EntryPolicy, settings: AuditSettings): NonNullable<EntryNeeds['secretReaders']> {
+  const readers = settings.subjects.filter((subject, s) => subject.role && (policy.levels[s] === 'read' || policy.levels[s] === 'write'));
+  return {
+    uids: new Set(readers.map((subject) => subject.role!.uid)),
+    gids: new Set(readers.flatMap((subject) => subject.role!.gids)),
   };
 }

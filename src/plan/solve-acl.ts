@@ -21,6 +21,7 @@ const ROUNDS = 4;
 export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSettings): AclSolution {
   let planned: Inode = { ...inode, uid: needs.owner ?? inode.uid, gid: needs.group ?? inode.gid };
   planned = withOther(planned, (planned.mode & 7 & ~needs.otherForbidden) | 0);
+  if (needs.secretReaders) planned = withoutStrangeReaders(planned, needs.secretReaders);
   for (let round = 0; round < ROUNDS; round++) {
     let changed = false;
     for (const need of needs.subjects) {
@@ -59,6 +60,17 @@ function bitsOf(inode: Inode, who: Principal): number {
   let bits = 0;
   for (const bit of [READ, WRITE, EXECUTE]) if (permits(inode, who, bit)) bits |= bit;
   return bits;
+}
+
+/**
+ * A secret's named entries for users and groups that are no role that may read it lose their r. The
+ * entry stays (as ---): removed, its user would fall to the group or others class, which may read.
+ */
+function withoutStrangeReaders(inode: Inode, readers: NonNullable<EntryNeeds['secretReaders']>): Inode {
+  const acl = inode.acl!;
+  const strip = (entries: readonly NamedEntry[], allowed: ReadonlySet<number>) =>
+    entries.map((entry) => (entry.perm & READ && !allowed.has(entry.id) ? { id: entry.id, perm: entry.perm & ~READ } : entry));
+  return { ...inode, acl: { ...acl, users: strip(acl.users, readers.uids), groups: strip(acl.groups, readers.gids) } };
 }
 
 function withOther(inode: Inode, other: number): Inode {

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { hasSetpriv, isRoot } from '../helpers/users.js';
+import { createAccount, hasCommand, hostAccount, removeAccount, type Account } from '../helpers/attacker.js';
+
+/**
+ * A secret that an ACL entry lets a stranger read (user:NAME:r--, for no role) was reported with no
+ * fix, and `permcheck fix` said there was nothing to change. The plan now takes the r away from the
+ * entry and keeps the entry: removed, a stranger in the web group would read by the group's bits.
+ */
+const web = hostAccount('www-data');
+const ready = isRoot && hasSetpriv() && web !== undefined && hasCommand('setfacl') && hasCommand('useradd');
+const why = ready ? '' : ' (skipped: needs root, setpriv, the account www-data, useradd and setfacl from the Debian package acl)';
+
+interface Finding {
+  rule: string;
+  path: string;
+  message: string;
+  fix?: string;
+}
+
+/** Reads the file as the account with all its groups, as a login would have them. */
+function reads(account: Account, path: string): boolean {
+  const args = [`--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--', 'cat', path];
+  return spawnSync('setpriv', args, { stdio: 'ignore' }).status === 0;
+}
+
+describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () => {
+  const tmp = makeTempDir('permcheck-secret-acl-');
+  let stranger: Account | undefined;
+  beforeAll(() => {
+    stranger = createAccount('pcs');
+    // In the web group: without its own entry it would read .env as the group does.
+    spawnSync('usermod', ['-a', '-G', web!.name, stranger.name]);
+  });
+  afterAll(() => {
+    removeAccount(stranger);
+    tmp.cleanup();
+  });
+  const roles = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root', '--only', '.env'];
+
+  it('gets a fix that leaves the web user reading it and the stranger not', () => {
+    const app = join(tmp.path, 'app');
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    const env = join(app, '.env');
+    writeFileSync(env, 'DB_PASSWORD=hunter2\n');
+    chownSync(env, 0, web!.gid);
+    chmodSync(env, 0o640);
+    expect(spawnSync('setfacl', ['-m', `u:${stranger!.name}:r`, env]).status).toBe(0);
+    expect(reads(stranger!, env)).toBe(true);
+
+    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
+    const exposed = json.findings.find((f) => f.rule === 'secret-exposed' && f.path === '.env');
+    expect(exposed?.message).toContain(`readable by ${stranger!.name}, which no role is`);
+    expect(exposed?.fix).toContain(`setfacl -m 'u:${stranger!.name}:---`);
+
+    const fix = runCli(['fix', app, '--yes', ...roles]);
+    expect(fix.code).toBe(0);
+    expect(reads(stranger!, env)).toBe(false);
+    expect(reads(web!, env)).toBe(true);
+    const after = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
+    expect(after.json.findings.filter((f) => f.rule === 'secret-exposed')).toEqual([]);
+  });
+});
