@@ -24,7 +24,7 @@ import { severityOf } from '../rules/rule.js';
 import { noSecretCandidate } from '../rules/secret-exposed.js';
 import type { SecretContent } from '../secret/content.js';
 import type { SecretReader } from '../secret/read.js';
-import { traverseCandidate, type TraverseBlock } from '../rules/traverse-denied.js';
+import { traverseCandidate, traversePayload, type TraverseBlock } from '../rules/traverse-denied.js';
 import { walkErrorCandidate } from '../rules/walk-error.js';
 import type { Name, WalkEntry, WalkVisitor } from '../walk/walker.js';
 import { DirAggregate, entryChild, type Child } from './aggregate.js';
@@ -316,11 +316,14 @@ export class AuditEngine implements WalkVisitor<Frame> {
     if (candidates.length > 0 || this.latent) {
       plan = this.plans.plan(entry, false, policy, [], entry.nlink, parent.plan.defaultAcl);
       const planned = plan.change && applyChange(entry, plan.change);
+      let ends = this.latent;
       for (const candidate of candidates) {
-        if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl))
+        if (planned && this.endedBy(candidate, planned, false, policy, parent.plan.defaultAcl)) {
           attach(candidate, plan, parent.plan.chainSafe);
-        else if (plan.noFix) candidate.noFix = plan.noFix;
+          ends = true;
+        } else if (plan.noFix) candidate.noFix = plan.noFix;
       }
+      plan = ends ? plan : withoutChange(plan);
       if (plan.change) this.input.planned?.(entry, plan.change);
     }
     // Said where a secret finding would have been, after planning: there is nothing to fix about it.
@@ -371,8 +374,19 @@ export class AuditEngine implements WalkVisitor<Frame> {
     });
     const lacksSearch = searchNeeded.some((s) => !(grants(dir, this.input.settings.subjects[s]!.principal) & EXECUTE));
     let plan: EntryPlan | undefined;
+    const underDefaultAcl = frame.parent?.plan.defaultAcl ?? false;
     if (frame.own.length > 0 || traverse.length > 0 || frame.ownLatent || lacksSearch) {
-      plan = this.plans.plan(dir, true, frame.ownPolicy!, searchNeeded, dir.nlink, frame.parent?.plan.defaultAcl ?? false);
+      plan = this.plans.plan(dir, true, frame.ownPolicy!, searchNeeded, dir.nlink, underDefaultAcl);
+      // A change that ends none of its findings is not made (nor printed in a subtree's commands):
+      // the plan may want more than the findings do (a default ACL entry for every role). Search that
+      // something below needs is part of ending the block above it, reported or not yet.
+      const planned = plan.change && applyChange(dir, plan.change);
+      const ends =
+        frame.ownLatent ||
+        lacksSearch ||
+        traverse.some((candidate) => !traversePayload.decode(candidate).ancestor) ||
+        (planned !== undefined && frame.own.some((candidate) => this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl)));
+      if (!ends) plan = withoutChange(plan);
       if (plan.change && frame.reported) this.input.planned?.(dir, plan.change);
     }
     addEntry(frame.plan.summary, dir, plan?.change, false);
@@ -386,7 +400,6 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const subtree = frame.plan.steps === undefined ? undefined : description;
     // Without a change nothing is ended: no rule runs again (findings-heavy trees have many of those).
     const planned = plan?.change && applyChange(dir, plan.change);
-    const underDefaultAcl = frame.parent?.plan.defaultAcl ?? false;
     const endedHere = (candidate: Candidate) =>
       planned !== undefined && this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
     for (const candidate of frame.own) {
@@ -394,9 +407,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
       else if (plan?.noFix) candidate.noFix = plan.noFix;
     }
     for (const candidate of traverse) {
-      // What a blocking directory hides is fixed with it: its own change and what is below it.
-      attach(candidate, plan, frame.plan.selfSafe);
-      candidate.description = subtree ?? null;
+      // What a blocking directory hides is fixed with it: its own change and what is below it. A block
+      // above the audited root is not in the tree: nothing here ends it (its advice says what would).
+      if (!traversePayload.decode(candidate).ancestor) {
+        attach(candidate, plan, frame.plan.selfSafe);
+        candidate.description = subtree ?? null;
+      }
       frame.aggregate.hold(candidate);
     }
     const passed = frame.aggregate.finish();
@@ -514,6 +530,12 @@ function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoExceptio
 }
 
 /** The plan's change becomes the candidate's fix; pasted as commands only where its path is safe. */
+function withoutChange(plan: EntryPlan): EntryPlan {
+  if (!plan.change) return plan;
+  const { change: _dropped, ...rest } = plan;
+  return rest;
+}
+
 function attach(candidate: Candidate, plan: EntryPlan | undefined, pathSafe: boolean): void {
   if (plan?.change) candidate.change = plan.change;
   if (plan?.change && !pathSafe) candidate.pathUnsafe = true;
