@@ -158,7 +158,7 @@ function checkRoot(root: string, given: string): void {
       `'${given}' ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be reached by this user' : (error as Error).message}`,
     );
   }
-  if (!isDirectory) throw new UsageError(`'${given}' is not a directory; audit takes the application's root directory`);
+  if (!isDirectory) throw new UsageError(`'${given}' is not a directory: give the application's root directory`);
 }
 
 /** --ignore and --only checked as globs (one line, exit 2, for a bad one); the --only patterns. */

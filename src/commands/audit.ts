@@ -43,10 +43,10 @@ export interface ReportOptions {
 }
 
 /** The options that decide the policy and its scope: shared by audit and fix, so both see the same plan. */
-export function addPolicyOptions(command: Command): Command {
+export function addPolicyOptions(command: Command, dir: string): Command {
   return addRoleOptions(
     command
-      .argument('[dir]', 'the application root; for audit also an archive (.tar, .tar.gz, .tar.zst; - reads stdin) or an image', '.')
+      .argument('[dir]', dir, '.')
       .addOption(new Option('--preset <name>', 'policy preset (default: detected from the tree)').choices(PRESET_NAMES))
       .option('--umask <umask>', 'umask of roles that do not set one (default: config, magento_umask, preset, 0022)')
       .option('--ignore <glob>', 'leave matching entries out (repeatable)', repeatable)
@@ -78,6 +78,7 @@ export function defineAudit(command: Command, ctx: CommandContext): void {
         'the repository root, for --format github annotations (default: GITHUB_WORKSPACE, else the current directory)',
       )
       .addHelpText('after', rulesHelp),
+    'the application root, or an archive (.tar, .tar.gz, .tar.zst; - reads stdin) or a container image',
   ).action(async (dir: string, options: AuditCommandOptions) => {
     const started = performance.now();
     // What only some audits need loads only for them: the baseline's schema (zod), the archive readers.

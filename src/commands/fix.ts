@@ -35,6 +35,7 @@ export function defineFix(command: Command, ctx: CommandContext): void {
       .option('--dry-run', 'print the plan as a shell script and change nothing')
       .option('--journal <file>', 'where to write the undo journal (default: in the temp directory; never inside the tree)')
       .option('--undo <journal>', 'restore the owners, groups and modes a journal recorded, where nothing changed them since'),
+    'the application root (a directory: fix changes no archive or image)',
   ).action(async (dir: string, options: FixOptions) => {
     if (options.undo !== undefined) return undo(dir, options, ctx);
     const started = performance.now();
@@ -143,7 +144,7 @@ async function confirm(ctx: CommandContext, count: number): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = await prompt.question(`Apply these ${grouped(count)} changes? [y/N] `);
+    const answer = await prompt.question(count === 1 ? 'Apply this change? [y/N] ' : `Apply these ${grouped(count)} changes? [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     prompt.close();

@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchownSync, fstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -15,6 +15,8 @@ import { WEB_USER_CANDIDATES } from '../roles/resolve.js';
 import { loadUserDatabase } from '../users/load.js';
 import { lookUpProject } from '../project/project-path.js';
 import { printable } from '../text/printable.js';
+import { writersOf } from '../project/config-file.js';
+import { shellQuote } from '../fix/shell.js';
 import { trustFor } from '../trust/trust.js';
 import { close } from '../walk/fd.js';
 import type { CommandContext } from './context.js';
@@ -75,11 +77,20 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       } finally {
         close(dirFd);
       }
+      // The audit refuses a config in a directory someone untrusted can write: say what makes it take this one.
+      const writers = writersOf(root, trust) ?? [];
+      const owners = writers.flatMap((writer) => (writer.kind === 'owner' ? [db.user(writer.uid)] : []));
+      const vouch =
+        writers.length === 0
+          ? ''
+          : owners.length === writers.length
+            ? ` --trust ${shellQuote(owners[0]!)}`
+            : ` --config ${shellQuote(file)}`;
       await ctx.out(
         `wrote ${printable(file)}: preset ${preset.name} (${presetSource})\n` +
           // Notes quote host files (pool names, users): escaped, as roles prints them.
           (discovery?.notes ?? []).map((note) => `note: ${printable(note)}\n`).join('') +
-          `next: review the roles and paths, then run permcheck audit ${dir === '.' ? '' : dir}`.trimEnd() +
+          `next: review the roles and paths, then run permcheck audit${dir === '.' ? '' : ` ${shellQuote(dir)}`}${vouch}` +
           '\n',
       );
       ctx.settle({});
@@ -105,12 +116,12 @@ function writeConfig(dirFd: number, file: string, text: string, force: boolean):
         throw new UsageError(`${printable(file)} already exists; use --force to replace it`);
       throw new UsageError(`cannot write ${printable(file)}: ${why(error)}`);
     }
-    writeAll(fd, text);
+    writeAll(fd, dirFd, text);
     return;
   }
   const temporary = `${CONFIG_FILE}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeAll(exclusive(temporary), text);
+    writeAll(exclusive(temporary), dirFd, text);
     renameSync(inDir(temporary), inDir(CONFIG_FILE));
   } catch (error) {
     try {
@@ -127,8 +138,12 @@ function why(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-function writeAll(fd: number, text: string): void {
+function writeAll(fd: number, dirFd: number, text: string): void {
   try {
+    // Root writing into someone's project gives the file to the project's owner and group, as the
+    // directory has them: a root-owned config is one more entry the deploy user cannot change.
+    const dir = fstatSync(dirFd);
+    if (process.getuid?.() === 0 && dir.uid !== 0) fchownSync(fd, dir.uid, dir.gid);
     writeSync(fd, text);
   } finally {
     closeSync(fd);

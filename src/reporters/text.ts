@@ -71,10 +71,10 @@ export function textReporter({ paint, verbose }: ReporterOptions): Reporter {
           const ofRule = slot.shown.length + slot.more;
           if (severity === 'info' && !verbose) {
             // Info is context, not a problem: counted per rule, listed with --verbose.
-            lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${grouped(ofRule)}; --verbose lists them)`);
+            lines.push(`  ${colour(severity, rule)}: ${sentenceInside(RULES[rule].title)} (${grouped(ofRule)}; --verbose lists them)`);
             continue;
           }
-          lines.push(`  ${colour(severity, rule)}: ${RULES[rule].title.toLowerCase()} (${grouped(ofRule)})`);
+          lines.push(`  ${colour(severity, rule)}: ${sentenceInside(RULES[rule].title)} (${grouped(ofRule)})`);
           // Reported as soon as final (children before their directory); people read by path.
           const sorted = slot.shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
           let previous: Finding | undefined;
@@ -170,4 +170,9 @@ function artifactLine(artifact: ArtifactSummary): string {
     `User ${artifact.user ?? 'none (root)'}`,
   ];
   return `${artifact.file} (${about.join(', ')}), root ${artifact.root}`;
+}
+
+/** A title inside a line: its first letter lower case, the rest as written (PHP, ACL stay). */
+function sentenceInside(title: string): string {
+  return title.charAt(0).toLowerCase() + title.slice(1);
 }

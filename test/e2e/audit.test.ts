@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/policy/load.js';
@@ -9,6 +9,7 @@ import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, writeOwned } from '../helpers/tree.js';
 import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
 import { describeNeeding, NEEDS_ROOT } from '../helpers/needs.js';
+import { hostAccount } from '../helpers/attacker.js';
 
 describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', () => {
   const tmp = makeTempDir('permcheck-audit-');
@@ -352,6 +353,33 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck init (built CLI)', ()
     expect(config.roles?.web?.user).toBe('www-data');
     expect(config.roles?.cli?.user).toBe('root');
     expect(runCli(['audit', dir]).code).toBe(0);
+  });
+
+  const deploy = hostAccount('backup');
+  it.skipIf(!deploy)("gives the deploy user's project its config and says how to audit with it (needs the account backup)", () => {
+    const dir = join(tmp.path, 'deployed');
+    buildTree(dir, [
+      { path: '.', type: 'dir', mode: 0o755, uid: deploy!.uid, gid: deploy!.gid },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: deploy!.uid, gid: 33 },
+    ]);
+    const { code, stdout } = runCli(['init', dir, '--no-discover']);
+    expect(code).toBe(0);
+    // The audit refuses a config in a directory an untrusted user can write: the hint says what vouches.
+    expect(stdout).toContain(`next: review the roles and paths, then run permcheck audit '${dir}' --trust 'backup'\n`);
+    expect(statSync(join(dir, 'permcheck.config.json')).uid).toBe(deploy!.uid);
+    expect(runCli(['audit', dir]).code).toBe(2);
+    const audit = runCliJson<{ findings: { path: string }[] }>([
+      'audit',
+      dir,
+      '--trust',
+      'backup',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
+    expect(audit.result.code).toBe(0);
+    expect(audit.json.findings.filter((f) => f.path === 'permcheck.config.json')).toEqual([]);
   });
 
   it('refuses to overwrite without --force', () => {
