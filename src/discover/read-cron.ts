@@ -1,7 +1,7 @@
-import { untrustedWriters, type Writer } from '../access/writers.js';
 import { parseCrontab, type CronJob } from './crontab.js';
 import type { CronFacts, ProcessFacts } from './facts.js';
-import type { HostFiles, OwnedText } from './host-files.js';
+import type { HostFiles } from './host-files.js';
+import { whoElseCanChange } from './file-trust.js';
 import { readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
 
@@ -42,33 +42,4 @@ export function readCron(files: HostFiles, units: UnitFiles, processes: readonly
     daemon,
     unitUmask: daemon ? units.umaskOfService(unit, /\bcrond?\b/) : units.firstUmask(['cron.service', 'crond.service', 'cronie.service']),
   };
-}
-
-/**
- * Who besides root could change a system crontab, in words; undefined when no one. Its lines name
- * the user each job runs as, so whoever can change it decides every role cron could give. cron
- * itself runs these files only when root owns them (a symlink and its target) and neither group nor
- * others can write them; ACL entries that grant write count too. Files of the user running permcheck
- * are its own: a fixture host, or a host where it is not root.
- */
-function whoElseCanChange(file: OwnedText): string | undefined {
-  const trusted = new Set([0, process.getuid?.() ?? 0]);
-  const writers = untrustedWriters(file.inode, trusted).map(writerText);
-  if (file.linkUid !== undefined && !trusted.has(file.linkUid)) writers.unshift(`uid ${file.linkUid} (owner of the symlink)`);
-  return writers.length === 0 ? undefined : `${writers.join(', ')} can change it`;
-}
-
-function writerText(writer: Writer): string {
-  switch (writer.kind) {
-    case 'owner':
-      return `uid ${writer.uid} (its owner)`;
-    case 'group':
-      return `group ${writer.gid}`;
-    case 'others':
-      return 'any local user';
-    case 'acl-user':
-      return `uid ${writer.uid} (an ACL entry)`;
-    case 'acl-group':
-      return `group ${writer.gid} (an ACL entry)`;
-  }
 }

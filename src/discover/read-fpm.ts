@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { FpmMaster, ProcessFacts, UnitUmask } from './facts.js';
 import { parseFpmConfig } from './fpm-config.js';
 import type { HostFiles } from './host-files.js';
+import { whoElseCanChange } from './file-trust.js';
 import { fpmTitle, optionValue } from './proc.js';
 import { readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
@@ -22,8 +23,11 @@ export function readFpm(files: HostFiles, units: UnitFiles, processes: readonly 
     const real = files.realpath(conf);
     if (seen.has(real)) return;
     seen.add(real);
-    const text = files.read(conf);
-    if (text === undefined) return;
+    // Its pools name the web role's user: a configuration someone besides root can change (in a
+    // user's own directory, named by a process that user started) decides nothing.
+    const owned = files.readOwned(conf);
+    if (owned === undefined || whoElseCanChange(owned) !== undefined) return;
+    const text = owned.text;
     // Relative includes are relative to php-fpm's prefix: /usr on distributions, /usr/local in the official image.
     const prefix = conf.startsWith('/usr/local/') ? '/usr/local' : '/usr';
     const config = parseFpmConfig(text, conf, (pattern, from) =>

@@ -49,37 +49,70 @@ export function readProcesses(proc: string): ProcessFacts[] {
 /**
  * Any local user may start a process named php-fpm8.2 with a title naming any file, or a supervisord
  * with its own -c: what such a process says would make that user the web role and make permcheck,
- * as root, read a file of that user's choosing. A service process counts only when root or the user
- * running permcheck runs it, when the system's service manager started it (its cgroup lies in
- * system.slice, where no user can move a process), or when its parent counts (the workers of a
- * master, the programs of a supervisord).
+ * as root, read a file of that user's choosing. A service process counts only when:
+ * - root or the user running permcheck runs it;
+ * - the system's service manager runs it in that service's own unit (php-fpm in a php*fpm unit, nginx
+ *   in nginx's...): a cron job stays in cron.service where no pam_systemd moves it to a session, so a
+ *   php-fpm in cron.service is a user's job, not a service;
+ * - its parent counts and started it as part of the service: a supervisord's programs, or the workers
+ *   of a master that root or the service's unit runs (same name, one level: a worker's own children
+ *   are whatever the PHP code runs).
+ * cron's per-job children run as root and start what the user's crontab says: they vouch for nothing,
+ * and cron itself only ever runs as root.
  */
 function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
   const runner = process.getuid?.() ?? 0;
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const verdicts = new Map<number, boolean>();
+  const units = new Map<number, boolean>();
+  const ownUnit = (p: ProcessFacts): boolean => {
+    let known = units.get(p.pid);
+    if (known === undefined) units.set(p.pid, (known = inOwnService(proc, p)));
+    return known;
+  };
+  // Root, the runner, or the service's own unit: what may start the service's workers.
+  const master = (p: ProcessFacts) => p.uid === 0 || p.uid === runner || ownUnit(p);
   const vouched = (p: ProcessFacts, depth: number): boolean => {
     const known = verdicts.get(p.pid);
     if (known !== undefined) return known;
     const parent = byPid.get(p.ppid);
-    const verdict =
-      p.uid === 0 ||
-      p.uid === runner ||
-      isSystemService(proc, p.pid) ||
-      (parent !== undefined && parent !== p && depth < 8 && vouched(parent, depth + 1));
+    const byParent =
+      parent !== undefined &&
+      parent !== p &&
+      depth < 8 &&
+      (parent.name === 'supervisord' || (parent.name === p.name && !CRON.test(p.name) && master(parent))) &&
+      vouched(parent, depth + 1);
+    const verdict = CRON.test(p.name) ? p.uid === 0 || p.uid === runner : master(p) || byParent;
     verdicts.set(p.pid, verdict);
     return verdict;
   };
   return processes.filter((p) => vouched(p, 0));
 }
 
-/** Whether the system's service manager runs this process in one of its services (not a user's session or manager). */
-function isSystemService(proc: string, pid: number): boolean {
-  const text = readProcText(`${proc}/${pid}/cgroup`);
+const CRON = /^crond?$/;
+
+/** The units each kind of service runs in, by the process's name. */
+const OWN_UNIT: [RegExp, RegExp][] = [
+  [/^php-fpm/, /^php[^/]*fpm[^/]*\.service$/],
+  [/^(?:apache2|httpd)$/, /^(?:apache2|httpd)(?:@[^/]*)?\.service$/],
+  [/^nginx$/, /^nginx\.service$/],
+  [/^supervisord$/, /^supervisor(?:d)?\.service$/],
+];
+
+/**
+ * Whether the system's service manager runs this process in its own kind of service (its cgroup
+ * lies in system.slice, where no user can move a process, under a unit named for it).
+ */
+function inOwnService(proc: string, p: ProcessFacts): boolean {
+  const units = OWN_UNIT.filter(([name]) => name.test(p.name)).map(([, unit]) => unit);
+  if (units.length === 0) return false;
+  const text = readProcText(`${proc}/${p.pid}/cgroup`);
   if (text === undefined) return false;
-  return text
-    .split('\n')
-    .some((line) => (line.startsWith('0::') || line.includes(':name=systemd:')) && /:\/system\.slice\/[^/]+\.service(?:\/|$)/.test(line));
+  return text.split('\n').some((line) => {
+    if (!line.startsWith('0::') && !line.includes(':name=systemd:')) return false;
+    const unit = /:\/system\.slice\/([^/]+\.service)(?:\/|$)/.exec(line)?.[1];
+    return unit !== undefined && units.some((pattern) => pattern.test(unit));
+  });
 }
 
 /** The systemd service a process runs in, if any. */

@@ -38,6 +38,8 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
   const app = join(tmp.path, 'app');
   const den = join(tmp.path, 'attacker');
   const fakeFpm = join(den, 'php-fpm8.2');
+  const rootOdd = join(tmp.path, 'odd-root.conf');
+  const cronShell = join(tmp.path, 'cron');
   let attacker: Account;
 
   beforeAll(() => {
@@ -54,6 +56,11 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
     writeFileSync(join(den, 'pool.conf'), `[global]\n[www]\nuser = ${attacker.name}\nlisten = /run/php/php8.2-fpm.sock\n`);
     writeFileSync(join(den, 'odd.conf'), `[global]\n[p##[error]\u202ex]\nuser = ${attacker.name}\nlisten = /run/php/x.sock\n`);
     spawnSync('chown', ['-R', `${attacker.uid}:${attacker.gid}`, den]);
+    // The same odd pool file, but root's: what a master root runs may name.
+    copyFileSync(join(den, 'odd.conf'), rootOdd);
+    // A shell named cron, run by root: the parent a user's job has under cron (its per-job CRON child).
+    copyFileSync('/bin/bash', cronShell);
+    chmodSync(cronShell, 0o755);
   });
   afterAll(() => {
     removeAccount(attacker);
@@ -64,9 +71,17 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
    * Run permcheck in a PID namespace where the attacker (or, with `asRoot`, root: a master whose word
    * counts) runs a "php-fpm master" whose title names `conf`.
    */
-  function withFakeMaster(conf: string, args: string[], asRoot = false): { code: number | null; stdout: string; stderr: string } {
+  function withFakeMaster(
+    conf: string,
+    args: string[],
+    asRoot = false,
+    underCron = false,
+  ): { code: number | null; stdout: string; stderr: string } {
+    const start =
+      'setpriv --reuid="$1" --regid="$2" --clear-groups -- bash -c \'exec -a "php-fpm: master process ($1)" "$2" 60\' bash "$3" "$4"';
     const script = [
-      'setpriv --reuid="$1" --regid="$2" --clear-groups -- bash -c \'exec -a "php-fpm: master process ($1)" "$2" 60\' bash "$3" "$4" &',
+      // Under cron, the fake master's parent is a root process named cron, as a crontab job's is.
+      underCron ? `"$CRON_SHELL" -c '${start.replace(/'/g, "'\\''")} & wait' cron "$1" "$2" "$3" "$4" &` : `${start} &`,
       // Until its title is in place (exec has happened).
       'for i in $(seq 100); do grep -qx php-fpm8.2 /proc/[0-9]*/comm 2>/dev/null && break; sleep 0.05; done',
       'shift 4; NO_COLOR=1 "$@"',
@@ -89,7 +104,7 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
         BIN,
         ...args,
       ],
-      { encoding: 'utf8', timeout: 30_000 },
+      { encoding: 'utf8', timeout: 30_000, env: { ...process.env, CRON_SHELL: cronShell } },
     );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }
@@ -142,6 +157,25 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
     expect(json.roles.web!.sources.filter((source) => source.pid !== undefined)).toEqual([]);
   });
 
+  // Failed while a process counted when its parent did: a user's crontab job runs under cron's per-job
+  // child, a root process named cron, so a fake master started from `crontab -` counted, and so did the
+  // attacker's pool file it named. `permcheck fix --yes` then gave the attacker's group .env.
+  it("a fake master a user's cron job starts does not make that user the web role (regression)", () => {
+    const result = withFakeMaster(join(den, 'pool.conf'), ['roles', app, '--json'], false, true);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as RolesJson;
+    expect(json.roles.web!.user).not.toBe(attacker.name);
+    expect(json.roles.web!.sources.filter((source) => source.pid !== undefined)).toEqual([]);
+  });
+
+  // A master root runs, naming a pool file the attacker owns: the file decides nothing.
+  it("a pool file someone else can change decides nothing, even named by root's master", () => {
+    const result = withFakeMaster(join(den, 'pool.conf'), ['roles', app, '--json'], true);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as RolesJson;
+    expect(json.roles.web!.user).not.toBe(attacker.name);
+  });
+
   // Failed the same way: the title's path was read as root, whatever it was, and pieces of it were
   // printed (section names as pool names, user = and group = values), from a file the attacker cannot read.
   it('a root-only file named in such a title is not read: nothing of it reaches the output (regression)', () => {
@@ -174,7 +208,7 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
   it('init escapes what it prints from a pool file: no raw ##[ or bidi override (regression)', () => {
     const config = join(app, 'permcheck.config.json');
     try {
-      const result = withFakeMaster(join(den, 'odd.conf'), ['init', app], true);
+      const result = withFakeMaster(rootOdd, ['init', app], true);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/pool p/);
       expect(result.stdout).not.toMatch(/##\[|\u202e/);
@@ -185,7 +219,7 @@ describe.skipIf(!ready)(`discovery when a local user plays the host${why}`, () =
 
   // A pool name read from a file that a master run by root names (an odd one, but root's): printed escaped.
   it('roles escapes what it prints from a pool file (regression)', () => {
-    const result = withFakeMaster(join(den, 'odd.conf'), ['roles', app], true);
+    const result = withFakeMaster(rootOdd, ['roles', app], true);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/pool p##\\x5berror\]\\u202ex/);
     expect(result.stdout).not.toMatch(/##\[|\u202e/);

@@ -225,6 +225,30 @@ describe('discoverRoles on a fixture host', () => {
     },
   );
 
+  // A cron job stays in cron.service where no pam_systemd moves it (Debian's cron): a php-fpm there is
+  // a user's job, not the service, whatever it names.
+  it("does not count a user's php-fpm running in cron's service as a master", () => {
+    const root = join(tmp.path, 'cron-job');
+    const write = (path: string, content: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    };
+    write('opt/fpm/php-fpm.conf', '[evil]\nuser = pcatk\nlisten = /tmp/evil.sock\n');
+    write('proc/self/status', 'self\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t7');
+    write('proc/5/stat', '5 (php-fpm8.2) S 1 5 5 0 -1\n');
+    write(
+      'proc/5/status',
+      'Name:\tphp-fpm8.2\nPid:\t5\nPPid:\t1\nUid:\t1001\t1001\t1001\t1001\nGid:\t1001\t1001\t1001\t1001\nUmask:\t0022\n',
+    );
+    write('proc/5/cmdline', 'php-fpm: master process (/opt/fpm/php-fpm.conf)\0');
+    write('proc/5/cgroup', '0::/system.slice/cron.service\n');
+    const found = discoverRoles('/srv/app', CRONTAB_USERS, { root });
+    expect(found.roles.find((role) => role.name === 'web')?.user).not.toBe('pcatk');
+    // The same process in php-fpm's own unit is the service.
+    write('proc/5/cgroup', '0::/system.slice/php8.2-fpm.service\n');
+    expect(discoverRoles('/srv/app', CRONTAB_USERS, { root }).roles.find((role) => role.name === 'web')?.user).toBe('pcatk');
+  });
+
   it('ignores the UMask= of a unit that does not start php-fpm, such as the ssh session it was started from', () => {
     const root = join(tmp.path, 'by-hand');
     const write = (path: string, content: string) => {
