@@ -132,8 +132,11 @@ export interface EngineInput {
   /** Per subject: the ancestor of the root that denies it search, if any. */
   ancestorBlocks: readonly (TraverseBlock | undefined)[];
   emit(candidate: Candidate): void;
-  /** Every change the plan makes to an entry in scope (permcheck fix applies them). */
-  planned?(entry: WalkEntry, change: Change): void;
+  /**
+   * Every change the plan makes to an entry in scope (permcheck fix applies them); `pathSafe`: no one
+   * untrusted can change a directory on its path, so a command naming it may be printed.
+   */
+  planned?(entry: WalkEntry, change: Change, pathSafe: boolean): void;
   /**
    * What a file the policy marks secret holds (secret/read.ts): asked only for those few files.
    * Without it, a secret is a secret by its path alone.
@@ -282,6 +285,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const writable = !this.input.settings.raceFree && untrustedWriters(dir, trusted).length > 0;
     const above = parent ? parent.plan.chainSafe : this.input.settings.rootSafe;
     const chainSafe = above && !writable;
+    // Its advice may name commands on it and below it (setfacl -R): only where no one untrusted can swap them.
+    if (!chainSafe) for (const candidate of own) candidate.adviceUnsafe = true;
     return {
       rel: dir.rel,
       parent,
@@ -324,7 +329,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
         } else if (plan.noFix) candidate.noFix = plan.noFix;
       }
       plan = ends ? plan : withoutChange(plan);
-      if (plan.change) this.input.planned?.(entry, plan.change);
+      if (plan.change) this.input.planned?.(entry, plan.change, parent.plan.chainSafe);
     }
     // Said where a secret finding would have been, after planning: there is nothing to fix about it.
     const note = content?.kind === 'none' ? noSecretCandidate(this.facts, this.input.settings, content.includes) : undefined;
@@ -387,7 +392,7 @@ export class AuditEngine implements WalkVisitor<Frame> {
         traverse.some((candidate) => !traversePayload.decode(candidate).ancestor) ||
         (planned !== undefined && frame.own.some((candidate) => this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl)));
       if (!ends) plan = withoutChange(plan);
-      if (plan.change && frame.reported) this.input.planned?.(dir, plan.change);
+      if (plan.change && frame.reported) this.input.planned?.(dir, plan.change, frame.plan.selfSafe);
     }
     addEntry(frame.plan.summary, dir, plan?.change, false);
     const description = describeSubtree(
@@ -443,8 +448,12 @@ export class AuditEngine implements WalkVisitor<Frame> {
     if (frame.blocks) {
       const severity = severityOf(RULES['traverse-denied'], this.input.settings);
       for (const blocked of frame.blocks) {
-        if (severity && blocked.needs > 0)
-          out.push(traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw));
+        if (severity && blocked.needs > 0) {
+          const candidate = traverseCandidate(severity, blocked.subject, blocked.rel, blocked.block, blocked.needs, blocked.raw);
+          // Its advice chmods a directory above the root: a command only where no one untrusted can swap it.
+          if (blocked.block.ancestor && !this.input.settings.rootSafe) candidate.adviceUnsafe = true;
+          out.push(candidate);
+        }
       }
     }
     return out;

@@ -57,7 +57,11 @@ function fixOf(candidate: Candidate, { settings, names }: DescribeContext): stri
 }
 
 /** `permcheck fix` for this entry (and, for a subtree, what is below it): it applies the same plan through checked descriptors. */
-function pointer(candidate: Candidate, invocation: string | undefined, subtree: boolean): string | undefined {
+export function pointer(
+  candidate: { rel: string; raw?: Uint8Array | undefined },
+  invocation: string | undefined,
+  subtree: boolean,
+): string | undefined {
   if (!invocation) return undefined;
   // --only takes text: a name that is not UTF-8 is reached through its nearest ancestor that is.
   const segments = candidate.rel.split('/');

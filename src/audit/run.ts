@@ -17,7 +17,7 @@ export interface AuditHooks {
   /** Between slices: flush output, draw progress. Awaited, so output backpressure holds the walk. */
   afterSlice(entries: number): Promise<void>;
   /** Every change the plan makes (permcheck fix collects them; only with --jobs 1). */
-  planned?(entry: WalkEntry, change: Change): void;
+  planned?(entry: WalkEntry, change: Change, pathSafe: boolean): void;
 }
 
 export interface AuditResult extends SeverityCounts {

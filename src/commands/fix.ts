@@ -11,9 +11,10 @@ import { UsageError } from '../errors.js';
 import { applyChanges, type ApplyResult, type PlannedChange } from '../fix/apply.js';
 import { readJournal, writeJournal } from '../fix/journal.js';
 import { pathArgument } from '../fix/shell.js';
+import { pointer } from '../audit/finding.js';
 import { printable } from '../text/printable.js';
 import { lookUp } from '../walk/lookup.js';
-import { addPolicyOptions, reportAudit } from './audit.js';
+import { addPolicyOptions, fixInvocation, reportAudit } from './audit.js';
 import type { CommandContext } from './context.js';
 
 interface FixOptions extends AuditOptions {
@@ -39,7 +40,7 @@ export function defineFix(command: Command, ctx: CommandContext): void {
   ).action(async (dir: string, options: FixOptions) => {
     if (options.undo !== undefined) return undo(dir, options, ctx);
     const started = performance.now();
-    const plan = await planAudit(dir, options);
+    const plan = await planAudit(dir, { ...options, fixInvocation: (root) => fixInvocation(root, options) });
     const changes = await collectChanges(plan);
     const root = plan.start.entry.path;
     if (changes.length === 0) {
@@ -87,7 +88,7 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
   await runAudit(plan, {
     finding: () => {},
     afterSlice: async () => {},
-    planned: (entry, change) => {
+    planned: (entry, change, pathSafe) => {
       const before = {
         uid: entry.uid,
         gid: entry.gid,
@@ -102,6 +103,7 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
         ino: entry.ino,
         type: entry.type,
         nlink: entry.nlink,
+        pathSafe,
         before,
         after: {
           uid: change.uid ?? entry.uid,
@@ -117,9 +119,20 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
 }
 
 /** The plan as a script to review: set -e, then one command a line, run from the audited directory. */
+/**
+ * The plan as a shell script. A path someone untrusted can change could lead a command elsewhere by the
+ * time the script runs (chown -h and chmod follow a symlinked directory on the way): such an entry is
+ * left to `permcheck fix --only`, which checks each descriptor, as the audit's fix lines are.
+ */
 function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPlan): string {
   const lines = ['#!/bin/sh', 'set -e', `cd -- ${pathArgumentAbsolute(root)}`];
+  const invocation = plan.settings.fixInvocation;
   for (const change of [...changes].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
+    const checked = change.pathSafe === false ? pointer(change, invocation, false) : undefined;
+    if (checked) {
+      lines.push(checked);
+      continue;
+    }
     const delta = {
       ...(change.after.uid !== change.before.uid ? { uid: change.after.uid } : {}),
       ...(change.after.gid !== change.before.gid ? { gid: change.after.gid } : {}),

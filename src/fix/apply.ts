@@ -29,6 +29,8 @@ export interface PlannedChange {
   nlink: number;
   before: Ownership;
   after: Ownership;
+  /** No one untrusted can change a directory on its path: a shell command may name it (--dry-run). */
+  pathSafe?: boolean;
 }
 
 export interface Skipped {

@@ -52,6 +52,11 @@ export interface Candidate {
    * symlink before the fix is pasted): its fix is a `permcheck fix` line, never a command on the path.
    */
   pathUnsafe?: true;
+  /**
+   * A command in its advice would act on a path someone untrusted can change (a recursive setfacl
+   * below it, a chmod of it, or of a directory above the root): the advice says it in words instead.
+   */
+  adviceUnsafe?: true;
 }
 
 /**

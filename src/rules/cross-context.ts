@@ -4,6 +4,7 @@ import type { Inode } from '../access/types.js';
 import type { Candidate, Subject } from './contract.js';
 import { applyChange } from '../change/change.js';
 import { pathArgument } from '../fix/shell.js';
+import { UNSAFE_PATH } from './unsafe-path.js';
 import { umaskPlace } from './umask-place.js';
 import { EXECUTE, formatOctal, symbolicMode } from '../mode/bits.js';
 import { predictCreated, type Created } from '../predict/created.js';
@@ -188,16 +189,20 @@ function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subj
     case 'acl': {
       const who = user.role ? `u:${names.user(user.role.uid)}` : 'o';
       const bits = crossContextDetail.decode(c).lost === LOST_READ ? 'rX' : 'rwX';
-      return [
-        {
-          text: `set default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`,
-          alternative: true,
-        },
-      ];
+      // setfacl -R works by path: below a directory someone untrusted can change, a swapped-in symlink
+      // would lead it out of the tree. Then the advice is words, not a command to paste.
+      const text = c.adviceUnsafe
+        ? `set default ACLs, which replace the umask for new entries, giving ${who}:${bits} on ${c.rel} and below it (${UNSAFE_PATH})`
+        : `set default ACLs, which replace the umask for new entries: setfacl -R -P -m ${who}:${bits} -- ${dir} && setfacl -R -P -d -m ${who}:${bits} -- ${dir}`;
+      return [{ text, alternative: true }];
     }
     case 'unsticky':
       return [
-        { text: `drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}` },
+        {
+          text: c.adviceUnsafe
+            ? `drop the sticky bit of ${c.rel} unless it is shared with strangers (it lets only owners delete; ${UNSAFE_PATH})`
+            : `drop the sticky bit unless the directory is shared with strangers (it lets only owners delete): chmod -- -t ${dir}`,
+        },
       ];
     case 'primary-group': {
       const group = names.group(remedy.gid);

@@ -3,6 +3,7 @@ import { denialReason, describeInode } from '../access/describe.js';
 import { accessClass } from '../access/permission.js';
 import type { Inode } from '../access/types.js';
 import { shellQuote } from '../fix/shell.js';
+import { UNSAFE_PATH } from './unsafe-path.js';
 import { EXECUTE } from '../mode/bits.js';
 import type { Candidate } from './contract.js';
 import { candidateKey, type Rule } from './rule.js';
@@ -77,7 +78,9 @@ export const traverseDenied: Rule = {
     const clause = cls === 'owner' ? 'u+x' : cls === 'group' ? 'g+x' : 'o+x';
     return {
       message,
-      advice: `a directory above the audited one: chmod -- ${clause} ${shellQuote(block.blocker)}, if ${subject.name} should reach it that way`,
+      advice: c.adviceUnsafe
+        ? `a directory above the audited one: give ${clause} to ${block.blocker}, if ${subject.name} should reach it that way (${UNSAFE_PATH})`
+        : `a directory above the audited one: chmod -- ${clause} ${shellQuote(block.blocker)}, if ${subject.name} should reach it that way`,
     };
   },
 };

@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { isRoot } from '../helpers/users.js';
+import { hostAccount } from '../helpers/attacker.js';
+
+/**
+ * What root pastes must not act on a path the attacker can change: between the audit and the paste it
+ * could swap a directory for a symlink out of the tree. The fix lines kept to that; three other
+ * printed commands did not: the advice's `setfacl -R` (by path: a swapped directory below led it to a
+ * root-only file, and the attacker got user:ATTACKER:rw- on it), its `chmod -t`, the chmod of a
+ * directory above the root, and the `fix --dry-run` script.
+ */
+const web = hostAccount('www-data');
+const other = hostAccount('backup');
+const ready = isRoot && web !== undefined && other !== undefined;
+const why = ready ? '' : ' (skipped: needs root and the accounts www-data and backup)';
+const roles = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root'];
+
+interface Finding {
+  rule: string;
+  path: string;
+  advice?: string;
+}
+
+function advice(app: string): Finding[] {
+  const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
+  return json.findings.filter((f) => f.advice !== undefined);
+}
+
+describe.skipIf(!ready)(`printed commands on paths the web user can change${why}`, () => {
+  const tmp = makeTempDir('permcheck-advice-unsafe-');
+  afterAll(() => tmp.cleanup());
+
+  function symfony(app: string): void {
+    for (const dir of ['bin', 'var/cache']) mkdirSync(join(app, dir), { recursive: true });
+    writeFileSync(join(app, 'bin/console'), '<?php\n');
+    writeFileSync(join(app, 'symfony.lock'), '{}\n');
+  }
+
+  it('advises default ACLs in words, not as setfacl -R, below a directory the web user owns', () => {
+    const app = join(tmp.path, 'acl', 'app');
+    symfony(app);
+    chownSync(join(app, 'var'), web!.uid, web!.gid);
+    chmodSync(join(app, 'var/cache'), 0o777);
+    const found = advice(app).filter((f) => f.rule === 'cross-context');
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      expect(f.advice).not.toContain('setfacl');
+      expect(f.advice).toContain('no command is printed');
+    }
+  });
+
+  it('gives a directory above the root that someone else can change no chmod to paste', () => {
+    const home = join(tmp.path, 'home');
+    const app = join(home, 'app');
+    symfony(app);
+    chownSync(home, other!.uid, other!.gid);
+    chmodSync(home, 0o700);
+    const blocked = advice(app).filter((f) => f.rule === 'traverse-denied');
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const f of blocked) {
+      expect(f.advice).not.toContain('chmod --');
+      expect(f.advice).toContain(`give o+x to ${home}`);
+    }
+  });
+
+  it('writes fix --dry-run lines through the web user’s directory as permcheck fix, not as commands', () => {
+    const app = join(tmp.path, 'script', 'app');
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    mkdirSync(join(app, 'storage/logs'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    writeFileSync(join(app, 'storage/logs/a.log'), 'x');
+    chmodSync(join(app, 'storage/logs/a.log'), 0o600);
+    chownSync(join(app, 'storage'), web!.uid, web!.gid);
+    chmodSync(join(app, 'bootstrap'), 0o777);
+    const { code, stdout } = runCli(['fix', app, '--dry-run', ...roles]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    // What no one untrusted can change stays a command.
+    expect(lines).toContain("chmod -- 0755 './bootstrap'");
+    expect(lines.filter((line) => line.includes('./storage'))).toEqual([]);
+    expect(lines).toContain(
+      `permcheck fix '${app}' --web-user 'www-data' --cli-user 'root' --cron-user 'root' --no-discover --yes --only 'storage/logs/a.log'`,
+    );
+    // The script runs as it is, with permcheck on the PATH: nothing it names leads out of the tree.
+    expect(spawnSync('sh', ['-n'], { input: stdout }).status).toBe(0);
+  });
+});
