@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readTrustedFile } from '../trust/trusted-file.js';
 import { BASELINE_VERSION, type BaselineFile } from './baseline.js';
 
 /** A baseline lists findings; past this it is not one (or not one worth reading). */
@@ -23,13 +24,12 @@ const schema = z.strictObject({
 export function readBaseline(file: string): BaselineFile {
   let text: string;
   try {
-    if (statSync(file).size > MAX_BYTES) throw new UsageError(`--baseline ${file}: larger than a baseline can be (${MAX_BYTES >> 20} MiB)`);
-    text = readFileSync(file, 'utf8');
+    // Named on purpose, so a symlink is followed; but only to a regular file of a baseline's size,
+    // opened without blocking: a FIFO or /dev/zero given here must not hang or fill memory.
+    text = readTrustedFile(file, { what: '--baseline', maxBytes: MAX_BYTES, explicit: true });
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : code;
-    throw new UsageError(`--baseline ${file} ${why ?? (error as Error).message} (write one with --write-baseline)`);
+    if (error instanceof UsageError) throw new UsageError(`${error.message} (write one with --write-baseline)`);
+    throw error;
   }
   let json: unknown;
   try {

@@ -11,8 +11,9 @@ import type { Trust } from './trust.js';
 export interface TrustedRead {
   /** "config", "magento_umask": how the file is named in messages. */
   what: string;
-  trust: Trust;
-  names: Names;
+  /** Who may have written it; needed unless the file is `explicit`. */
+  trust?: Trust;
+  names?: Names;
   /** Larger files are refused: a config is a few KB; /dev/zero or a planted giant must not fill memory. */
   maxBytes: number;
   /**
@@ -71,7 +72,10 @@ export function readTrustedFile(path: string, options: TrustedRead): string {
   }
 }
 
-function checkTrusted(path: string, fd: number, inode: ReturnType<typeof inodeFromStats>, options: TrustedRead): void {
+function checkTrusted(path: string, fd: number, inode: ReturnType<typeof inodeFromStats>, read: TrustedRead): void {
+  const { trust, names } = read;
+  if (!trust || !names) throw new Error(`${read.what} ${path}: a file that is not named on purpose needs a trust to be checked against`);
+  const options = { ...read, trust, names };
   // The ACL of the very file we opened, through its descriptor.
   const acl = descriptorAcl(fd);
   if (acl && acl !== 'unknown') inode.acl = acl;

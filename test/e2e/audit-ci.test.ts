@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
@@ -100,6 +101,24 @@ describe('a CI step: --baseline, --write-baseline and --format github', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
+  });
+
+  // Failed while the file was stat()ed, then read by path: a FIFO hung the run, /dev/zero behind a
+  // symlink filled memory until Node aborted (exit 134).
+  it('a FIFO or a link to /dev/zero as --baseline is one line and exit 2, at once', () => {
+    const fifo = join(tmp.path, 'fifo.json');
+    const zero = join(tmp.path, 'zero.json');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('/dev/zero', zero);
+    for (const [file, kind] of [
+      [fifo, 'a FIFO'],
+      [zero, 'a character device'],
+    ] as const) {
+      const { code, stdout, stderr } = runCli(['audit', app, '--baseline', file, ...flags], { timeout: 20_000 });
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`permcheck: --baseline ${file} is ${kind}, not a regular file (write one with --write-baseline)\n`);
+    }
   });
 
   it('--format github: an annotation per finding on its file in the repository, valid for any name', () => {
