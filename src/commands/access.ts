@@ -10,6 +10,7 @@ import type { Role } from '../roles/role.js';
 import { subjectsOf, type Subject } from '../roles/subject.js';
 import type { CommandContext } from './context.js';
 import { bindRoles, loadProject, type RoleOptions } from '../project/setup.js';
+import { frameworkAbove } from '../project/framework.js';
 import { repeatable } from './repeatable.js';
 import { addRoleOptions } from './role-options.js';
 
@@ -27,9 +28,11 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
       .option('--json', 'print one JSON object')
       .option('--chain', 'list every directory searched on the way, with mode and owner (like namei -l)'),
   ).action(async (paths: string[], options: AccessOptions) => {
-    // The project: where the config above the first path is, else the current directory.
+    // The project: where the config above the first path is, else the nearest framework above it
+    // (as explain --in finds it), else the current directory.
     const setup = await loadProject(options, resolve(paths[0]!), true);
-    const project = setup.file ? dirname(setup.file) : process.cwd();
+    const framework = setup.file ? undefined : frameworkAbove(resolve(paths[0]!));
+    const project = setup.file ? dirname(setup.file) : (framework ?? process.cwd());
     const roles = bindRoles(setup, options, project);
     const { db } = setup;
     const subjects = selectSubjects(roles, options.role ?? []);
@@ -44,7 +47,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
         missing++;
       }
     }
-    const provenance = provenanceOf(setup, project, paths[0]!);
+    const provenance = provenanceOf(setup, project, paths[0]!, framework);
     if (options.json) {
       const json = { project: provenance, roles: rolesByName(roles), results: results.map(accessResultJson) };
       await ctx.out(jsonForLogs(JSON.stringify(json, null, 2)) + '\n');

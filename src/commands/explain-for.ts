@@ -8,7 +8,7 @@ import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy } from '../policy/compile.js';
 import type { PathCreation } from '../predict/model.js';
 import { creationStory, creationStoryJson, renderCreationStory, type Place } from '../explain/story.js';
-import { detectFramework } from '../project/framework.js';
+import { frameworkAbove } from '../project/framework.js';
 import { bindProjectRoles, loadProject } from '../project/setup.js';
 import { subjectsOf } from '../roles/subject.js';
 import { lookUp } from '../walk/lookup.js';
@@ -48,15 +48,6 @@ async function projectOf(options: ExplainOptions, from: string | undefined) {
     return new CompiledPolicy(assembled.rules, [], subjects.length).creationAt(rel === '' ? '.' : rel.split(sep).join('/'));
   };
   return { project, provenance, roles, subjects, creationIn };
-}
-
-/**
- * Without a config: the nearest directory at or above `dir` where a framework's marker files are
- * (wp-config.php, artisan...), so `--in wp-content/uploads` gets WordPress's creation model.
- */
-function frameworkAbove(dir: string | undefined): string | undefined {
-  for (let at = dir; at !== undefined; at = dirname(at) === at ? undefined : dirname(at)) if (detectFramework(at)) return at;
-  return undefined;
 }
 
 /** `explain --in DIR` without --for: the directory and how the config or preset says code creates there. */

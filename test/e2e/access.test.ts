@@ -109,6 +109,10 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck access (built CLI)', 
       source: `none found above ${uploads}; ${site}, where a framework's marker files are, stands for the project`,
       notes: [],
     });
+    // access picks the same project for a path in it (it once took the current directory, and with it
+    // another cli user than explain's).
+    const access = runCliJson(['access', uploads, '--json', ...flags, ...roles], { cwd: tmp.path }).json;
+    expect(access.project).toEqual(json.project);
     // Outside any framework the current directory stands in.
     const bare = runCliJson(['explain', '--for', 'web', '--json', ...flags, ...roles], { cwd: tmp.path }).json;
     expect(bare.project).toMatchObject({
