@@ -39,10 +39,18 @@ export interface EntryNeeds {
   /** How code creates here, when the policy says (creation models, issue 13): what creators make. */
   create: PathCreation | undefined;
   /**
-   * A secret's readers: the uids and gids of the roles that may read it. A named ACL entry for anyone
-   * else must not let them read (secret-exposed names them: "readable by pcatk, which no role is").
+   * What named ACL entries for others may not grant: for a secret, r to anyone but the roles that read
+   * it (secret-exposed: "readable by pcatk, which no role is"); and what others' level forbids, to
+   * anyone who is no role (access-excess: "nobody can write app, which no role is").
    */
-  secretReaders: { uids: ReadonlySet<number>; gids: ReadonlySet<number> } | undefined;
+  strangers: StrangerLimit[];
+}
+
+/** Bits no named ACL entry may grant, except entries for these uids and gids. */
+export interface StrangerLimit {
+  forbidden: number;
+  uids: ReadonlySet<number>;
+  gids: ReadonlySet<number>;
 }
 
 const on = (rule: keyof typeof RULES, settings: AuditSettings) => severityOf(RULES[rule], settings) !== undefined;
@@ -116,14 +124,22 @@ export function needsOf(
     creators: isDir && on('cross-context', settings) ? creators : [],
     users: isDir && on('cross-context', settings) ? users : [],
     create: policy.create,
-    secretReaders: secret ? secretReaders(policy, settings) : undefined,
+    strangers: strangerLimits(policy, settings, secret, excess),
   };
 }
 
-function secretReaders(policy: EntryPolicy, settings: AuditSettings): NonNullable<EntryNeeds['secretReaders']> {
-  const readers = settings.subjects.filter((subject, s) => subject.role && (policy.levels[s] === 'read' || policy.levels[s] === 'write'));
-  return {
-    uids: new Set(readers.map((subject) => subject.role!.uid)),
-    gids: new Set(readers.flatMap((subject) => subject.role!.gids)),
+function strangerLimits(policy: EntryPolicy, settings: AuditSettings, secret: boolean, excess: boolean): StrangerLimit[] {
+  const limits: StrangerLimit[] = [];
+  const limit = (forbidden: number, subjects: AuditSettings['subjects']) => {
+    const roles = subjects.flatMap((subject) => (subject.role ? [subject.role] : []));
+    limits.push({ forbidden, uids: new Set(roles.map((role) => role.uid)), gids: new Set(roles.flatMap((role) => role.gids)) });
   };
+  if (secret)
+    limit(
+      READ,
+      settings.subjects.filter((_, s) => policy.levels[s] === 'read' || policy.levels[s] === 'write'),
+    );
+  const others = policy.levels[settings.subjects.length - 1];
+  if (excess && (others === 'none' || others === 'read')) limit(others === 'none' ? READ | WRITE : WRITE, settings.subjects);
+  return limits;
 }

@@ -4,7 +4,7 @@ import type { Inode, Principal } from '../access/types.js';
 import type { AccessAcl, NamedEntry } from '../acl/types.js';
 import { EXECUTE, READ, SETGID, SETUID, WRITE } from '../mode/bits.js';
 import type { AuditSettings } from '../rules/contract.js';
-import type { EntryNeeds } from './needs.js';
+import type { EntryNeeds, StrangerLimit } from './needs.js';
 
 export type AclSolution = { kind: 'change'; change: Change | undefined } | { kind: 'infeasible'; reason: string };
 
@@ -21,7 +21,7 @@ const ROUNDS = 4;
 export function solveAcl(inode: Inode, needs: EntryNeeds, settings: AuditSettings): AclSolution {
   let planned: Inode = { ...inode, uid: needs.owner ?? inode.uid, gid: needs.group ?? inode.gid };
   planned = withOther(planned, (planned.mode & 7 & ~needs.otherForbidden) | 0);
-  if (needs.secretReaders) planned = withoutStrangeReaders(planned, needs.secretReaders);
+  for (const limit of needs.strangers) planned = withoutStrangers(planned, limit);
   for (let round = 0; round < ROUNDS; round++) {
     let changed = false;
     for (const need of needs.subjects) {
@@ -63,14 +63,17 @@ function bitsOf(inode: Inode, who: Principal): number {
 }
 
 /**
- * A secret's named entries for users and groups that are no role that may read it lose their r. The
- * entry stays (as ---): removed, its user would fall to the group or others class, which may read.
+ * Named entries for users and groups the limit does not except lose its forbidden bits (a secret's r
+ * for those who do not read it; others' w for strangers). The entry stays, as --- if need be: removed,
+ * its user would fall to the group or others class, which may still grant it.
  */
-function withoutStrangeReaders(inode: Inode, readers: NonNullable<EntryNeeds['secretReaders']>): Inode {
+function withoutStrangers(inode: Inode, limit: StrangerLimit): Inode {
   const acl = inode.acl!;
   const strip = (entries: readonly NamedEntry[], allowed: ReadonlySet<number>) =>
-    entries.map((entry) => (entry.perm & READ && !allowed.has(entry.id) ? { id: entry.id, perm: entry.perm & ~READ } : entry));
-  return { ...inode, acl: { ...acl, users: strip(acl.users, readers.uids), groups: strip(acl.groups, readers.gids) } };
+    entries.map((entry) =>
+      entry.perm & limit.forbidden && !allowed.has(entry.id) ? { id: entry.id, perm: entry.perm & ~limit.forbidden } : entry,
+    );
+  return { ...inode, acl: { ...acl, users: strip(acl.users, limit.uids), groups: strip(acl.groups, limit.gids) } };
 }
 
 function withOther(inode: Inode, other: number): Inode {

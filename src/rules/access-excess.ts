@@ -1,6 +1,6 @@
 import { describeInode, grantReason, joinOr } from '../access/describe.js';
 import { WRITE_AND_SEARCH } from '../access/permission.js';
-import { READ, WRITE } from '../mode/bits.js';
+import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { candidate, severityOf, type Rule } from './rule.js';
 
 /**
@@ -31,6 +31,20 @@ export interface ExcessDetail {
   byOwnership: boolean;
 }
 
+/** A user or group a named ACL entry lets do more than others may, who is no role (by id). */
+export interface Stranger {
+  kind: 'acl-user' | 'acl-group';
+  id: number;
+}
+
+export interface StrangerPayload {
+  rule: 'access-excess';
+  stranger: Stranger;
+}
+
+/** Key parts: a role's own access (0), or a named ACL user (1) or group (2) that is no role. */
+const BY_STRANGER: Record<Stranger['kind'], number> = { 'acl-user': 1, 'acl-group': 2 };
+
 export const excessDetail = {
   encode: (detail: ExcessDetail): number => detail.excess | (detail.level === 'read' ? 8 : 0) | (detail.byOwnership ? 16 : 0),
   decode: (packed: number): ExcessDetail => ({ excess: packed & 7, level: packed & 8 ? 'read' : 'none', byOwnership: (packed & 16) !== 0 }),
@@ -59,14 +73,61 @@ export const accessExcess: Rule = {
       const byOwnership = (excess & ~byMode) !== 0;
       if (excess) out.push(candidate('access-excess', severity, entry, i, excessDetail.encode({ excess, level, byOwnership })));
     }
+    strangers(entry, settings, (stranger, excess, level) =>
+      out.push(
+        candidate(
+          'access-excess',
+          severity,
+          entry,
+          levels.length - 1,
+          excessDetail.encode({ excess, level, byOwnership: false }),
+          { rule: 'access-excess', stranger },
+          BY_STRANGER[stranger.kind],
+        ),
+      ),
+    );
   },
   describe(c, { settings, names }) {
     const subject = settings.subjects[c.subject]!;
     const { excess, level, byOwnership } = excessDetail.decode(c.detail);
     const can = joinOr([excess & READ ? 'read' : '', excess & WRITE ? 'write' : ''].filter(Boolean));
+    if (c.extra?.rule === 'access-excess') {
+      const { kind, id } = c.extra.stranger;
+      const who = kind === 'acl-user' ? names.user(id) : `every member of group ${names.group(id)}`;
+      const entry = kind === 'acl-user' ? `user:${names.user(id)}` : `group:${names.group(id)}`;
+      return {
+        message: `${who} can ${can} ${c.rel} (${describeInode(c.inode, names)}), which no role is, but others' access there is ${level}: its ACL entry ${entry} grants it`,
+      };
+    }
     const why = byOwnership
       ? `${subject.name} owns it, and an owner can always change its mode`
       : grantReason(subject.name, c.inode, subject.principal, excess & WRITE ? WRITE : READ, names);
     return { message: `${subject.name} can ${can} ${c.rel} (${describeInode(c.inode, names)}) but its access there is ${level}: ${why}` };
   },
 };
+
+/**
+ * Named ACL entries for users and groups that are no role: the policy gives them what it gives others.
+ * `found` gets each one that lets them do more (after the mask), with what more and others' level.
+ * Reading a secret is secret-exposed's, not counted here.
+ */
+function strangers(
+  entry: Parameters<NonNullable<Rule['check']>>[0],
+  settings: Parameters<NonNullable<Rule['check']>>[1],
+  found: (stranger: Stranger, excess: number, level: 'none' | 'read') => void,
+): void {
+  const acl = entry.inode.acl;
+  const others = entry.policy.levels.length - 1;
+  const level = entry.policy.levels[others];
+  if (!acl || (level !== 'none' && level !== 'read') || !entry.reachable[others]) return;
+  const judge = (kind: Stranger['kind'], id: number, perm: number) => {
+    const granted = perm & acl.mask;
+    const searchable = (granted & (WRITE | EXECUTE)) === (WRITE | EXECUTE) ? WRITE_AND_SEARCH : 0;
+    let excess = excessBits(level, granted | searchable, entry.isDir);
+    if (entry.policy.secret && !entry.isDir) excess &= ~READ;
+    if (excess) found({ kind, id }, excess, level);
+  };
+  const roles = settings.subjects.flatMap((subject) => (subject.role ? [subject.role] : []));
+  for (const named of acl.users) if (!roles.some((role) => role.uid === named.id)) judge('acl-user', named.id, named.perm);
+  for (const named of acl.groups) if (!roles.some((role) => role.gids.includes(named.id))) judge('acl-group', named.id, named.perm);
+}

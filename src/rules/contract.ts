@@ -10,6 +10,7 @@ import type { HardcodedModeExtra } from './hardcoded-mode.js';
 import type { OwnerPayload } from './owner-mismatch.js';
 import type { SecretContent } from '../secret/content.js';
 import type { ExposurePayload } from './secret-exposed.js';
+import type { StrangerPayload } from './access-excess.js';
 import type { TraversePayload } from './traverse-denied.js';
 import type { WalkErrorPayload } from './walk-error.js';
 
@@ -79,7 +80,8 @@ export interface Exceptions {
 }
 
 /** The data a rule attaches to its candidates beyond `detail`; each is defined beside its rule. */
-export type Payload = TraversePayload | WalkErrorPayload | OwnerPayload | ExposurePayload | CrossContextExtra | HardcodedModeExtra;
+export type Payload =
+  TraversePayload | WalkErrorPayload | OwnerPayload | ExposurePayload | StrangerPayload | CrossContextExtra | HardcodedModeExtra;
 
 /** What one entry looks like to the rules. The engine reuses one object per walk. */
 export interface EntryFacts {

@@ -68,3 +68,34 @@ describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () =
     expect(after.json.findings.filter((f) => f.rule === 'secret-exposed')).toEqual([]);
   });
 });
+
+describe.skipIf(!ready)(`an ACL entry that lets a user who is no role write${why}`, () => {
+  const tmp = makeTempDir('permcheck-stranger-acl-');
+  afterAll(() => tmp.cleanup());
+
+  it('is reported when the policy gives others less, fixed by taking the w from the entry, and the kernel agrees', () => {
+    const nobody = hostAccount('nobody')!;
+    const app = join(tmp.path, 'app');
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(join(app, 'src/index.php'), '<?php\n');
+    // Others may read the code and nothing more: a config says so, as a shared host would.
+    writeFileSync(
+      join(app, 'permcheck.config.json'),
+      JSON.stringify({ preset: 'generic', paths: [{ match: '**', access: { others: 'read' } }] }),
+    );
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', join(app, 'src')]).status).toBe(0);
+    const writes = () =>
+      spawnSync('setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--init-groups', '--', 'touch', join(app, 'src/planted.php')])
+        .status === 0;
+    const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root', '--only', 'src'];
+    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...flags]);
+    const excess = json.findings.find((f) => f.rule === 'access-excess' && f.path === 'src');
+    expect(excess?.message).toContain("nobody can write src (drwxrwxr-x+ root:root), which no role is, but others' access there is read");
+    expect(excess?.fix).toContain("setfacl -m 'u:nobody:r-x");
+    expect(runCli(['fix', app, '--yes', ...flags]).code).toBe(0);
+    expect(writes()).toBe(false);
+    expect(
+      spawnSync('setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--init-groups', '--', 'ls', join(app, 'src')]).status,
+    ).toBe(0);
+  });
+});
