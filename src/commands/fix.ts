@@ -121,28 +121,40 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
 /** The plan as a script to review: set -e, then one command a line, run from the audited directory. */
 /**
  * The plan as a shell script. A path someone untrusted can change could lead a command elsewhere by the
- * time the script runs (chown -h and chmod follow a symlinked directory on the way): such an entry is
- * left to `permcheck fix --only`, which checks each descriptor, as the audit's fix lines are.
+ * time the script runs (chown -h and chmod follow a symlinked directory on the way): such an entry's
+ * commands are shown as comments, and `permcheck fix --only` applies them, checking each descriptor,
+ * as the audit's fix lines do.
  */
 function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPlan): string {
   const lines = ['#!/bin/sh', 'set -e', `cd -- ${pathArgumentAbsolute(root)}`];
   const invocation = plan.settings.fixInvocation;
+  let noted = false;
   for (const change of [...changes].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
     const checked = change.pathSafe === false ? pointer(change, invocation, false) : undefined;
     if (checked) {
-      lines.push(checked);
+      if (!noted)
+        lines.push(
+          '# A commented command names a path through a directory someone besides root, you and the --trust',
+          '# users can change: the permcheck fix line after it makes that change through checked descriptors.',
+        );
+      noted = true;
+      lines.push(...commandsOf(change, plan).map((command) => `# ${command}`), checked);
       continue;
     }
-    const delta = {
-      ...(change.after.uid !== change.before.uid ? { uid: change.after.uid } : {}),
-      ...(change.after.gid !== change.before.gid ? { gid: change.after.gid } : {}),
-      mode: change.after.mode,
-      ...(change.after.acl ? { acl: change.after.acl } : {}),
-      ...(change.after.defaultAcl ? { defaultAcl: change.after.defaultAcl } : {}),
-    };
-    lines.push(...changeCommands({ rel: change.rel, raw: change.raw }, delta, plan.db));
+    lines.push(...commandsOf(change, plan));
   }
   return `${lines.map(printable).join('\n')}\n`;
+}
+
+function commandsOf(change: PlannedChange, plan: AuditPlan): string[] {
+  const delta = {
+    ...(change.after.uid !== change.before.uid ? { uid: change.after.uid } : {}),
+    ...(change.after.gid !== change.before.gid ? { gid: change.after.gid } : {}),
+    mode: change.after.mode,
+    ...(change.after.acl ? { acl: change.after.acl } : {}),
+    ...(change.after.defaultAcl ? { defaultAcl: change.after.defaultAcl } : {}),
+  };
+  return changeCommands({ rel: change.rel, raw: change.raw }, delta, plan.db);
 }
 
 function summaryOf(changes: readonly PlannedChange[], root: string): string {

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runCliJson } from '../helpers/cli.js';
+import { BIN, runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { buildTree, type EntrySpec } from '../helpers/tree.js';
 import { CRON, DEPLOY, hasSetpriv, isRoot, runAs, STRANGER, WEB, writeUserFiles, type TestUser, roleFlags } from '../helpers/users.js';
@@ -152,10 +152,17 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     expect(refused.stderr).toMatch(/^permcheck: fix changes the tree: pass --yes/);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:666`);
-    // The script is what fix would do: run by sh, the tree is fixed.
+    // The script is what fix would do: run by sh, the tree is fixed. deploy owns the root and is not
+    // trusted here, so its lines are permcheck fix (on the PATH), the commands shown as comments.
+    expect(dry.stdout).toContain("# chmod -- 0644 './open.php'\npermcheck fix ");
     const script = join(tmp.path, 'plan.sh');
     writeFileSync(script, dry.stdout);
-    expect(spawnSync('sh', [script]).status).toBe(0);
+    const shim = join(tmp.path, 'shim');
+    mkdirSync(shim, { recursive: true });
+    writeFileSync(join(shim, 'permcheck'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(join(shim, 'permcheck'), 0o755);
+    const run = spawnSync('sh', [script], { env: { ...process.env, PATH: `${shim}:${process.env.PATH}` }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
     expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:644`);
   });
 
