@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { hasCommand } from '../helpers/attacker.js';
+
+/**
+ * A tree deeper than the walk's descriptor budget (64): on the way back up, each closed ancestor is
+ * reopened from the nearest open one, name by name. Reopening only the parent each time made it
+ * quadratic: an attacker's 5,000 nested directories took 124 s and 12 million openat calls. Counted in
+ * system calls (strace), not timed: the reopens now keep the budget's worth of the deepest ones open.
+ */
+const ready = hasCommand('strace');
+const why = ready ? '' : ' (skipped: needs strace, from the Debian package strace)';
+const DEPTH = 1000;
+
+describe.skipIf(!ready)(`a tree nested ${DEPTH} deep${why}`, () => {
+  const tmp = makeTempDir('permcheck-deep-');
+  afterAll(() => tmp.cleanup());
+
+  it('is walked whole with openat calls in proportion to its depth, not its square', () => {
+    const root = join(tmp.path, 'deep');
+    mkdirSync(root);
+    // d/d/d/…: 2,000 bytes, within PATH_MAX.
+    mkdirSync(join(root, Array<string>(DEPTH).fill('d').join('/')), { recursive: true });
+    const traced = spawnSync(
+      'strace',
+      // --seccomp-bpf: stopped only at the calls counted, so the walk runs at nearly its own speed.
+      [
+        '-f',
+        '--seccomp-bpf',
+        '-c',
+        '-e',
+        'trace=openat',
+        '-o',
+        join(tmp.path, 'trace'),
+        process.execPath,
+        BIN,
+        'audit',
+        root,
+        '--format',
+        'json',
+        '--jobs',
+        '1',
+        '--no-discover',
+        '--fail-on',
+        'never',
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(JSON.parse(traced.stdout).summary.entries).toBe(DEPTH + 1);
+    const summary = readFileSync(join(tmp.path, 'trace'), 'utf8');
+    const calls = Number(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?openat$/m.exec(summary)?.[1]);
+    // Once per directory, plus the reopens (a window of 48 levels each: about DEPTH² / 96) and Node's own
+    // start; reopening one level at a time made it about DEPTH² / 2 (500,000 here).
+    expect(calls).toBeGreaterThan(DEPTH);
+    expect(calls).toBeLessThan(25 * DEPTH);
+  });
+});
