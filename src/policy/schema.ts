@@ -95,7 +95,13 @@ const glob = z
   .describe('A glob relative to the audited directory (fast-glob syntax; dot files included; "X/**" also covers X).');
 
 const userRef = z
-  .union([z.string().min(1), z.number().int().nonnegative()], { error: 'must be a user name or a numeric uid' })
+  .union([z.string().min(1), z.number().int().nonnegative()], {
+    // A role that gives only its umask is missing its user: say that, not what a user looks like.
+    error: (issue) =>
+      issue.input === undefined
+        ? 'missing: a role in the config names its user (a user name or a numeric uid)'
+        : 'must be a user name or a numeric uid',
+  })
   .describe('A user name or a numeric uid.');
 const groupRef = z
   .union([z.string().min(1), z.number().int().nonnegative()], { error: 'must be a group name or a numeric gid' })
