@@ -39,7 +39,7 @@ describe('parseConfig', () => {
     ['{"roles": {"web": {"user": "x", "umask": 22}}}', `${FILE}: roles.web.umask: must be a string such as "0022"`],
     ['{"umask": "1022"}', `${FILE}: umask: umask '1022' is out of range (0000-0777)`],
     ['{"roles": {"web": {"umask": "0002"}}}', `${FILE}: roles.web.user: missing: a role in the config names its user`],
-    ['{"roles": {"web": {"user": ""}}}', `${FILE}: roles.web.user: must be a user name or a numeric uid`],
+    ['{"roles": {"web": {"user": true}}}', `${FILE}: roles.web.user: must be a user name or a numeric uid`],
     ['{"paths": [{"match": "a[b"}]}', `${FILE}: paths[0].match: glob 'a[b' is not a valid glob`],
     ['{"paths": [{"match": ["ok/**", "/etc/**"]}]}', `${FILE}: paths[0].match[1]: glob '/etc/**' is absolute`],
     ['{"paths": [{"match": "**", "access": {"web": "rw"}}]}', `${FILE}: paths[0].access.web: Invalid option`],
