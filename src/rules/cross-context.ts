@@ -112,7 +112,13 @@ export const crossContext: Rule = {
     const created = predictCreated(role, c.inode, path);
     const how = describeModel(creationModel(role.create, path));
     const by = site ? `; ${site.file}:${site.line} decides it` : '';
-    const made = `${creator.name} (${role.user}, umask ${formatOctal(role.umask)}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${formatOctal(created.file.mode)} ${owner(created.file, names)} and directories ${formatOctal(created.dir.mode)} ${owner(created.dir, names)} in ${c.rel}`;
+    // Under a default ACL the umask is not used: the ACL decides, and what is made carries ACL entries
+    // (a '+', as ls shows it), whose group entry and mask may deny what the mode's bits seem to give.
+    const decides = c.inode.defaultAcl
+      ? `the default ACL of ${c.rel} decides, not umask ${formatOctal(role.umask)}`
+      : `umask ${formatOctal(role.umask)}`;
+    const mode = (inode: Inode) => `${formatOctal(inode.mode)}${inode.acl ? '+' : ''}`;
+    const made = `${creator.name} (${role.user}, ${decides}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${mode(created.file)} ${owner(created.file, names)} and directories ${mode(created.dir)} ${owner(created.dir, names)} in ${c.rel}`;
     const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost, replace)}`;
     // The plan gives the directory its group and setgid where that is enough; what is left is advice.
     const planned = applyChange(c.inode, c.change);

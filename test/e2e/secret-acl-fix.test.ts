@@ -67,6 +67,43 @@ describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () =
     const after = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
     expect(after.json.findings.filter((f) => f.rule === 'secret-exposed')).toEqual([]);
   });
+  // Under a default ACL the umask is not used; a message that named only the umask made 0664 in a shared
+  // group look writable (the ACL's group entry r-x decided).
+  it('says a default ACL, not the umask, decides what the web user creates, and marks ACL modes with +', () => {
+    const app = join(tmp.path, 'symfony');
+    const cache = join(app, 'var/cache');
+    mkdirSync(cache, { recursive: true });
+    mkdirSync(join(app, 'bin'));
+    writeFileSync(join(app, 'bin/console'), '<?php\n');
+    writeFileSync(join(app, 'symfony.lock'), '{}\n');
+    for (const dir of ['var', 'var/cache']) {
+      chownSync(join(app, dir), 0, web!.gid);
+      chmodSync(join(app, dir), 0o2775);
+    }
+    expect(spawnSync('setfacl', ['-d', '-m', 'u:www-data:rwX,g::r-X', cache]).status).toBe(0);
+    const flags = [
+      '--no-discover',
+      '--web-user',
+      'www-data',
+      '--cli-user',
+      stranger!.name,
+      '--cron-user',
+      stranger!.name,
+      '--umask',
+      '0002',
+    ];
+    const { json } = runCliJson<{ findings: (Finding & { role: string })[] }>([
+      'audit',
+      app,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+      ...flags,
+    ]);
+    const lost = json.findings.find((f) => f.rule === 'cross-context' && f.path === 'var/cache' && f.role === 'cli');
+    expect(lost?.message).toMatch(/^web \(www-data, the default ACL of var\/cache decides, not umask 0002; .*creates files 0664\+ /);
+  });
 });
 
 describe.skipIf(!ready)(`an ACL entry that lets a user who is no role write${why}`, () => {
