@@ -126,7 +126,14 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
  * as the audit's fix lines do.
  */
 function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPlan): string {
-  const lines = ['#!/bin/sh', 'set -e', `cd -- ${pathArgumentAbsolute(root)}`];
+  // bash: a name that is not plain text is quoted $'…', which sh (dash) reads otherwise, ending the quote
+  // early and running the rest of the name as commands. Under sh the guard stops it before such a line.
+  const lines = [
+    '#!/bin/bash',
+    `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`,
+    'set -e',
+    `cd -- ${pathArgumentAbsolute(root)}`,
+  ];
   const invocation = plan.settings.fixInvocation;
   let noted = false;
   for (const change of [...changes].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
@@ -90,6 +90,29 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
       `permcheck fix '${app}' --web-user 'www-data' --cli-user 'root' --cron-user 'root' --no-discover --yes --only 'storage/logs/a.log'`,
     );
     // The script runs as it is, with permcheck on the PATH: nothing it names leads out of the tree.
-    expect(spawnSync('sh', ['-n'], { input: stdout }).status).toBe(0);
+    expect(spawnSync('bash', ['-n'], { input: stdout }).status).toBe(0);
+  });
+
+  // Failed while the script began #!/bin/sh: dash has no $'…' quoting, so it ended the quote of a name
+  // early, and the next name's quote closed it again; what was between ran as root (a file PWN).
+  it('runs a dry-run script under bash only: sh stops at once, before a hostile name becomes commands', () => {
+    const app = join(tmp.path, 'dash', 'app');
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    mkdirSync(join(app, 'storage/logs'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    for (const name of ["k\t'; touch PWN; '", "l'm"]) {
+      writeFileSync(join(app, 'storage/logs', name), 'x');
+      chmodSync(join(app, 'storage/logs', name), 0o600);
+    }
+    chownSync(join(app, 'storage'), web!.uid, web!.gid);
+    const { stdout } = runCli(['fix', app, '--dry-run', ...roles]);
+    const script = join(tmp.path, 'dash', 'plan.sh');
+    writeFileSync(script, stdout);
+    const bySh = spawnSync('sh', [script], { cwd: app, encoding: 'utf8' });
+    expect(bySh.status).toBe(2);
+    expect(bySh.stderr).toBe('run this script with bash\n');
+    expect(spawnSync('bash', ['-n', script]).status).toBe(0);
+    expect(existsSync(join(app, 'PWN'))).toBe(false);
   });
 });

@@ -144,7 +144,12 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     const root = tree([{ path: 'open.php', type: 'file', uid: DEPLOY.uid, gid: DEPLOY.gid, mode: 0o666 }], { paths: [CODE] });
     const dry = fix(root, '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.stdout.split('\n').slice(0, 3)).toEqual(['#!/bin/sh', 'set -e', `cd -- '${root}'`]);
+    expect(dry.stdout.split('\n').slice(0, 4)).toEqual([
+      '#!/bin/bash',
+      `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`,
+      'set -e',
+      `cd -- '${root}'`,
+    ]);
     expect(dry.stdout).toContain("chmod -- 0644 './open.php'");
     expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:666`);
     const refused = fix(root);
@@ -161,7 +166,11 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     mkdirSync(shim, { recursive: true });
     writeFileSync(join(shim, 'permcheck'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
     chmodSync(join(shim, 'permcheck'), 0o755);
-    const run = spawnSync('sh', [script], { env: { ...process.env, PATH: `${shim}:${process.env.PATH}` }, encoding: 'utf8' });
+    // Under sh (dash) it refuses at once, before any line a name could turn into commands.
+    const bySh = spawnSync('sh', [script], { encoding: 'utf8' });
+    expect(bySh.status).toBe(2);
+    expect(bySh.stderr).toBe('run this script with bash\n');
+    const run = spawnSync('bash', [script], { env: { ...process.env, PATH: `${shim}:${process.env.PATH}` }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:644`);
   });
