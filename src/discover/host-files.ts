@@ -14,6 +14,7 @@ import {
 import { posix } from 'node:path';
 import { inodeFromStats } from '../access/inode.js';
 import type { Inode } from '../access/types.js';
+import { untrustedWriters, type Writer } from '../access/writers.js';
 import { descriptorAcl } from '../walk/acl-read.js';
 import { segmentMatcher } from './glob-segment.js';
 import type { IncludeLoader } from './located.js';
@@ -187,8 +188,26 @@ export class HostFiles {
     });
   }
 
+  /**
+   * As read, only for a file that no one besides root (or the runner) can change: one that decides a
+   * role (a pool, a site, a supervisor program). Another is one note, and decides nothing.
+   */
+  readTrusted(path: string): string | undefined {
+    const owned = this.readOwned(path);
+    if (owned === undefined) return undefined;
+    const why = whoElseCanChange(owned);
+    if (why === undefined) return owned.text;
+    this.notes.push(`ignored ${path}: ${why}, so what it says decides nothing`);
+    return undefined;
+  }
+
+  /** Include directives, each file read as readTrusted reads it. */
+  readonly trustedInclude: IncludeLoader = (pattern) => this.includeWith(pattern, (file) => this.readTrusted(file));
+
   /** Include directives: a glob, a file, or (Apache) a directory, whose files are read in order. */
-  readonly include: IncludeLoader = (pattern) => {
+  readonly include: IncludeLoader = (pattern) => this.includeWith(pattern, (file) => this.read(file));
+
+  private includeWith(pattern: string, read: (file: string) => string | undefined): ReturnType<IncludeLoader> {
     const paths = this.isDirectory(pattern) ? this.filesBelow(pattern) : this.glob(pattern);
     if (this.included + paths.length > MAX_INCLUDED_FILES) {
       if (this.included <= MAX_INCLUDED_FILES)
@@ -198,10 +217,10 @@ export class HostFiles {
     }
     this.included += paths.length;
     return paths.flatMap((file) => {
-      const text = this.read(file);
+      const text = read(file);
       return text === undefined ? [] : [{ file, text }];
     });
-  };
+  }
 
   private deny(path: string, error: unknown): void {
     const code = (error as NodeJS.ErrnoException).code;
@@ -231,4 +250,34 @@ function readBounded(fd: number, size: number): string | undefined {
     length += read;
   }
   return length > MAX_FILE_BYTES ? undefined : buffer.toString('utf8', 0, length);
+}
+
+/**
+ * Who besides root could change a host file that decides a role (a system crontab, a php-fpm
+ * configuration a master names), in words; undefined when no one. Its lines name the user each job or
+ * pool runs as, so whoever can change it decides every role it could give. cron
+ * itself runs these files only when root owns them (a symlink and its target) and neither group nor
+ * others can write them; ACL entries that grant write count too. Files of the user running permcheck
+ * are its own: a fixture host, or a host where it is not root.
+ */
+export function whoElseCanChange(file: OwnedText): string | undefined {
+  const trusted = new Set([0, process.getuid?.() ?? 0]);
+  const writers = untrustedWriters(file.inode, trusted).map(writerText);
+  if (file.linkUid !== undefined && !trusted.has(file.linkUid)) writers.unshift(`uid ${file.linkUid} (owner of the symlink)`);
+  return writers.length === 0 ? undefined : `${writers.join(', ')} can change it`;
+}
+
+function writerText(writer: Writer): string {
+  switch (writer.kind) {
+    case 'owner':
+      return `uid ${writer.uid} (its owner)`;
+    case 'group':
+      return `group ${writer.gid}`;
+    case 'others':
+      return 'any local user';
+    case 'acl-user':
+      return `uid ${writer.uid} (an ACL entry)`;
+    case 'acl-group':
+      return `group ${writer.gid} (an ACL entry)`;
+  }
 }

@@ -1,7 +1,6 @@
 import { parseCrontab, type CronJob } from './crontab.js';
 import type { CronFacts, ProcessFacts } from './facts.js';
-import type { HostFiles } from './host-files.js';
-import { whoElseCanChange } from './file-trust.js';
+import { whoElseCanChange, type HostFiles } from './host-files.js';
 import { readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
 

@@ -2,9 +2,9 @@ import { posix } from 'node:path';
 import type { FpmMaster, ProcessFacts, UnitUmask } from './facts.js';
 import { parseFpmConfig } from './fpm-config.js';
 import type { HostFiles } from './host-files.js';
-import { whoElseCanChange } from './file-trust.js';
 import { fpmTitle, optionValue } from './proc.js';
 import { readUnit } from './read-proc.js';
+import { byRoot } from './read-web.js';
 import type { UnitFiles } from './read-units.js';
 
 /** Where distributions and the official image keep php-fpm's main configuration. */
@@ -24,20 +24,22 @@ export function readFpm(files: HostFiles, units: UnitFiles, processes: readonly 
     if (seen.has(real)) return;
     seen.add(real);
     // Its pools name the web role's user: a configuration someone besides root can change (in a
-    // user's own directory, named by a process that user started) decides nothing.
-    const owned = files.readOwned(conf);
-    if (owned === undefined || whoElseCanChange(owned) !== undefined) return;
-    const text = owned.text;
+    // user's own directory, named by a process that user started) decides nothing, nor does a pool
+    // file it includes that someone else can change.
+    const text = files.readTrusted(conf);
+    if (text === undefined) return;
     // Relative includes are relative to php-fpm's prefix: /usr on distributions, /usr/local in the official image.
     const prefix = conf.startsWith('/usr/local/') ? '/usr/local' : '/usr';
     const config = parseFpmConfig(text, conf, (pattern, from) =>
-      files.include(posix.isAbsolute(pattern) ? pattern : posix.join(prefix, pattern), from),
+      files.trustedInclude(posix.isAbsolute(pattern) ? pattern : posix.join(prefix, pattern), from),
     );
     masters.push({ conf, pid, pools: config.pools, unitUmask: unitUmask() });
   };
   for (const process of processes) {
     const title = fpmTitle(process.argv);
-    if (title?.role !== 'master' || process.state === 'Z') continue;
+    // A master root runs (as php-fpm's do): a non-root one runs every pool as its own user, whatever
+    // its file says, and any user's program can take the title.
+    if (title?.role !== 'master' || process.state === 'Z' || !byRoot(process)) continue;
     add(title.conf, process.pid, () => {
       return units.umaskOfService(readUnit(proc, process.pid), /php-fpm/);
     });

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { ProcessFacts, SupervisorFacts } from './facts.js';
 import type { HostFiles } from './host-files.js';
+import { byRoot } from './read-web.js';
 import { optionValue } from './proc.js';
 import { readCwd, readEnviron, readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
@@ -20,9 +21,10 @@ export function readSupervisors(files: HostFiles, units: UnitFiles, processes: r
     const real = files.realpath(conf);
     if (seen.has(real)) return;
     seen.add(real);
-    const text = files.read(conf);
+    // Its programs become roles: a file someone besides root can change decides nothing.
+    const text = files.readTrusted(conf);
     if (text === undefined) return;
-    const config = supervisorConfig(text, conf, files.include, process?.environ ?? {});
+    const config = supervisorConfig(text, conf, files.trustedInclude, process?.environ ?? {});
     const values = config.supervisord?.values ?? {};
     const unit = process ? readUnit(proc, process.pid) : undefined;
     found.push({
@@ -35,7 +37,8 @@ export function readSupervisors(files: HostFiles, units: UnitFiles, processes: r
   };
   for (const process of processes) {
     const at = process.argv.findIndex((arg) => posix.basename(arg) === 'supervisord');
-    if (at === -1 || process.state === 'Z') continue;
+    // Only root's (or the runner's) supervisord: another user's names programs of its own choosing.
+    if (at === -1 || process.state === 'Z' || !byRoot(process)) continue;
     process.environ = readEnviron(proc, process.pid);
     for (const child of processes) if (child.ppid === process.pid) child.environ = readEnviron(proc, child.pid);
     const args = process.argv.slice(at + 1);

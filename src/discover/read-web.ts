@@ -29,8 +29,12 @@ export function readWebServers(
     seen.add(real);
     return true;
   };
+  // A server's configuration names the web role's user: only a master root (or the runner) runs may
+  // name it, not a program of some user's that takes the server's name (as a supervisor program can).
   const masters = (names: string[]) =>
-    processes.filter((p) => names.includes(p.name) && p.state !== 'Z' && !processes.some((q) => q.pid === p.ppid && q.name === p.name));
+    processes.filter(
+      (p) => names.includes(p.name) && p.state !== 'Z' && byRoot(p) && !processes.some((q) => q.pid === p.ppid && q.name === p.name),
+    );
 
   const apache = [
     ...masters(['apache2', 'httpd']).map((p) => {
@@ -47,13 +51,13 @@ export function readWebServers(
   ];
   for (const { conf, serverRoot, process } of apache) {
     if (!fresh(conf)) continue;
-    const text = files.read(conf);
+    const text = files.readTrusted(conf);
     if (text === undefined) continue;
-    const envvars = parseEnvvars(files.read(`${serverRoot}/envvars`) ?? '', `${serverRoot}/envvars`);
+    const envvars = parseEnvvars(files.readTrusted(`${serverRoot}/envvars`) ?? '', `${serverRoot}/envvars`);
     const vars: Record<string, string> = Object.fromEntries(Object.entries(envvars.vars).map(([k, v]) => [k, v.value]));
     // apache2ctl exports envvars into the server's environment: the running server's wins.
     if (process) Object.assign(vars, readEnviron(proc, process.pid) ?? {});
-    const config = parseApacheConfig(text, conf, { serverRoot, vars, include: files.include });
+    const config = parseApacheConfig(text, conf, { serverRoot, vars, include: files.trustedInclude });
     const unit = process ? readUnit(proc, process.pid) : undefined;
     servers.push({
       server: 'apache',
@@ -83,9 +87,9 @@ export function readWebServers(
   ];
   for (const { conf, process } of nginx) {
     if (!fresh(conf)) continue;
-    const text = files.read(conf);
+    const text = files.readTrusted(conf);
     if (text === undefined) continue;
-    const config = parseNginxConfig(text, conf, files.include);
+    const config = parseNginxConfig(text, conf, files.trustedInclude);
     servers.push({
       server: 'nginx',
       config: conf,
@@ -98,4 +102,9 @@ export function readWebServers(
     for (const site of config.sites) sites.push({ server: 'nginx', config: conf, ...site, modPhp: false });
   }
   return { servers, sites };
+}
+
+/** Run by root or by the user running permcheck: a process whose word on its own configuration counts. */
+export function byRoot(p: ProcessFacts): boolean {
+  return p.uid === 0 || p.uid === (process.getuid?.() ?? 0);
 }
