@@ -1,5 +1,5 @@
 import { rootReplaceableBy } from '../trust/replaceable.js';
-import { writerText, type Writer } from '../access/writers.js';
+import { untrustedWriters, writerText, type Writer } from '../access/writers.js';
 import { aclReaderStatus } from '../walk/acl-read.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -113,6 +113,7 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
       preset: preset?.name,
       trustedUids: [...project.trust.uids],
       rootSafe: replacers.length === 0,
+      rootInsideSafe: replacers.length === 0 && untrustedWriters(resolved.target, project.trust.uids).length === 0,
       // The tree audited, not the way to it: releases/current may point elsewhere by then.
       fixInvocation: options.fixInvocation?.(resolved.resolved),
     },

@@ -120,6 +120,11 @@ export interface AuditSettings {
    * lands where the audit looked. False makes every fix a `permcheck fix` line.
    */
   rootSafe: boolean;
+  /**
+   * Nor can anyone untrusted change the root itself (add or swap a name in it): a command that writes a
+   * file in the root (echo 002 > magento_umask) may be printed. Absent: as rootSafe.
+   */
+  rootInsideSafe?: boolean;
   /** No one else can change the tree before its fixes run (an archive's entries): every path is safe to name. */
   raceFree?: boolean;
   /** How to run `permcheck fix` on this tree with the audit's options, for fixes too long to print. */

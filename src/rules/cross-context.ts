@@ -124,7 +124,11 @@ export const crossContext: Rule = {
     const planned = applyChange(c.inode, c.change);
     const stillLost = predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace) !== 0;
     const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned, path }) : [];
-    const advice = joinSteps(remedies.flatMap((remedy) => remedyAdvice(remedy, c, creator, user, names, settings.preset)));
+    const advice = joinSteps(
+      remedies.flatMap((remedy) =>
+        remedyAdvice(remedy, c, creator, user, names, settings.preset, settings.rootInsideSafe ?? settings.rootSafe),
+      ),
+    );
     return {
       message,
       ...(advice ? { advice: `${advice}.` } : {}),
@@ -177,21 +181,29 @@ function joinSteps(steps: readonly Step[]): string {
   return steps.map((step, i) => (i === 0 ? step.text : `${step.alternative ? '; or ' : '; then '}${step.text}`)).join('');
 }
 
-function remedyAdvice(remedy: Remedy, c: Candidate, creator: Subject, user: Subject, names: Names, preset: string | undefined): Step[] {
+function remedyAdvice(
+  remedy: Remedy,
+  c: Candidate,
+  creator: Subject,
+  user: Subject,
+  names: Names,
+  preset: string | undefined,
+  rootSafe: boolean,
+): Step[] {
   const role = creator.role!;
   const dir = pathArgument(c.raw ?? c.rel);
   switch (remedy.kind) {
     case 'umask':
       return [
         {
-          text: `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset)}`,
+          text: `give ${creator.name} umask ${formatOctal(remedy.umask)} so the group gets what ${creator.name} creates: ${umaskPlace(role, remedy.umask, preset, rootSafe)}`,
         },
       ];
     case 'shared-group':
       // The plan already set the group and setgid it could; only a umask can be left over.
       return remedy.umask === undefined
         ? []
-        : [{ text: `give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset)}` }];
+        : [{ text: `give ${creator.name} umask ${formatOctal(remedy.umask)}: ${umaskPlace(role, remedy.umask, preset, rootSafe)}` }];
     case 'acl': {
       const who = user.role ? `u:${names.user(user.role.uid)}` : 'o';
       const bits = crossContextDetail.decode(c).lost === LOST_READ ? 'rX' : 'rwX';

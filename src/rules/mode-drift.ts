@@ -84,7 +84,7 @@ export const modeDrift: Rule = {
     const umaskNeeded = (umask ?? settings.defaultUmask) & ~needed;
     return {
       message: `${message}; the policy needs those bits here`,
-      advice: `give ${owner.name} umask ${formatOctal(umaskNeeded)}: ${umaskPlace(owner.role, umaskNeeded, settings.preset)}`,
+      advice: `give ${owner.name} umask ${formatOctal(umaskNeeded)}: ${umaskPlace(owner.role, umaskNeeded, settings.preset, settings.rootInsideSafe ?? settings.rootSafe)}`,
     };
   },
 };

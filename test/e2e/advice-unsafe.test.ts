@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
-import { hostAccount } from '../helpers/attacker.js';
+import { createAccount, hostAccount, removeAccount } from '../helpers/attacker.js';
 
 /**
  * What root pastes must not act on a path the attacker can change: between the audit and the paste it
@@ -114,5 +114,34 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     expect(bySh.stderr).toBe('run this script with bash\n');
     expect(spawnSync('bash', ['-n', script]).status).toBe(0);
     expect(existsSync(join(app, 'PWN'))).toBe(false);
+  });
+
+  // Failed: the advice said `echo 002 > magento_umask` for a root the web user owns; it had made the
+  // name a symlink, and the pasted echo wrote through it into a root-only file.
+  it('gives Magento umask advice in words where someone untrusted can change the root', () => {
+    const shop = join(tmp.path, 'magento', 'shop');
+    mkdirSync(join(shop, 'bin'), { recursive: true });
+    mkdirSync(join(shop, 'app/etc'), { recursive: true });
+    mkdirSync(join(shop, 'var/cache'), { recursive: true });
+    writeFileSync(join(shop, 'bin/magento'), '<?php\n');
+    writeFileSync(join(shop, 'app/etc/env.php'), '<?php\n');
+    chmodSync(join(shop, 'var/cache'), 0o777);
+    chownSync(shop, web!.uid, web!.gid);
+    // A deploy user in the web group, all under umask 0022: what each creates in var/cache shuts the
+    // other out, and the umask (Magento's magento_umask) is the remedy.
+    const deploy = createAccount('pcm');
+    try {
+      spawnSync('usermod', ['-a', '-G', web!.name, deploy.name]);
+      const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', deploy.name, '--cron-user', deploy.name, '--umask', '0022'];
+      const { json } = runCliJson<{ findings: Finding[] }>(['audit', shop, '--format', 'json', '--fail-on', 'never', ...flags]);
+      const found = json.findings.filter((f) => f.advice?.includes('magento_umask'));
+      expect(found.length).toBeGreaterThan(0);
+      for (const f of found) {
+        expect(f.advice).not.toContain('echo');
+        expect(f.advice).toContain("in the application's magento_umask");
+      }
+    } finally {
+      removeAccount(deploy);
+    }
   });
 });
