@@ -141,5 +141,7 @@ function strangerLimits(policy: EntryPolicy, settings: AuditSettings, secret: bo
     );
   const others = policy.levels[settings.subjects.length - 1];
   if (excess && (others === 'none' || others === 'read')) limit(others === 'none' ? READ | WRITE : WRITE, settings.subjects);
+  // Where the policy says nothing of others, world-writable holds for everyone outside the roles: no w.
+  else if (excess && others === undefined && on('world-writable', settings)) limit(WRITE, settings.subjects);
   return limits;
 }

@@ -2,6 +2,7 @@ import { describeInode, grantReason, joinOr } from '../access/describe.js';
 import { WRITE_AND_SEARCH } from '../access/permission.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { candidate, severityOf, type Rule } from './rule.js';
+import { worldWritable } from './world-writable.js';
 
 /**
  * What a role can do beyond its level. Only abilities count: on a directory, w without x changes
@@ -40,6 +41,8 @@ export interface Stranger {
 export interface StrangerPayload {
   rule: 'access-excess';
   stranger: Stranger;
+  /** The policy gives others no level here: judged by what world-writable holds for everyone, no write. */
+  implied?: true;
 }
 
 /** Key parts: a role's own access (0), or a named ACL user (1) or group (2) that is no role. */
@@ -73,7 +76,7 @@ export const accessExcess: Rule = {
       const byOwnership = (excess & ~byMode) !== 0;
       if (excess) out.push(candidate('access-excess', severity, entry, i, excessDetail.encode({ excess, level, byOwnership })));
     }
-    strangers(entry, settings, (stranger, excess, level) =>
+    strangers(entry, settings, (stranger, excess, level, implied) =>
       out.push(
         candidate(
           'access-excess',
@@ -81,7 +84,7 @@ export const accessExcess: Rule = {
           entry,
           levels.length - 1,
           excessDetail.encode({ excess, level, byOwnership: false }),
-          { rule: 'access-excess', stranger },
+          { rule: 'access-excess', stranger, ...(implied ? { implied } : {}) },
           BY_STRANGER[stranger.kind],
         ),
       ),
@@ -95,8 +98,9 @@ export const accessExcess: Rule = {
       const { kind, id } = c.extra.stranger;
       const who = kind === 'acl-user' ? names.user(id) : `every member of group ${names.group(id)}`;
       const entry = kind === 'acl-user' ? `user:${names.user(id)}` : `group:${names.group(id)}`;
+      const but = c.extra.implied ? 'no one outside the roles may write in the tree' : `others' access there is ${level}`;
       return {
-        message: `${who} can ${can} ${c.rel} (${describeInode(c.inode, names)}), which no role is, but others' access there is ${level}: its ACL entry ${entry} grants it`,
+        message: `${who} can ${can} ${c.rel} (${describeInode(c.inode, names)}), which no role is, but ${but}: its ACL entry ${entry} grants it`,
       };
     }
     const why = byOwnership
@@ -114,18 +118,22 @@ export const accessExcess: Rule = {
 function strangers(
   entry: Parameters<NonNullable<Rule['check']>>[0],
   settings: Parameters<NonNullable<Rule['check']>>[1],
-  found: (stranger: Stranger, excess: number, level: 'none' | 'read') => void,
+  found: (stranger: Stranger, excess: number, level: 'none' | 'read', implied: boolean) => void,
 ): void {
   const acl = entry.inode.acl;
   const others = entry.policy.levels.length - 1;
-  const level = entry.policy.levels[others];
+  const given = entry.policy.levels[others];
+  // Where the policy says nothing of others, world-writable's word holds for everyone outside the roles:
+  // no one may write (the presets' code: a plugin directory with user:pcatk:rwx).
+  const implied = given === undefined && severityOf(worldWritable, settings) !== undefined;
+  const level = implied ? 'read' : given;
   if (!acl || (level !== 'none' && level !== 'read') || !entry.reachable[others]) return;
   const judge = (kind: Stranger['kind'], id: number, perm: number) => {
     const granted = perm & acl.mask;
     const searchable = (granted & (WRITE | EXECUTE)) === (WRITE | EXECUTE) ? WRITE_AND_SEARCH : 0;
     let excess = excessBits(level, granted | searchable, entry.isDir);
     if (entry.policy.secret && !entry.isDir) excess &= ~READ;
-    if (excess) found({ kind, id }, excess, level);
+    if (excess) found({ kind, id }, excess, level, implied);
   };
   const roles = settings.subjects.flatMap((subject) => (subject.role ? [subject.role] : []));
   for (const named of acl.users) if (!roles.some((role) => role.uid === named.id)) judge('acl-user', named.id, named.perm);

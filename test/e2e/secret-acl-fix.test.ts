@@ -135,4 +135,35 @@ describe.skipIf(!ready)(`an ACL entry that lets a user who is no role write${why
       spawnSync('setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--init-groups', '--', 'ls', join(app, 'src')]).status,
     ).toBe(0);
   });
+
+  it('is reported on code the presets give others no level for, and fixed: no one outside the roles writes', () => {
+    const nobody = hostAccount('nobody')!;
+    const app = join(tmp.path, 'laravel');
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    mkdirSync(join(app, 'vendor/pkg'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    const code = join(app, 'vendor/pkg/a.php');
+    writeFileSync(code, '<?php\n');
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', code]).status).toBe(0);
+    const writes = () =>
+      spawnSync('setpriv', [
+        `--reuid=${nobody.uid}`,
+        `--regid=${nobody.gid}`,
+        '--init-groups',
+        '--',
+        'sh',
+        '-c',
+        'echo x >> "$1"',
+        'sh',
+        code,
+      ]).status === 0;
+    expect(writes()).toBe(true);
+    const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root', '--only', 'vendor/**'];
+    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...flags]);
+    const excess = json.findings.find((f) => f.rule === 'access-excess' && f.path === 'vendor/pkg/a.php');
+    expect(excess?.message).toContain('which no role is, but no one outside the roles may write in the tree: its ACL entry user:nobody');
+    expect(runCli(['fix', app, '--yes', ...flags]).code).toBe(0);
+    expect(writes()).toBe(false);
+  });
 });
