@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
@@ -58,5 +58,26 @@ describe.skipIf(!ready)(`a tree nested ${DEPTH} deep${why}`, () => {
     // start; reopening one level at a time made it about DEPTH² / 2 (500,000 here).
     expect(calls).toBeGreaterThan(DEPTH);
     expect(calls).toBeLessThan(25 * DEPTH);
+  });
+
+  // Failed while fix kept one descriptor per level: past `ulimit -n` it skipped the deepest entries
+  // (EMFILE) and exited 3.
+  it('is fixed whole by permcheck fix under a descriptor limit below its depth', () => {
+    const root = join(tmp.path, 'fix');
+    const levels = 300;
+    const dirs = Array.from({ length: levels }, (_, i) => join(root, ...Array<string>(i + 1).fill('d')));
+    mkdirSync(dirs.at(-1)!, { recursive: true });
+    for (const dir of dirs) {
+      writeFileSync(join(dir, 'f.txt'), 'x');
+      chmodSync(join(dir, 'f.txt'), 0o666);
+    }
+    const fix = spawnSync(
+      'sh',
+      ['-c', 'ulimit -n 128 && exec "$@"', 'sh', process.execPath, BIN, 'fix', root, '--yes', '--no-discover'],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
+    expect(fix.stderr).toBe('');
+    expect(fix.stdout).toContain(`applied ${levels} changes`);
+    for (const dir of dirs) expect(statSync(join(dir, 'f.txt')).mode & 0o777).toBe(0o644);
   });
 });
