@@ -71,11 +71,10 @@ describe.skipIf(!ready)(`a tree nested ${DEPTH} deep${why}`, () => {
       writeFileSync(join(dir, 'f.txt'), 'x');
       chmodSync(join(dir, 'f.txt'), 0o666);
     }
-    const fix = spawnSync(
-      'sh',
-      ['-c', 'ulimit -n 128 && exec "$@"', 'sh', process.execPath, BIN, 'fix', root, '--yes', '--no-discover'],
-      { encoding: 'utf8', maxBuffer: 1 << 28 },
-    );
+    const fix = spawnSync('sh', ['-c', 'ulimit -n 128 && exec "$@"', 'sh', process.execPath, BIN, 'fix', root, '--yes', '--no-discover'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     expect(fix.stderr).toBe('');
     expect(fix.stdout).toContain(`applied ${levels} changes`);
     for (const dir of dirs) expect(statSync(join(dir, 'f.txt')).mode & 0o777).toBe(0o644);
