@@ -7,6 +7,7 @@ import { MODE_BITS } from '../mode/bits.js';
 import { setAccessAcl, setDefaultAcl } from './acl-write.js';
 import { at, close, isDirectory, lstatAt, O_PATH, type EntryStats, type Name } from '../walk/fd.js';
 import { Walker } from '../walk/walker.js';
+import { reopenLevel, spareDescriptors, type ChainLevel } from '../walk/descriptor-chain.js';
 
 /** Owner, group and mode: what fix changes and what its journal keeps. */
 export interface Ownership {
@@ -143,29 +144,19 @@ function differs(stats: EntryStats, change: PlannedChange, state: Ownership): st
   return undefined;
 }
 
-/** Descriptors the path keeps open at most: past them the middle of the path is closed, and reopened when needed. */
-const PATH_BUDGET = 64;
-/** The top of the path stays open: every reopen starts from there at worst. */
-const PATH_TOP = 16;
-const CLOSED = -1;
-
-interface PathItem {
+interface PathLevel extends ChainLevel {
   key: string;
   name: Name;
-  rel: string;
-  dev: number;
-  ino: number;
-  fd: number;
 }
 
 /**
  * The directories from the root down to the current one, each opened and checked; moving to the next
  * path closes what is no longer on the way and opens only what is new. A path deeper than the budget
- * closes its middle and reopens it name by name, each checked again, as the walk does (walk/walker.ts):
- * one descriptor per level made a tree deeper than `ulimit -n` fail with EMFILE.
+ * closes its middle and reopens it when needed, as the walk does (walk/descriptor-chain.ts): one
+ * descriptor per level made a tree deeper than `ulimit -n` fail with EMFILE.
  */
 class OpenPath {
-  private readonly stack: PathItem[] = [];
+  private readonly stack: PathLevel[] = [];
 
   constructor(private readonly rootFd: number) {}
 
@@ -173,7 +164,7 @@ class OpenPath {
     const keys = components.map(key);
     let common = 0;
     while (common < this.stack.length && common < keys.length && this.stack[common]!.key === keys[common]) common++;
-    for (const item of this.stack.splice(common)) if (item.fd >= 0) close(item.fd);
+    for (const level of this.stack.splice(common)) if (level.fd >= 0) close(level.fd);
     for (let i = common; i < components.length; i++) {
       const parent = i === 0 ? this.rootFd : this.descriptor(i - 1);
       if (typeof parent === 'string') return parent;
@@ -185,40 +176,24 @@ class OpenPath {
         return `${rel} is gone: not changed`;
       }
       if (!isDirectory(seen)) return `${rel} is no longer a directory: not changed`;
-      const opened = Walker.openChecked(parent, components[i]!, { rel, dev: seen.dev, ino: seen.ino });
+      const dir = { rel, dev: seen.dev, ino: seen.ino };
+      const opened = Walker.openChecked(parent, components[i]!, dir);
       if (typeof opened !== 'number') return `${opened.message}: not changed`;
-      this.stack.push({ key: keys[i]!, name: components[i]!, rel, dev: seen.dev, ino: seen.ino, fd: opened });
-      const spare = this.stack.length - 1 - (PATH_BUDGET - PATH_TOP);
-      if (spare >= PATH_TOP && this.stack[spare]!.fd >= 0) {
-        close(this.stack[spare]!.fd);
-        this.stack[spare]!.fd = CLOSED;
-      }
+      this.stack.push({ key: keys[i]!, name: components[i]!, dir, fd: opened });
+      spareDescriptors(this.stack);
     }
     return components.length === 0 ? this.rootFd : this.descriptor(components.length - 1);
   }
 
-  /** The open descriptor of a directory on the path, reopened from the nearest open one above if closed. */
+  /** The open descriptor of a directory on the path, reopened if it was closed to spare descriptors. */
   private descriptor(index: number): number | string {
-    if (this.stack[index]!.fd >= 0) return this.stack[index]!.fd;
-    let above = index - 1;
-    while (above >= 0 && this.stack[above]!.fd < 0) above--;
-    // The deepest ones stay open: the next paths are most likely below them.
-    const keepFrom = index - (PATH_BUDGET - PATH_TOP) + 1;
-    let fd = above < 0 ? this.rootFd : this.stack[above]!.fd;
-    for (let k = above + 1; k <= index; k++) {
-      const item = this.stack[k]!;
-      const opened = Walker.openChecked(fd, item.name, item);
-      if (k - 1 > above && k - 1 < keepFrom) close(fd);
-      if (typeof opened !== 'number') return `${opened.message}: not changed`;
-      if (k >= keepFrom) item.fd = opened;
-      fd = opened;
-    }
-    this.stack[index]!.fd = fd;
-    return fd;
+    const reopened = this.stack[index]!.fd >= 0 ? this.stack[index]!.fd : reopenLevel(this.stack, index, this.rootFd, Walker.openChecked);
+    // The root is always there to start from: undefined cannot come back.
+    return typeof reopened === 'object' ? `${reopened.error.message}: not changed` : reopened!;
   }
 
   release(): void {
-    for (const item of this.stack.splice(0)) if (item.fd >= 0) close(item.fd);
+    for (const level of this.stack.splice(0)) if (level.fd >= 0) close(level.fd);
   }
 }
 

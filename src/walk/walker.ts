@@ -4,6 +4,7 @@ import { entryType } from '../access/inode.js';
 import type { Inode } from '../access/types.js';
 import { MODE_BITS } from '../mode/bits.js';
 import { directoryAcls, entryAcl } from './acl-read.js';
+import { CLOSED, reopenLevel, spareDescriptors, type ChainLevel } from './descriptor-chain.js';
 import {
   close,
   isDirectory,
@@ -74,27 +75,16 @@ export interface WalkCounters {
   aclUnsupportedDevices: Set<number>;
 }
 
-interface StackItem<Frame> {
+/** A directory being listed: a level of the walk's descriptor chain (LOST once it cannot be reached again). */
+interface StackItem<Frame> extends ChainLevel {
   dir: WalkEntry;
   frame: Frame;
   names: Name[];
   /** The names getdents64 said are directories: opened at once, without an lstat first. */
   directories: ReadonlySet<string> | undefined;
   next: number;
-  /** CLOSED while closed to spare descriptors (a very deep tree), LOST once it cannot be reached again. */
-  fd: number;
-  /** Its name in the parent directory. */
-  name: Name | undefined;
 }
 
-/**
- * Open descriptors one walk keeps at most. In a deeper tree the ancestors between the top ones and the
- * deepest ones are closed meanwhile, and reopened from the nearest open one above, name by name, each
- * checked again.
- */
-const DESCRIPTOR_BUDGET = 64;
-const ALWAYS_OPEN = 16;
-const CLOSED = -1;
 const LOST = -2;
 
 export type ChildPath = Pick<WalkEntry, 'path' | 'rel' | 'raw'>;
@@ -297,12 +287,7 @@ export class Walker<Frame> {
       this.visitor.error(dir.rel, dir.path, error as NodeJS.ErrnoException, frame);
     }
     this.stack.push({ dir, frame, names: listing.names, directories: listing.directories, next: 0, fd, name });
-    // Past the budget, close the shallowest open ancestor below the ones always kept open.
-    const spare = this.stack.length - 1 - (DESCRIPTOR_BUDGET - ALWAYS_OPEN);
-    if (spare >= ALWAYS_OPEN && this.stack[spare]!.fd >= 0) {
-      close(this.stack[spare]!.fd);
-      this.stack[spare]!.fd = CLOSED;
-    }
+    spareDescriptors(this.stack);
   }
 
   /** A directory is done: is it still where it was found? Then hand it to the visitor and close it. */
@@ -349,31 +334,15 @@ export class Walker<Frame> {
    * was first entered. One that is no longer there is reported, and what is left of it is not walked.
    */
   private reopen(index: number): void {
-    let above = index - 1;
-    while (above >= 0 && this.stack[above]!.fd < 0) above--;
-    if (above < 0) return;
-    // The deepest ones stay open (as many as the budget keeps below the top ones): the walk climbs back
-    // through them next, so one reopen serves that many levels. Reopening only the parent each time
-    // made a deep tree quadratic (5,000 levels: 124 s).
-    const keepFrom = index - (DESCRIPTOR_BUDGET - ALWAYS_OPEN) + 1;
-    let fd = this.stack[above]!.fd;
-    for (let k = above + 1; k <= index; k++) {
-      const item = this.stack[k]!;
-      const opened = Walker.openChecked(fd, item.name!, item.dir);
-      if (k - 1 > above && k - 1 < keepFrom) close(fd);
-      if (typeof opened !== 'number') {
-        for (let lost = k; lost <= index; lost++) {
-          this.stack[lost]!.names = [];
-          this.stack[lost]!.fd = LOST;
-        }
-        const error = raceError(`${item.dir.rel} was moved or replaced while permcheck was below it: the rest of it is not audited`);
-        this.visitor.error(item.dir.rel, item.dir.path, error, this.stack[k - 1]?.frame ?? this.parentFrame);
-        return;
-      }
-      if (k >= keepFrom) item.fd = opened;
-      fd = opened;
+    const reopened = reopenLevel(this.stack, index, undefined, Walker.openChecked);
+    if (reopened === undefined || typeof reopened === 'number') return;
+    for (let lost = reopened.at; lost <= index; lost++) {
+      this.stack[lost]!.names = [];
+      this.stack[lost]!.fd = LOST;
     }
-    this.stack[index]!.fd = fd;
+    const item = this.stack[reopened.at]!;
+    const error = raceError(`${item.dir.rel} was moved or replaced while permcheck was below it: the rest of it is not audited`);
+    this.visitor.error(item.dir.rel, item.dir.path, error, this.stack[reopened.at - 1]?.frame ?? this.parentFrame);
   }
 
   private readDirectoryAcls(entry: WalkEntry, fd: number): void {
