@@ -378,20 +378,25 @@ export class AuditEngine implements WalkVisitor<Frame> {
       if (needed) searchNeeded.push(s);
     });
     const lacksSearch = searchNeeded.some((s) => !(grants(dir, this.input.settings.subjects[s]!.principal) & EXECUTE));
+    // A block above the audited root is not in the tree: nothing here ends it (its advice says what would).
+    const inTree = traverse.filter((candidate) => !traversePayload.decode(candidate).ancestor);
     let plan: EntryPlan | undefined;
+    let planned: Inode | undefined;
+    const ended = new Set<Candidate>();
     const underDefaultAcl = frame.parent?.plan.defaultAcl ?? false;
+    const endedBy = (candidate: Candidate, state: Inode) => this.endedBy(candidate, state, true, frame.ownPolicy!, underDefaultAcl);
     if (frame.own.length > 0 || traverse.length > 0 || frame.ownLatent || lacksSearch) {
       plan = this.plans.plan(dir, true, frame.ownPolicy!, searchNeeded, dir.nlink, underDefaultAcl);
-      // A change that ends none of its findings is not made (nor printed in a subtree's commands):
-      // the plan may want more than the findings do (a default ACL entry for every role). Search that
+      // Without a change nothing is ended: no rule runs again (findings-heavy trees have many of those).
+      planned = plan.change && applyChange(dir, plan.change);
+      if (planned) for (const candidate of frame.own) if (endedBy(candidate, planned)) ended.add(candidate);
+      // A change that ends none of its findings is not made (nor printed in a subtree's commands): the
+      // plan may want more than the findings do (a default ACL entry for every role). Search that
       // something below needs is part of ending the block above it, reported or not yet.
-      const planned = plan.change && applyChange(dir, plan.change);
-      const ends =
-        frame.ownLatent ||
-        lacksSearch ||
-        traverse.some((candidate) => !traversePayload.decode(candidate).ancestor) ||
-        (planned !== undefined && frame.own.some((candidate) => this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl)));
-      if (!ends) plan = withoutChange(plan);
+      if (!frame.ownLatent && !lacksSearch && inTree.length === 0 && ended.size === 0) {
+        plan = withoutChange(plan);
+        planned = undefined;
+      }
       if (plan.change && frame.reported) this.input.planned?.(dir, plan.change, frame.plan.selfSafe);
     }
     addEntry(frame.plan.summary, dir, plan?.change, false);
@@ -403,23 +408,17 @@ export class AuditEngine implements WalkVisitor<Frame> {
       { self: frame.plan.selfSafe, inside: frame.plan.chainSafe },
     );
     const subtree = frame.plan.steps === undefined ? undefined : description;
-    // Without a change nothing is ended: no rule runs again (findings-heavy trees have many of those).
-    const planned = plan?.change && applyChange(dir, plan.change);
-    const endedHere = (candidate: Candidate) =>
-      planned !== undefined && this.endedBy(candidate, planned, true, frame.ownPolicy!, underDefaultAcl);
+    const endedHere = (candidate: Candidate) => ended.has(candidate) || (planned !== undefined && endedBy(candidate, planned));
     for (const candidate of frame.own) {
-      if (endedHere(candidate)) attach(candidate, plan, frame.plan.selfSafe);
+      if (ended.has(candidate)) attach(candidate, plan, frame.plan.selfSafe);
       else if (plan?.noFix) candidate.noFix = plan.noFix;
     }
-    for (const candidate of traverse) {
-      // What a blocking directory hides is fixed with it: its own change and what is below it. A block
-      // above the audited root is not in the tree: nothing here ends it (its advice says what would).
-      if (!traversePayload.decode(candidate).ancestor) {
-        attach(candidate, plan, frame.plan.selfSafe);
-        candidate.description = subtree ?? null;
-      }
-      frame.aggregate.hold(candidate);
+    // What a blocking directory hides is fixed with it: its own change and what is below it.
+    for (const candidate of inTree) {
+      attach(candidate, plan, frame.plan.selfSafe);
+      candidate.description = subtree ?? null;
     }
+    for (const candidate of traverse) frame.aggregate.hold(candidate);
     const passed = frame.aggregate.finish();
     // A subtree's commands stand under a finding they end (checked at its top entry), not under one
     // that only shares the subtree with others (a mode stricter than the umask gives). They bring every
@@ -538,13 +537,14 @@ function walkErrorMessage(rel: string, path: string, error: NodeJS.ErrnoExceptio
   return `cannot read ${rel === '.' ? path : rel}: ${reason}${error.code ? ` (${error.code})` : ''}`;
 }
 
-/** The plan's change becomes the candidate's fix; pasted as commands only where its path is safe. */
+/** The plan without its change, which ends none of the entry's findings (its noFix stays). */
 function withoutChange(plan: EntryPlan): EntryPlan {
   if (!plan.change) return plan;
   const { change: _dropped, ...rest } = plan;
   return rest;
 }
 
+/** The plan's change becomes the candidate's fix; pasted as commands only where its path is safe. */
 function attach(candidate: Candidate, plan: EntryPlan | undefined, pathSafe: boolean): void {
   if (plan?.change) candidate.change = plan.change;
   if (plan?.change && !pathSafe) candidate.pathUnsafe = true;
