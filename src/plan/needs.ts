@@ -6,6 +6,7 @@ import type { AuditSettings } from '../rules/contract.js';
 import { expectedMode } from '../rules/mode-drift.js';
 import { severityOf } from '../rules/rule.js';
 import { RULES } from '../rules/index.js';
+import { strangerLevel } from '../rules/access-excess.js';
 
 /** What one subject must and must not be able to do with an entry, as rwx bits. */
 export interface SubjectNeed {
@@ -124,7 +125,8 @@ export function needsOf(
     creators: isDir && on('cross-context', settings) ? creators : [],
     users: isDir && on('cross-context', settings) ? users : [],
     create: policy.create,
-    strangers: strangerLimits(policy, settings, secret, excess),
+    // Only an ACL has named entries to limit (solve-acl.ts): none is built for the many entries without.
+    strangers: inode.acl ? strangerLimits(policy, settings, secret, excess) : [],
   };
 }
 
@@ -139,9 +141,7 @@ function strangerLimits(policy: EntryPolicy, settings: AuditSettings, secret: bo
       READ,
       settings.subjects.filter((_, s) => policy.levels[s] === 'read' || policy.levels[s] === 'write'),
     );
-  const others = policy.levels[settings.subjects.length - 1];
-  if (excess && (others === 'none' || others === 'read')) limit(others === 'none' ? READ | WRITE : WRITE, settings.subjects);
-  // Where the policy says nothing of others, world-writable holds for everyone outside the roles: no w.
-  else if (excess && others === undefined && on('world-writable', settings)) limit(WRITE, settings.subjects);
+  const stranger = excess ? strangerLevel(policy.levels, settings) : undefined;
+  if (stranger) limit(stranger.level === 'none' ? READ | WRITE : WRITE, settings.subjects);
   return limits;
 }

@@ -2,6 +2,7 @@ import { describeInode, grantReason, joinOr } from '../access/describe.js';
 import { WRITE_AND_SEARCH } from '../access/permission.js';
 import { EXECUTE, READ, WRITE } from '../mode/bits.js';
 import { candidate, severityOf, type Rule } from './rule.js';
+import type { AccessLevel } from '../policy/schema.js';
 import { worldWritable } from './world-writable.js';
 
 /**
@@ -120,14 +121,13 @@ function strangers(
   settings: Parameters<NonNullable<Rule['check']>>[1],
   found: (stranger: Stranger, excess: number, level: 'none' | 'read', implied: boolean) => void,
 ): void {
+  // First: this runs for every entry, and few have an ACL.
   const acl = entry.inode.acl;
+  if (!acl) return;
   const others = entry.policy.levels.length - 1;
-  const given = entry.policy.levels[others];
-  // Where the policy says nothing of others, world-writable's word holds for everyone outside the roles:
-  // no one may write (the presets' code: a plugin directory with user:pcatk:rwx).
-  const implied = given === undefined && severityOf(worldWritable, settings) !== undefined;
-  const level = implied ? 'read' : given;
-  if (!acl || (level !== 'none' && level !== 'read') || !entry.reachable[others]) return;
+  const judged = strangerLevel(entry.policy.levels, settings);
+  if (!judged || !entry.reachable[others]) return;
+  const { level, implied } = judged;
   const judge = (kind: Stranger['kind'], id: number, perm: number) => {
     const granted = perm & acl.mask;
     const searchable = (granted & (WRITE | EXECUTE)) === (WRITE | EXECUTE) ? WRITE_AND_SEARCH : 0;
@@ -138,4 +138,19 @@ function strangers(
   const roles = settings.subjects.flatMap((subject) => (subject.role ? [subject.role] : []));
   for (const named of acl.users) if (!roles.some((role) => role.uid === named.id)) judge('acl-user', named.id, named.perm);
   for (const named of acl.groups) if (!roles.some((role) => role.gids.includes(named.id))) judge('acl-group', named.id, named.perm);
+}
+
+/**
+ * The level a named ACL entry for a user or group that is no role is held to: others' level, where the
+ * policy gives one that limits (none, read); where it gives none, world-writable's word for everyone
+ * outside the roles while it is on: no write (`implied`; the presets' code). Undefined: nothing to hold.
+ */
+export function strangerLevel(
+  levels: readonly (AccessLevel | undefined)[],
+  settings: Parameters<NonNullable<Rule['check']>>[1],
+): { level: 'none' | 'read'; implied: boolean } | undefined {
+  const given = levels[levels.length - 1];
+  if (given === 'none' || given === 'read') return { level: given, implied: false };
+  if (given === undefined && severityOf(worldWritable, settings) !== undefined) return { level: 'read', implied: true };
+  return undefined;
 }
