@@ -3,8 +3,7 @@ import type { FpmMaster, ProcessFacts, UnitUmask } from './facts.js';
 import { parseFpmConfig } from './fpm-config.js';
 import type { HostFiles } from './host-files.js';
 import { fpmTitle, optionValue } from './proc.js';
-import { readUnit } from './read-proc.js';
-import { byRoot } from './read-web.js';
+import { byRoot, readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
 
 /** Where distributions and the official image keep php-fpm's main configuration. */

@@ -61,7 +61,6 @@ export function readProcesses(proc: string): ProcessFacts[] {
  * and cron itself only ever runs as root.
  */
 function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
-  const runner = process.getuid?.() ?? 0;
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const verdicts = new Map<number, boolean>();
   const units = new Map<number, boolean>();
@@ -71,7 +70,7 @@ function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
     return known;
   };
   // Root, the runner, or the service's own unit: what may start the service's workers.
-  const master = (p: ProcessFacts) => p.uid === 0 || p.uid === runner || ownUnit(p);
+  const master = (p: ProcessFacts) => byRoot(p) || ownUnit(p);
   const vouched = (p: ProcessFacts, depth: number): boolean => {
     const known = verdicts.get(p.pid);
     if (known !== undefined) return known;
@@ -82,7 +81,7 @@ function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
       depth < 8 &&
       (parent.name === 'supervisord' || (parent.name === p.name && !CRON.test(p.name) && master(parent))) &&
       vouched(parent, depth + 1);
-    const verdict = CRON.test(p.name) ? p.uid === 0 || p.uid === runner : master(p) || byParent;
+    const verdict = CRON.test(p.name) ? byRoot(p) : master(p) || byParent;
     verdicts.set(p.pid, verdict);
     return verdict;
   };
@@ -90,6 +89,14 @@ function vouchedFor(processes: ProcessFacts[], proc: string): ProcessFacts[] {
 }
 
 const CRON = /^crond?$/;
+
+/**
+ * Run by root or by the user running permcheck: a process whose word on its own configuration counts
+ * (a php-fpm master, a web server, a supervisord). Any user's program can take such a name and title.
+ */
+export function byRoot(p: ProcessFacts): boolean {
+  return p.uid === 0 || p.uid === (process.getuid?.() ?? 0);
+}
 
 /** The units each kind of service runs in, by the process's name. */
 const OWN_UNIT: [RegExp, RegExp][] = [

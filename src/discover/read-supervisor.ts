@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
 import type { ProcessFacts, SupervisorFacts } from './facts.js';
 import type { HostFiles } from './host-files.js';
-import { byRoot } from './read-web.js';
 import { optionValue } from './proc.js';
-import { readCwd, readEnviron, readUnit } from './read-proc.js';
+import { byRoot, readCwd, readEnviron, readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
 import { supervisorConfig } from './supervisor-config.js';
 

@@ -4,7 +4,7 @@ import type { ProcessFacts, WebServer, WebSite } from './facts.js';
 import type { HostFiles } from './host-files.js';
 import { parseNginxConfig } from './nginx-config.js';
 import { optionValue } from './proc.js';
-import { readEnviron, readUnit } from './read-proc.js';
+import { byRoot, readEnviron, readUnit } from './read-proc.js';
 import type { UnitFiles } from './read-units.js';
 
 const APACHE_DEFAULTS = [
@@ -102,9 +102,4 @@ export function readWebServers(
     for (const site of config.sites) sites.push({ server: 'nginx', config: conf, ...site, modPhp: false });
   }
   return { servers, sites };
-}
-
-/** Run by root or by the user running permcheck: a process whose word on its own configuration counts. */
-export function byRoot(p: ProcessFacts): boolean {
-  return p.uid === 0 || p.uid === (process.getuid?.() ?? 0);
 }
