@@ -225,19 +225,14 @@ describe('discoverRoles on a fixture host', () => {
     },
   );
 
-  // A cron job stays in cron.service where no pam_systemd moves it (Debian's cron): a php-fpm there is
-  // a user's job, not the service, whatever it names.
   // Failed while only the main configuration was checked: root's php-fpm.conf includes pool.d/*.conf,
   // and a pool file a user owns said user = pcatk. And a supervisor program that took a master's title,
   // naming a file of its own, counted because root's supervisord started it.
   it.skipIf(process.getuid?.() !== 0)(
-    'lets no pool file a user can change, nor a master a user runs under supervisord, decide the web role (needs root: chown)',
+    'lets no pool or site file a user can change, nor a master or web server a user runs, decide the web role (needs root: chown)',
     () => {
       const root = join(tmp.path, 'includes');
-      const write = (path: string, content: string) => {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), content);
-      };
+      const write = fixtureWriter(root);
       write('etc/php/8.2/fpm/php-fpm.conf', '[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n');
       write('etc/php/8.2/fpm/pool.d/www.conf', '[www]\nuser = pcatk\nlisten = /run/php/www.sock\n');
       write('proc/self/status', 'self\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t7');
@@ -262,15 +257,35 @@ describe('discoverRoles on a fixture host', () => {
       );
       write('proc/41/cmdline', 'php-fpm8.2: master process (/opt/evil/fpm.conf)\0');
       expect(JSON.stringify(web().roles)).not.toContain('pcdep-evil');
+
+      // An apache2 of that user's (a copy of any program, so named) with -f naming its own mod_php site.
+      write(
+        'opt/evil/httpd.conf',
+        'LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so\nUser pcdep-apache\nDocumentRoot /srv/app\n',
+      );
+      write('proc/42/stat', '42 (apache2) S 40 42 42 0 -1\n');
+      write(
+        'proc/42/status',
+        'Name:\tapache2\nPid:\t42\nPPid:\t40\nUid:\t1002\t1002\t1002\t1002\nGid:\t1002\t1002\t1002\t1002\nUmask:\t0022\n',
+      );
+      write('proc/42/cmdline', '/usr/sbin/apache2\0-f\0/opt/evil/httpd.conf\0');
+      expect(JSON.stringify(web().roles)).not.toContain('pcdep-apache');
+      // Run by root, the same site counts once root owns its file (the control), not while a user does.
+      write('proc/42/status', 'Name:\tapache2\nPid:\t42\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUmask:\t0022\n');
+      chownSync(join(root, 'opt/evil/httpd.conf'), 1002, 1002);
+      const byUserFile = web();
+      expect(JSON.stringify(byUserFile.roles)).not.toContain('pcdep-apache');
+      expect(byUserFile.notes.join('\n')).toContain('ignored /opt/evil/httpd.conf: uid 1002 (its owner) can change it');
+      chownSync(join(root, 'opt/evil/httpd.conf'), 0, 0);
+      expect(web().roles.find((role) => role.name === 'web')?.user).toBe('pcdep-apache');
     },
   );
 
+  // A cron job stays in cron.service where no pam_systemd moves it (Debian's cron): a php-fpm there is
+  // a user's job, not the service, whatever it names.
   it("does not count a user's php-fpm as a master, in cron's service or php-fpm's", () => {
     const root = join(tmp.path, 'cron-job');
-    const write = (path: string, content: string) => {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    };
+    const write = fixtureWriter(root);
     write('opt/fpm/php-fpm.conf', '[evil]\nuser = pcatk\nlisten = /tmp/evil.sock\n');
     write('proc/self/status', 'self\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t7');
     write('proc/5/stat', '5 (php-fpm8.2) S 1 5 5 0 -1\n');
@@ -293,10 +308,7 @@ describe('discoverRoles on a fixture host', () => {
 
   it('ignores the UMask= of a unit that does not start php-fpm, such as the ssh session it was started from', () => {
     const root = join(tmp.path, 'by-hand');
-    const write = (path: string, content: string) => {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    };
+    const write = fixtureWriter(root);
     mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
     write('lib/systemd/system/ssh.service', '[Service]\nExecStart=/usr/sbin/sshd -D\nUMask=0077\n');
     write('opt/fpm/php-fpm.conf', '[www]\nuser = www-data\nlisten = /tmp/www.sock\n');
@@ -312,3 +324,11 @@ describe('discoverRoles on a fixture host', () => {
     ]);
   });
 });
+
+/** Writes a fixture host's file, its directories made as needed: paths as the host has them, below `root`. */
+function fixtureWriter(root: string): (path: string, content: string) => void {
+  return (path, content) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+}
