@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runCliJson } from '../helpers/cli.js';
+import { auditFindings, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
 import { createAccount, hostAccount, removeAccount } from '../helpers/attacker.js';
@@ -27,8 +27,8 @@ interface Finding {
 }
 
 function advice(app: string): Finding[] {
-  const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
-  return json.findings.filter((f) => f.advice !== undefined);
+  const findings = auditFindings<Finding>(app, roles);
+  return findings.filter((f) => f.advice !== undefined);
 }
 
 describe.skipIf(!ready)(`printed commands on paths the web user can change${why}`, () => {
@@ -133,8 +133,8 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     try {
       spawnSync('usermod', ['-a', '-G', web!.name, deploy.name]);
       const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', deploy.name, '--cron-user', deploy.name, '--umask', '0022'];
-      const { json } = runCliJson<{ findings: Finding[] }>(['audit', shop, '--format', 'json', '--fail-on', 'never', ...flags]);
-      const found = json.findings.filter((f) => f.advice?.includes('magento_umask'));
+      const findings = auditFindings<Finding>(shop, flags);
+      const found = findings.filter((f) => f.advice?.includes('magento_umask'));
       expect(found.length).toBeGreaterThan(0);
       for (const f of found) {
         expect(f.advice).not.toContain('echo');

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliJson } from '../helpers/cli.js';
+import { auditFindings } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
 import { hostAccount } from '../helpers/attacker.js';
@@ -32,22 +32,8 @@ describe.skipIf(!ready)(`advice on a Symfony tree after chmod -R 777 var${why}`,
     writeFileSync(join(app, 'bin/console'), '<?php\n');
     writeFileSync(join(app, 'symfony.lock'), '{}\n');
     for (const dir of ['var', 'var/cache', 'var/log']) chmodSync(join(app, dir), 0o777);
-    const { json } = runCliJson<{ findings: Finding[] }>([
-      'audit',
-      app,
-      '--format',
-      'json',
-      '--fail-on',
-      'never',
-      '--no-discover',
-      '--web-user',
-      'www-data',
-      '--cli-user',
-      'root',
-      '--cron-user',
-      'root',
-    ]);
-    return json.findings.filter((f) => f.advice !== undefined);
+    const findings = auditFindings<Finding>(app, ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root']);
+    return findings.filter((f) => f.advice !== undefined);
   }
 
   it('never advises a umask that lets others write what is created', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runCliJson } from '../helpers/cli.js';
+import { auditFindings, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
 import { hasCommand, hostAccount } from '../helpers/attacker.js';
@@ -47,8 +47,8 @@ describe.skipIf(!ready)(`what permcheck fix changes${why}`, () => {
     expect(spawnSync('setfacl', ['-d', '-m', 'u:nobody:rwX', pub]).status).toBe(0);
     const acl = () => spawnSync('getfacl', ['-cp', pub], { encoding: 'utf8' }).stdout;
     const before = acl();
-    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
-    expect(json.findings.filter((f) => f.path === 'storage/app/public' && f.fix !== undefined)).toEqual([]);
+    const findings = auditFindings<Finding>(app, roles);
+    expect(findings.filter((f) => f.path === 'storage/app/public' && f.fix !== undefined)).toEqual([]);
     const fix = runCli(['fix', app, '--yes', ...roles]);
     expect(fix.stdout).not.toContain('storage/app/public');
     expect(acl()).toBe(before);
@@ -61,13 +61,13 @@ describe.skipIf(!ready)(`what permcheck fix changes${why}`, () => {
     chmodSync(above, 0o750);
     // The root has a change of its own (world-writable): it ends that finding, not the block above.
     chmodSync(app, 0o777);
-    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
-    const blocked = json.findings.filter((f) => f.rule === 'traverse-denied' && f.path === '.');
+    const findings = auditFindings<Finding>(app, roles);
+    const blocked = findings.filter((f) => f.rule === 'traverse-denied' && f.path === '.');
     expect(blocked.length).toBeGreaterThan(0);
     for (const f of blocked) {
       expect(f.fix).toBeUndefined();
       expect(f.advice).toContain(`chmod -- o+x '${above}'`);
     }
-    expect(json.findings.find((f) => f.rule === 'world-writable' && f.path === '.')?.fix).toBe("chmod -- 0755 '.'");
+    expect(findings.find((f) => f.rule === 'world-writable' && f.path === '.')?.fix).toBe("chmod -- 0755 '.'");
   });
 });

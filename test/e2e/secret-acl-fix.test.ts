@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runCliJson } from '../helpers/cli.js';
+import { auditFindings, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { hasSetpriv, isRoot } from '../helpers/users.js';
 import { createAccount, hasCommand, hostAccount, removeAccount, type Account } from '../helpers/attacker.js';
@@ -23,11 +23,15 @@ interface Finding {
   fix?: string;
 }
 
-/** Reads the file as the account with all its groups, as a login would have them. */
-function reads(account: Account, path: string): boolean {
-  const args = [`--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--', 'cat', path];
-  return spawnSync('setpriv', args, { stdio: 'ignore' }).status === 0;
+/** Whether a command succeeds as the account with all its groups, as a login would have them. */
+function succeedsAs(account: Account, ...argv: string[]): boolean {
+  return (
+    spawnSync('setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--', ...argv], { stdio: 'ignore' })
+      .status === 0
+  );
 }
+
+const reads = (account: Account, path: string) => succeedsAs(account, 'cat', path);
 
 describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () => {
   const tmp = makeTempDir('permcheck-secret-acl-');
@@ -55,8 +59,8 @@ describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () =
     expect(spawnSync('setfacl', ['-m', `u:${stranger!.name}:r`, env]).status).toBe(0);
     expect(reads(stranger!, env)).toBe(true);
 
-    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
-    const exposed = json.findings.find((f) => f.rule === 'secret-exposed' && f.path === '.env');
+    const findings = auditFindings<Finding>(app, roles);
+    const exposed = findings.find((f) => f.rule === 'secret-exposed' && f.path === '.env');
     expect(exposed?.message).toContain(`readable by ${stranger!.name}, which no role is`);
     expect(exposed?.fix).toContain(`setfacl -m 'u:${stranger!.name}:---`);
 
@@ -64,8 +68,8 @@ describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () =
     expect(fix.code).toBe(0);
     expect(reads(stranger!, env)).toBe(false);
     expect(reads(web!, env)).toBe(true);
-    const after = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...roles]);
-    expect(after.json.findings.filter((f) => f.rule === 'secret-exposed')).toEqual([]);
+    const after = auditFindings<Finding>(app, roles);
+    expect(after.filter((f) => f.rule === 'secret-exposed')).toEqual([]);
   });
   // Under a default ACL the umask is not used; a message that named only the umask made 0664 in a shared
   // group look writable (the ACL's group entry r-x decided).
@@ -92,16 +96,8 @@ describe.skipIf(!ready)(`a secret an ACL entry lets a stranger read${why}`, () =
       '--umask',
       '0002',
     ];
-    const { json } = runCliJson<{ findings: (Finding & { role: string })[] }>([
-      'audit',
-      app,
-      '--format',
-      'json',
-      '--fail-on',
-      'never',
-      ...flags,
-    ]);
-    const lost = json.findings.find((f) => f.rule === 'cross-context' && f.path === 'var/cache' && f.role === 'cli');
+    const findings = auditFindings<Finding & { role: string }>(app, flags);
+    const lost = findings.find((f) => f.rule === 'cross-context' && f.path === 'var/cache' && f.role === 'cli');
     expect(lost?.message).toMatch(/^web \(www-data, the default ACL of var\/cache decides, not umask 0002; .*creates files 0664\+ /);
   });
 });
@@ -121,19 +117,15 @@ describe.skipIf(!ready)(`an ACL entry that lets a user who is no role write${why
       JSON.stringify({ preset: 'generic', paths: [{ match: '**', access: { others: 'read' } }] }),
     );
     expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', join(app, 'src')]).status).toBe(0);
-    const writes = () =>
-      spawnSync('setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--init-groups', '--', 'touch', join(app, 'src/planted.php')])
-        .status === 0;
+    const writes = () => succeedsAs(nobody, 'touch', join(app, 'src/planted.php'));
     const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root', '--only', 'src'];
-    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...flags]);
-    const excess = json.findings.find((f) => f.rule === 'access-excess' && f.path === 'src');
+    const findings = auditFindings<Finding>(app, flags);
+    const excess = findings.find((f) => f.rule === 'access-excess' && f.path === 'src');
     expect(excess?.message).toContain("nobody can write src (drwxrwxr-x+ root:root), which no role is, but others' access there is read");
     expect(excess?.fix).toContain("setfacl -m 'u:nobody:r-x");
     expect(runCli(['fix', app, '--yes', ...flags]).code).toBe(0);
     expect(writes()).toBe(false);
-    expect(
-      spawnSync('setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--init-groups', '--', 'ls', join(app, 'src')]).status,
-    ).toBe(0);
+    expect(succeedsAs(nobody, 'ls', join(app, 'src'))).toBe(true);
   });
 
   it('is reported on code the presets give others no level for, and fixed: no one outside the roles writes', () => {
@@ -146,22 +138,11 @@ describe.skipIf(!ready)(`an ACL entry that lets a user who is no role write${why
     const code = join(app, 'vendor/pkg/a.php');
     writeFileSync(code, '<?php\n');
     expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', code]).status).toBe(0);
-    const writes = () =>
-      spawnSync('setpriv', [
-        `--reuid=${nobody.uid}`,
-        `--regid=${nobody.gid}`,
-        '--init-groups',
-        '--',
-        'sh',
-        '-c',
-        'echo x >> "$1"',
-        'sh',
-        code,
-      ]).status === 0;
+    const writes = () => succeedsAs(nobody, 'sh', '-c', 'echo x >> "$1"', 'sh', code);
     expect(writes()).toBe(true);
     const flags = ['--no-discover', '--web-user', 'www-data', '--cli-user', 'root', '--cron-user', 'root', '--only', 'vendor/**'];
-    const { json } = runCliJson<{ findings: Finding[] }>(['audit', app, '--format', 'json', '--fail-on', 'never', ...flags]);
-    const excess = json.findings.find((f) => f.rule === 'access-excess' && f.path === 'vendor/pkg/a.php');
+    const findings = auditFindings<Finding>(app, flags);
+    const excess = findings.find((f) => f.rule === 'access-excess' && f.path === 'vendor/pkg/a.php');
     expect(excess?.message).toContain('which no role is, but no one outside the roles may write in the tree: its ACL entry user:nobody');
     expect(runCli(['fix', app, '--yes', ...flags]).code).toBe(0);
     expect(writes()).toBe(false);

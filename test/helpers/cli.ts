@@ -32,3 +32,8 @@ export function runCliJson<T = any>(args: string[], options: SpawnSyncOptions = 
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
   }
 }
+
+/** `audit DIR --format json --fail-on never ARGS`: its findings, whatever they are (the exit code is not what is tested). */
+export function auditFindings<F>(dir: string, args: string[]): F[] {
+  return runCliJson<{ findings: F[] }>(['audit', dir, '--format', 'json', '--fail-on', 'never', ...args]).json.findings;
+}
