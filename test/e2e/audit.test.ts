@@ -382,6 +382,21 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck init (built CLI)', ()
     expect(audit.json.findings.filter((f) => f.path === 'permcheck.config.json')).toEqual([]);
   });
 
+  it('names --config when a group can write the project, and the audit then takes that config', () => {
+    const dir = join(tmp.path, 'group-writable');
+    buildTree(dir, [
+      { path: '.', type: 'dir', mode: 0o2775, uid: 0, gid: 33 },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: 0, gid: 33 },
+    ]);
+    const { code, stdout } = runCli(['init', dir, '--no-discover']);
+    expect(code).toBe(0);
+    const config = join(dir, 'permcheck.config.json');
+    // --trust names users, not groups: only naming the file vouches for it.
+    expect(stdout).toContain(`next: review the roles and paths, then run permcheck audit '${dir}' --config '${config}'\n`);
+    expect(runCli(['audit', dir]).code).toBe(2);
+    expect(runCli(['audit', dir, '--config', config, '--fail-on', 'never']).code).toBe(0);
+  });
+
   it('refuses to overwrite without --force', () => {
     const dir = join(tmp.path, 'twice');
     buildTree(dir, [{ path: '.', type: 'dir', mode: 0o755 }]);
