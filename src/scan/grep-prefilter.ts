@@ -55,6 +55,20 @@ function version(command: string): Promise<string> {
   });
 }
 
+/**
+ * The arguments of the two stages, run in '.': `grep LIST | xargs NARROW` prints the candidates,
+ * NUL-terminated. The benchmark runs the same pipeline without the scan that follows it.
+ */
+export function grepStages(): { list: string[]; narrow: string[] } {
+  const names = SITE_NAMES.flatMap((name) => ['-e', name]);
+  return {
+    list: ['-rlZ', '-D', 'skip', '--include=*.php', '-E', LITERAL_PATTERN, '--', '.'],
+    // Small batches: the first candidates reach the parser while the first grep still reads the tree,
+    // not only once xargs has filled a command line (thousands of names).
+    narrow: ['-0', '-r', '-n', String(BATCH), 'grep', '-lZ', '-D', 'skip', '-F', ...names, '--'],
+  };
+}
+
 export interface GrepCandidates {
   /** Paths relative to the root, as grep printed them (bytes: names need not be UTF-8). */
   files: Buffer[];
@@ -73,15 +87,13 @@ export function grepCandidates(root: string, rootFd: number | undefined, onFiles
   const cwd = rootFd === undefined ? root : '/proc/self/fd/3';
   // Piped: their streams exist (the stdio list is not a literal tuple, so the types cannot tell).
   const extra = rootFd === undefined ? [] : [rootFd];
-  const list = spawn('grep', ['-rlZ', '-D', 'skip', '--include=*.php', '-E', LITERAL_PATTERN, '--', '.'], {
+  const stages = grepStages();
+  const list = spawn('grep', stages.list, {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...extra],
   });
-  const names = SITE_NAMES.flatMap((name) => ['-e', name]);
-  // Small batches: the first candidates reach the parser while the first grep still reads the tree,
-  // not only once xargs has filled a command line (thousands of names).
-  const narrow = spawn('xargs', ['-0', '-r', '-n', String(BATCH), 'grep', '-lZ', '-D', 'skip', '-F', ...names, '--'], {
+  const narrow = spawn('xargs', stages.narrow, {
     cwd,
     env,
     stdio: [list.stdout!, 'pipe', 'pipe', ...extra],

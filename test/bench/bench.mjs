@@ -331,7 +331,43 @@ if (SCAN_FILES > 0 && (ONLY === undefined || ONLY === 'scan')) {
       onCpu: cpu(on),
     });
   }
+  // The floor under the scan: the audit with the rule off, run beside what any scan of this tree must
+  // do before it parses a line. Reading every PHP file (grep with a search that never matches) and the
+  // prefilter's own two greps (the same arguments the scan gives them), each in parallel with the walk.
+  const { grepStages } = await import('../../dist/scan/grep-prefilter.js');
+  const stages = grepStages();
+  const quote = (words) => words.map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
+  const audit = quote([process.execPath, RSS, 'audit', root, '--format', 'json', '--config', scanOff]);
+  const beside = (work) => () =>
+    time('bash', ['-c', `${audit} > /dev/null & (cd ${quote([root])} && ${work}) > /dev/null; wait $!`], {
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  const floorRuns = [
+    ['audit, rule off (the walk)', () => permcheck(root, scanOff)],
+    [
+      'audit, rule off, beside grep reading every *.php (never matches)',
+      beside(quote(['grep', '-rlZ', '-D', 'skip', '--include=*.php', '-F', '-e', 'permcheck-never-matches', '--', '.'])),
+    ],
+    [
+      "audit, rule off, beside the prefilter's two greps (nothing parsed)",
+      beside(`${quote(['grep', ...stages.list])} | ${quote(['xargs', ...stages.narrow])}`),
+    ],
+    ['audit with the scan', () => permcheck(root, generic)],
+  ];
+  const floorTimes = floorRuns.map(() => []);
+  for (let i = 0; i < RUNS; i++) floorRuns.forEach(([, run], k) => floorTimes[k].push(run()));
+
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`\nthe floor under the scan: what it must do before parsing, beside the walk (load average ${load})`);
+  console.log(`| run | wall (CPU) | added to the walk | added / walk |\n| --- | ---: | ---: | ---: |`);
+  const walkWall = median(floorTimes[0].map((r) => r.seconds));
+  floorRuns.forEach(([name], k) => {
+    const wall = median(floorTimes[k].map((r) => r.seconds));
+    const cpu = median(floorTimes[k].map((r) => r.cpu));
+    console.log(
+      `| ${name} | ${wall.toFixed(2)} s (${cpu.toFixed(2)} s) | ${(wall - walkWall).toFixed(2)} s | ${((wall - walkWall) / walkWall).toFixed(2)}x |`,
+    );
+  });
   console.log(`\naudit of the same tree with the scan (hardcoded-mode on) and without it (off) (load average ${load})`);
   console.log(
     `| run | find | walk only (rule off) | walk + scan | the scan adds | added / walk |\n| --- | ---: | ---: | ---: | ---: | ---: |`,
