@@ -19,6 +19,8 @@ interface Recognized {
   path: number;
   /** Symfony's Filesystem::chmod($files, $mode, $umask): the mode is narrowed by a third argument. */
   umaskArg?: number;
+  /** The method's lower-case name when it is called on the object itself ($this->, self::, static::). */
+  own?: string;
 }
 
 const FUNCTIONS: Record<string, Omit<Recognized, 'call' | 'args'>> = {
@@ -57,14 +59,43 @@ export function recognize(call: PhpNode): Recognized | undefined {
       name = method;
       display = `${separator}${identifier(what.offset)}`;
       table = METHODS;
+      const receiver = node(what.what);
+      const itself =
+        receiver?.kind === 'variable'
+          ? receiver.name === 'this'
+          : receiver?.kind === 'selfreference' || receiver?.kind === 'staticreference';
+      if (itself && method) return withSpec(METHODS[method], display, args, method);
     }
   } else if (name === 'call_user_func' && stringValue(args[0]) !== undefined) {
     name = stringValue(args[0])!.toLowerCase();
     display = `call_user_func('${name}')`;
     args = args.slice(1);
   }
-  const spec = name ? table[name] : undefined;
-  return spec && display ? { ...spec, call: display, args } : undefined;
+  return withSpec(name ? table[name] : undefined, display, args);
+}
+
+function withSpec(spec: Omit<Recognized, 'call' | 'args'> | undefined, display: string | undefined, args: PhpNode[], own?: string) {
+  return spec && display ? { ...spec, call: display, args, ...(own ? { own } : {}) } : undefined;
+}
+
+/**
+ * Whether `$this->name()` is the class's own method that sets no mode itself: WordPress's FTP client
+ * has chmod() and mkdir() methods that send SITE CHMOD and MKD to a server (class-ftp.php), not
+ * calls of PHP's chmod() on this host. A method that calls chmod(), or another object's chmod(),
+ * does set modes here; so does one the file does not declare (a parent class, a trait: not known).
+ */
+function ownNonLocal(r: Recognized, scope: FunctionScope, scopes: readonly FunctionScope[]): boolean {
+  const method = r.own ? scope.cls?.methods.get(r.own) : undefined;
+  if (!method) return false;
+  const inside = (s: FunctionScope | undefined): boolean => s !== undefined && (s === method || inside(s.parent));
+  for (const s of scopes) {
+    if (!inside(s)) continue;
+    for (const call of s.calls) {
+      const inner = recognize(call);
+      if (inner && inner.operation === r.operation && inner.own !== r.own) return false;
+    }
+  }
+  return true;
 }
 
 /** The argument at a position, or passed by name (PHP 8 named arguments). */
@@ -99,7 +130,7 @@ export function callSites(scope: FunctionScope, ctx: Omit<Context, 'scope' | 'at
   let forced: number | undefined;
   for (const call of scope.calls) {
     const r = recognize(call);
-    if (!r) continue;
+    if (!r || ownNonLocal(r, scope, ctx.index.scopes)) continue;
     const at: Context = { ...ctx, scope, at: offsetOf(call) };
     const modeArg = r.mode.index >= 0 ? argument(r.args, r.mode.index, r.mode.name) : undefined;
     const pathArg = r.path >= 0 ? (argument(r.args, r.path, 'filename') ?? argument(r.args, r.path, 'directory')) : undefined;

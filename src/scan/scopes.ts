@@ -11,6 +11,8 @@ export interface ClassScope {
   constants: Map<string, PhpNode>;
   /** Declared defaults and every `$this->p =` / `self::$p =` in the class. */
   properties: Map<string, { declared: PhpNode | null | undefined; assignments: Assignment[] }>;
+  /** The class's own methods by lower-case name: what `$this->chmod()` calls when the class has one. */
+  methods: Map<string, FunctionScope>;
 }
 
 /** A function, method, closure or arrow function, or the file's top-level code. */
@@ -143,12 +145,14 @@ class Indexer {
       if (name) scope.params.set(name, node(param.value) ?? null);
     }
     this.index.scopes.push(scope);
+    const name = n.kind === 'method' ? identifier(n.name) : undefined;
+    if (name && outer.cls) outer.cls.methods.set(name.toLowerCase(), scope);
     const body = node(n.body);
     if (body) this.visit(body, scope);
   }
 
   private enterClass(n: PhpNode): void {
-    const cls: ClassScope = { name: identifier(n.name), constants: new Map(), properties: new Map() };
+    const cls: ClassScope = { name: identifier(n.name), constants: new Map(), properties: new Map(), methods: new Map() };
     // Property defaults and constants are evaluated in the class, outside any method.
     const scope = newScope('class', undefined, cls);
     this.index.scopes.push(scope);

@@ -34,6 +34,9 @@ function inCode(anchors: readonly number[], scanner: Scanner, inStrings: boolean
   return anchors.filter((at) => !rangeAt(scanner.comments, at) && (inStrings || !rangeAt(scanner.strings, at)));
 }
 
+/** After `function`: the names calls.ts recognizes as methods that set modes. */
+const MODE_METHOD = /^\s*&?\s*(?:chmod|mkdir|makeDirectory|ensureDirectoryExists)\s*\(/i;
+
 const ARRAY = 0;
 const BODY = 1;
 const DECLARATION = 2;
@@ -62,6 +65,11 @@ export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   // attributes and doc comment: it is a statement of its own, so what is left still parses, and the
   // analysis never needed its scope. Otherwise its body may still be emptied (below).
   const closes = new Map(scanner.bodies);
+  // A method named like a mode-setting one stays whole: whether `$this->chmod()` sets a mode on this
+  // host depends on what that method does (calls.ts).
+  const whole = new Set(
+    [...scanner.named].filter(([, keyword]) => MODE_METHOD.test(code.slice(keyword + 8, keyword + 64))).map(([open]) => open),
+  );
   const declarations = [...scanner.named].map(
     ([open, keyword]) => [declarationStart(code, keyword, scanner), closes.get(open)!, DECLARATION, open] as const,
   );
@@ -72,7 +80,7 @@ export function skeleton(code: string, anchors: Anchors): Skeleton | undefined {
   ];
   // Outermost first: what is inside a cut goes with it.
   for (const [open, close, kind, body] of candidates.sort((a, b) => a[0] - b[0])) {
-    if (close < 0 || open < cutUntil) continue;
+    if (close < 0 || open < cutUntil || whole.has(body)) continue;
     if (kind === DECLARATION) {
       // A short body is never emptied (below): what it gives to others stays, as when it is kept.
       if (keep(open - 1, close) || (close - body < 64 && feeds(body, close))) continue;

@@ -82,6 +82,8 @@ describe('the scan over real code', () => {
     expect(upgrade).toContain('mkdir 0777 create-forced');
     // wp_mkdir_p and _wp_handle_upload compute their modes from the parent: nothing hard-coded.
     expect(result.sites.filter((s) => s.file === 'includes/file.php')).toEqual([]);
+    // The FTP client's chmod() and mkdir() send SITE CHMOD and MKD to a server: nothing set on this host.
+    expect(result.sites.filter((s) => s.file === 'includes/class-ftp.php')).toEqual([]);
   });
 });
 

@@ -167,6 +167,33 @@ $fs->mkdir($d, 0777);`;
     expect(found[1]!.target).toEqual({ base: 'root', path: 'storage/app/cache' });
   });
 
+  it("a class's own chmod() or mkdir() that sets no mode here (an FTP client's) is not a site; one that calls chmod() is", () => {
+    // Bodies of other methods long enough to be left out of the parse: the methods named chmod stay.
+    const filler = `  function other() { $a = [${'1, '.repeat(40)}]; return $a; }\n`;
+    const ftp = `<?php
+class ftp_base {
+${filler}  function chmod($pathname, $mode) { return $this->site(sprintf('CHMOD %o %s', $mode, $pathname), "chmod"); }
+  function mkdir($pathname) { return $this->exec("MKD " . $pathname); }
+${filler}  function mmkdir($dir, $mode = 0777) {
+    $r = $this->mkdir($dir, $mode);
+    $this->chmod($dir, 0700);
+    return $r;
+  }
+}
+class direct {
+${filler}  function chmod($file, $mode = false) { return chmod($file, $mode); }
+  function fix($file) { $this->chmod($file, 0600); $this->fs->chmod($file, 0640); }
+}
+class child extends ftp_base {
+  function put($file) { $this->chmod($file, 0604); }
+}`;
+    expect(sites(ftp).map(brief)).toEqual([
+      '16 ->chmod 0600 literal chmod file',
+      '16 ->chmod 0640 literal chmod file',
+      '19 ->chmod 0604 literal chmod file',
+    ]);
+  });
+
   it("Monolog's filePermission, positional or named, is a chmod of the log file", () => {
     const code = `<?php
 $a = new StreamHandler(__DIR__ . '/../var/log/app.log', Logger::DEBUG, true, 0664);
