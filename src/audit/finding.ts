@@ -63,11 +63,10 @@ export function pointer(
   subtree: boolean,
 ): string | undefined {
   if (!invocation) return undefined;
-  // --only takes text: a name that is not UTF-8 is reached through its nearest ancestor that is.
-  const segments = candidate.rel.split('/');
-  const odd = candidate.raw ? segments.findIndex((segment) => segment.includes('\uFFFD')) : -1;
-  const rel = odd >= 0 ? segments.slice(0, odd).join('/') || '.' : candidate.rel;
-  const below = subtree || odd >= 0;
-  if (rel === '.') return below ? invocation : `${invocation} --only .`;
-  return `${invocation} --only ${shellQuote(below ? `${literalGlob(rel)}/**` : literalGlob(rel))}`;
+  const rel = candidate.rel;
+  if (rel === '.') return subtree ? invocation : `${invocation} --only .`;
+  // --only takes text, and matches names as they decode: a byte that is not UTF-8 is U+FFFD there, so
+  // `?` stands for it. That also takes a sibling that differs only there, no wider.
+  const glob = candidate.raw ? literalGlob(rel).replaceAll('\uFFFD', '?') : literalGlob(rel);
+  return `${invocation} --only ${shellQuote(subtree ? `${glob}/**` : glob)}`;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditFindings, runCli } from '../helpers/cli.js';
@@ -91,6 +91,33 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     );
     // The script runs as it is, with permcheck on the PATH: nothing it names leads out of the tree.
     expect(spawnSync('bash', ['-n'], { input: stdout }).status).toBe(0);
+  });
+
+  // Failed: a name that is not UTF-8 got `--only 'storage/logs/**'`, which applied the plan to every
+  // sibling as well, not only to the entry whose commands the comment above it shows.
+  it('points a name that is not UTF-8 at itself, not at its whole directory', () => {
+    const app = join(tmp.path, 'bytes', 'app');
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    mkdirSync(join(app, 'storage/logs'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    const odd = Buffer.concat([Buffer.from(join(app, 'storage/logs/b')), Buffer.from([0xe9]), Buffer.from('.log')]);
+    const sibling = join(app, 'storage/logs/c.log');
+    for (const file of [odd, sibling]) {
+      writeFileSync(file, 'x');
+      chmodSync(file, 0o600);
+    }
+    chownSync(join(app, 'storage'), web!.uid, web!.gid);
+    const { stdout } = runCli(['fix', app, '--dry-run', ...roles]);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toContain("# chmod -- 0660 $'./storage/logs/b\\xe9.log'");
+    const only = lines.filter((line) => line.startsWith('permcheck fix ')).map((line) => line.split(' --only ')[1]);
+    expect(only).toEqual(["'storage/logs'", "'storage/logs/b?.log'", "'storage/logs/c.log'"]);
+    // The line for the odd name, run: that file changes, its sibling does not.
+    const fixed = runCli(['fix', app, ...roles, '--yes', '--only', 'storage/logs/b?.log']);
+    expect(fixed.code).toBe(0);
+    expect(statSync(odd).mode & 0o7777).toBe(0o660);
+    expect(statSync(sibling).mode & 0o7777).toBe(0o600);
   });
 
   // Failed while the script began #!/bin/sh: dash has no $'…' quoting, so it ended the quote of a name
