@@ -65,7 +65,7 @@ export function pointer(
   if (!invocation) return undefined;
   const rel = candidate.rel;
   if (rel === '.') return subtree ? invocation : `${invocation} --only .`;
-  // --only takes text, and matches names as they decode: a byte that is not UTF-8 is U+FFFD there, so
+  // --only takes text, and matches names as they decode: bytes that are not UTF-8 are U+FFFD there, so
   // `?` stands for it. That also takes a sibling that differs only there, no wider.
   const glob = candidate.raw ? literalGlob(rel).replaceAll('\uFFFD', '?') : literalGlob(rel);
   return `${invocation} --only ${shellQuote(subtree ? `${glob}/**` : glob)}`;
