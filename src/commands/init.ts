@@ -51,7 +51,7 @@ export function defineInit(command: Command, ctx: CommandContext): void {
         : detected
           ? `detected from ${detected.markers.join(' and ')}`
           : 'no framework detected';
-      const owner = statSync(root).uid;
+      const { uid: owner, gid: ownerGroup } = statSync(root);
       // The config init writes is trusted by every later run: a crontab that anyone could have
       // installed names no user in it (only root's, the runner's and the owner's count).
       const crontabUsers = trustedCrontabUsers(db, { uids: [...trust.uids, owner], users: [] });
@@ -59,7 +59,11 @@ export function defineInit(command: Command, ctx: CommandContext): void {
       const host = discovery ? hostRoleUsers(discovery, db) : [];
       const hostUser = (name: string) => host.find((role) => role.name === name)?.user;
       const cliUser = db.user(owner);
+      // A uid this machine has no entry for (a container's user) has no groups to look up: the audit
+      // needs them said, and the directory's group is the likely one.
+      const unnamed = db.userByUid(owner) ? undefined : { user: cliUser, groups: [db.group(ownerGroup)] };
       const text = configTemplate({
+        unnamed,
         preset,
         presetSource,
         webUser: hostUser('web') ?? WEB_USER_CANDIDATES.find((name) => db.userByName(name)),

@@ -12,6 +12,8 @@ export interface InitChoices {
   /** Per role, what the host showed: "php-fpm pool www, pid 812; umask 0027". */
   found?: Record<string, string> | undefined;
   schemaRef: string;
+  /** The owner when this machine has no entry for its uid: the groups the config must then give it. */
+  unnamed?: { user: string; groups: string[] } | undefined;
 }
 
 /** A starting permcheck.config.json: JSON with comments, every choice explained. */
@@ -67,9 +69,13 @@ function roleLines(choices: InitChoices): string[] {
     { name: 'cron', user: choices.cronUser ?? choices.cliUser, why: "the user cron runs the application's jobs as" },
     ...(choices.extraRoles ?? []).map((role) => ({ name: role.name, user: role.user, why: 'a worker this host runs in the application' })),
   ];
+  const { unnamed } = choices;
   return entries.map((entry, index) => {
-    const value = `${JSON.stringify(entry.name)}: { "user": ${JSON.stringify(entry.user)} }${index < entries.length - 1 ? ',' : ''}`;
+    const guessed = unnamed && entry.user === unnamed.user ? unnamed.groups : undefined;
+    const groups = guessed ? `, "groups": ${JSON.stringify(guessed)}` : '';
+    const value = `${JSON.stringify(entry.name)}: { "user": ${JSON.stringify(entry.user)}${groups} }${index < entries.length - 1 ? ',' : ''}`;
     const found = choices.found?.[entry.name];
-    return `    ${value.padEnd(34)} // ${entry.why}${found ? `; found: ${found}` : ''}`;
+    const unknown = guessed ? `; uid ${entry.user} has no entry on this machine: its groups are a guess (the directory's group)` : '';
+    return `    ${value.padEnd(34)} // ${entry.why}${found ? `; found: ${found}` : ''}${unknown}`;
   });
 }

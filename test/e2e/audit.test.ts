@@ -397,6 +397,25 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck init (built CLI)', ()
     expect(runCli(['audit', dir, '--config', config, '--fail-on', 'never']).code).toBe(0);
   });
 
+  // Failed: the config named the owner "4242" alone, and the audit the hint printed ended with exit 2
+  // (a uid this machine has no entry for needs its groups said).
+  it("gives an owner this machine has no entry for (a container's uid) the directory's group, and the printed audit runs", () => {
+    const dir = join(tmp.path, 'container');
+    buildTree(dir, [
+      { path: '.', type: 'dir', mode: 0o755, uid: 4242, gid: 4243 },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: 4242, gid: 33 },
+    ]);
+    const { code, stdout } = runCli(['init', dir, '--no-discover']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`next: review the roles and paths, then run permcheck audit '${dir}' --trust '4242'\n`);
+    const config = parseConfig(readFileSync(join(dir, 'permcheck.config.json'), 'utf8'), 'generated');
+    expect(config.roles?.cli).toEqual({ user: '4242', groups: ['4243'] });
+    const audit = runCli(['audit', dir, '--trust', '4242', '--fail-on', 'never']);
+    expect(audit.stderr).toBe('');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain('cli     4242 (uid 4242; groups 4243;');
+  });
+
   it('refuses to overwrite without --force', () => {
     const dir = join(tmp.path, 'twice');
     buildTree(dir, [{ path: '.', type: 'dir', mode: 0o755 }]);
