@@ -14,13 +14,13 @@ export const ISSUES_URL = `${HOMEPAGE}/issues`;
 export async function main(argv: string[]): Promise<void> {
   let outcome: Outcome = {};
   let stdoutClosed = false;
-  // `permcheck audit | head` closes the pipe early: stop quietly instead of dying on EPIPE.
+  const draining: (() => void)[] = [];
+  // `permcheck audit | head` closes the pipe early: write nothing more, but finish, so the exit code
+  // still says what the audit found (`set -o pipefail` in CI sees it), instead of dying on EPIPE.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') {
-      stdoutClosed = true;
-      process.exit(EXIT_OK);
-    }
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+    for (const resolve of draining.splice(0)) resolve();
   });
   process.on('SIGINT', () => process.exit(EXIT_INTERRUPTED));
 
@@ -31,7 +31,14 @@ export async function main(argv: string[]): Promise<void> {
     out: (text) =>
       new Promise((resolve) => {
         if (stdoutClosed || process.stdout.write(text)) resolve();
-        else process.stdout.once('drain', resolve);
+        else {
+          draining.push(resolve);
+          process.stdout.once('drain', () => {
+            const at = draining.indexOf(resolve);
+            if (at >= 0) draining.splice(at, 1);
+            resolve();
+          });
+        }
       }),
     err: (text) => void process.stderr.write(`${text.replace(/\n$/, '').split('\n').map(printable).join('\n')}\n`),
     paint: () => paints.stdout,

@@ -308,7 +308,10 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
     expect(json.findings.filter((f: { rule: string }) => f.rule === 'world-writable')).toHaveLength(3000);
   });
 
-  it('ends quietly when the pipe closes early (| head -1)', () => {
+  // Failed: a closed pipe ended the audit at once with 0, so `set -o pipefail` passed a tree with errors.
+  it('ends quietly when the pipe closes early (| head -1), with the exit code of what it found', () => {
+    const whole = runCli(['audit', join(tmp.path, 'many'), '--format', 'json', '--config', config, ...users]);
+    expect(whole.code).toBe(1);
     const out = execFileSync(
       'bash',
       [
@@ -317,7 +320,7 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
       ],
       { encoding: 'utf8' },
     );
-    expect(out).toBe('{\nstatus=0\n');
+    expect(out).toBe('{\nstatus=1\n');
     expect(readFileSync('/tmp/permcheck-head-stderr', 'utf8')).toBe('');
   });
 });
