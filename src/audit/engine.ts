@@ -280,9 +280,13 @@ export class AuditEngine implements WalkVisitor<Frame> {
       }
     }
     // A recursive command inside is safe only while nobody but trusted users can change a directory on
-    // the way: one who can could swap what the command walks into for a symlink.
+    // the way: one who can could swap what the command walks into for a symlink. That holds after the
+    // plan too: where it gives an untrusted role write (the web user, uploads/), the commands that open
+    // the directory may run before those below it (pasted in any order, or chmod -R then find -exec).
     const trusted = this.trusted;
-    const writable = !this.input.settings.raceFree && untrustedWriters(dir, trusted).length > 0;
+    const writable =
+      !this.input.settings.raceFree &&
+      (untrustedWriters(dir, trusted).length > 0 || this.opensToUntrusted(policy) || this.plannedWritable(dir, policy, parent));
     const above = parent ? parent.plan.chainSafe : this.input.settings.rootSafe;
     const chainSafe = above && !writable;
     // Its advice may name commands on it and below it (setfacl -R): only where no one untrusted can swap them.
@@ -351,6 +355,22 @@ export class AuditEngine implements WalkVisitor<Frame> {
     // share (Debian's WordPress has 24 links into /etc and /var/lib).
     if (entry.type === 'symlink' && candidates.length === 0) return;
     parent.aggregate.addChild(entryChild(entry.rel, candidates));
+  }
+
+  /** Whether the policy has someone untrusted write a directory, or own it (an owner can chmod). */
+  private opensToUntrusted(policy: EntryPolicy): boolean {
+    if (policy.owner && !this.trusted.has(policy.owner.uid)) return true;
+    const subjects = this.input.settings.subjects;
+    return policy.levels.some((level, s) => level === 'write' && !this.trusted.has(subjects[s]!.principal.uid));
+  }
+
+  /**
+   * Whether the plan for the directory (what it wants of it, before what is below it adds search) lets
+   * someone untrusted change it: the group it gives write may hold users who are no role.
+   */
+  private plannedWritable(dir: WalkEntry, policy: EntryPolicy, parent: Frame | undefined): boolean {
+    const change = this.plans.plan(dir, true, policy, [], dir.nlink, parent?.plan.defaultAcl ?? false).change;
+    return change !== undefined && untrustedWriters(applyChange(dir, change), this.trusted).length > 0;
   }
 
   private withoutSecret(policy: EntryPolicy): EntryPolicy {

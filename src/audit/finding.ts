@@ -63,10 +63,19 @@ export function pointer(
   subtree: boolean,
 ): string | undefined {
   if (!invocation) return undefined;
+  const only = onlyGlob(candidate, subtree);
+  return only === undefined ? invocation : `${invocation} --only ${onlyArgument(only)}`;
+}
+
+/** An --only glob as a shell word ('.' needs no quotes). */
+export const onlyArgument = (glob: string): string => (glob === '.' ? glob : shellQuote(glob));
+
+/** The --only glob for an entry (and, for a subtree, what is below it); undefined for the whole tree. */
+export function onlyGlob(candidate: { rel: string; raw?: Uint8Array | undefined }, subtree: boolean): string | undefined {
   const rel = candidate.rel;
-  if (rel === '.') return subtree ? invocation : `${invocation} --only .`;
+  if (rel === '.') return subtree ? undefined : '.';
   // --only takes text, and matches names as they decode: bytes that are not UTF-8 are U+FFFD there, so
   // `?` stands for it. That also takes a sibling that differs only there, no wider.
   const glob = candidate.raw ? literalGlob(rel).replaceAll('\uFFFD', '?') : literalGlob(rel);
-  return `${invocation} --only ${shellQuote(subtree ? `${glob}/**` : glob)}`;
+  return subtree ? `${glob}/**` : glob;
 }

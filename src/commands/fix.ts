@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { applyChanges, type ApplyResult, type PlannedChange } from '../fix/apply.js';
 import { readJournal, writeJournal } from '../fix/journal.js';
 import { pathArgument } from '../fix/shell.js';
-import { pointer } from '../audit/finding.js';
+import { onlyArgument, onlyGlob } from '../audit/finding.js';
 import { printable } from '../text/printable.js';
 import { lookUp } from '../walk/lookup.js';
 import { addPolicyOptions, fixInvocation, reportAudit } from './audit.js';
@@ -47,13 +47,14 @@ export function defineFix(command: Command, ctx: CommandContext): void {
       await ctx.out(`nothing to change in ${printable(root)}: the plan holds no change of owner, group or mode\n`);
       return finalAudit(dir, options, ctx, started, { applied: 0, skipped: [], interrupted: false });
     }
-    const script = scriptOf(root, changes, plan);
     if (options.dryRun) {
-      await ctx.out(script);
+      await ctx.out(scriptOf(root, changes, plan));
       ctx.settle({});
       return;
     }
-    await ctx.out(`${summaryOf(changes, root)}\n${script.split('\n').slice(3).join('\n')}`);
+    // What fix is about to do, every command as it will be made (through descriptors), no script around it.
+    const listing = [`cd -- ${pathArgumentAbsolute(root)}`, ...sorted(changes).flatMap((change) => commandsOf(change, plan))];
+    await ctx.out(`${summaryOf(changes, root)}\n${listing.map(printable).join('\n')}\n`);
     if (!options.yes && !(await confirm(ctx, changes.length))) {
       if (!process.stdin.isTTY)
         throw new UsageError('fix changes the tree: pass --yes to apply the plan above, or --dry-run to only print it');
@@ -118,40 +119,72 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
   return changes;
 }
 
-/** The plan as a script to review: set -e, then one command a line, run from the audited directory. */
 /**
- * The plan as a shell script. A path someone untrusted can change could lead a command elsewhere by the
- * time the script runs (chown -h and chmod follow a symlinked directory on the way): such an entry's
- * commands are shown as comments, and `permcheck fix --only` applies them, checking each descriptor,
- * as the audit's fix lines do.
+ * The plan as a shell script, run from the audited directory: set -e, then one command a line. A path
+ * someone untrusted can change could lead a command elsewhere by the time the script runs (chown -h and
+ * chmod follow a symlinked directory on the way): such an entry's commands are shown as comments, and
+ * one `permcheck fix --only …` line at the end applies them all, checking each descriptor, as the
+ * audit's fix lines do (one audit, not one per entry).
  */
 function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPlan): string {
-  // bash: a name that is not plain text is quoted $'…', which sh (dash) reads otherwise, ending the quote
-  // early and running the rest of the name as commands. Under sh the guard stops it before such a line.
-  const lines = [
-    '#!/bin/bash',
-    `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`,
-    'set -e',
-    `cd -- ${pathArgumentAbsolute(root)}`,
-  ];
   const invocation = plan.settings.fixInvocation;
-  let noted = false;
-  for (const change of [...changes].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
-    const checked = change.pathSafe === false ? pointer(change, invocation, false) : undefined;
-    if (checked) {
-      if (!noted)
-        lines.push(
-          '# A commented command names a path through a directory someone besides root, you and the --trust',
-          '# users can change: the permcheck fix line after it makes that change through checked descriptors.',
-        );
-      noted = true;
-      lines.push(...commandsOf(change, plan).map((command) => `# ${command}`), checked);
+  const body: string[] = [];
+  const only: string[] = [];
+  const widest = widestOnly(changes);
+  for (const change of sorted(changes)) {
+    const glob = change.pathSafe === false && invocation ? widest(change) : undefined;
+    if (glob === undefined) {
+      body.push(...commandsOf(change, plan));
       continue;
     }
-    lines.push(...commandsOf(change, plan));
+    if (only.length === 0)
+      body.push(
+        '# A commented command names a path through a directory someone besides root, you and the --trust',
+        '# users can change, or will once the plan gives them write there: the permcheck fix line at the end',
+        '# makes these changes through checked descriptors.',
+      );
+    if (!only.includes(glob)) only.push(glob);
+    body.push(...commandsOf(change, plan).map((command) => `# ${command}`));
   }
+  // bash: a name that is not plain text is quoted $'…', which sh (dash) reads otherwise, ending the quote
+  // early and running the rest of the name as commands. Under sh the guard stops it before such a line.
+  const lines = ['#!/bin/bash', `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`];
+  // Checked before the first change, not found missing halfway (npx installs put it in node_modules/.bin).
+  if (only.length > 0)
+    lines.push(
+      `command -v permcheck > /dev/null || { echo 'put permcheck on the PATH to run this script (npx: node_modules/.bin)' >&2; exit 2; }`,
+    );
+  lines.push('set -e', `cd -- ${pathArgumentAbsolute(root)}`, ...body);
+  if (only.length > 0)
+    lines.push(
+      '# Exit code 1 only says findings remain (its report names them): the script has done its part.',
+      `${invocation} \\`,
+      ...only.map((glob, i) => `  --only ${onlyArgument(glob)}${i < only.length - 1 ? ' \\' : ' || [ $? -eq 1 ]'}`),
+    );
   return `${lines.map(printable).join('\n')}\n`;
 }
+
+/**
+ * The --only glob that takes a change made through permcheck fix: its highest directory below the root
+ * whose changes below it are all such (`wp-content/uploads/**`: the same changes as naming each entry,
+ * in one line the audit's fix lines also use), else the entry itself.
+ */
+function widestOnly(changes: readonly PlannedChange[]): (change: PlannedChange) => string | undefined {
+  const safeBelow = new Set<string>();
+  for (const change of changes) {
+    if (change.pathSafe === false) continue;
+    for (let at = change.rel.lastIndexOf('/'); at > 0; at = change.rel.lastIndexOf('/', at - 1)) safeBelow.add(change.rel.slice(0, at));
+  }
+  return (change) => {
+    for (let at = change.rel.indexOf('/'); at > 0; at = change.rel.indexOf('/', at + 1)) {
+      const dir = change.rel.slice(0, at);
+      if (!safeBelow.has(dir)) return onlyGlob({ rel: dir, raw: change.raw }, true);
+    }
+    return onlyGlob(change, false);
+  };
+}
+
+const sorted = (changes: readonly PlannedChange[]) => [...changes].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
 function commandsOf(change: PlannedChange, plan: AuditPlan): string[] {
   const delta = {

@@ -123,8 +123,8 @@ function pointerNote(pointer: string): string[] {
   const all = pointer.replace(/ --only (?:'[^']*'|\$'(?:[^'\\]|\\.)*'|\.)$/, '');
   return [
     'Fixes given as `permcheck fix` name a path through a directory that a user other than root, you or a',
-    '--trust user can change: a pasted command could be turned to another file by then. permcheck fix checks',
-    `each entry before it changes it. Every fix at once: ${all}`,
+    '--trust user can change, or will once the plan gives them write there: a pasted command could be turned',
+    `to another file by then. permcheck fix checks each entry before it changes it. Every fix at once: ${all}`,
   ];
 }
 

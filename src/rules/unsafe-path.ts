@@ -3,4 +3,4 @@
  * the time a command is pasted the path could lead out of the tree (a recursive setfacl, a chmod).
  */
 export const UNSAFE_PATH =
-  'no command is printed: someone besides root, you and the --trust users can change a directory on that path, and a pasted command could be led out of the tree';
+  'no command is printed: someone besides root, you and the --trust users can change a directory on that path (or will, once the plan gives them write there), and a pasted command could be led out of the tree';

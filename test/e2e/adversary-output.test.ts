@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { isRoot, writeUserFiles } from '../helpers/users.js';
+import { DEPLOY, isRoot, writeUserFiles } from '../helpers/users.js';
 
 /**
  * Issue 10, what reaches a terminal or a CI log: names the attacker chose (it can write var/, or
@@ -50,7 +50,22 @@ describe.skipIf(!isRoot)('hostile names in every output', () => {
 
   beforeAll(() => {
     const files = writeUserFiles(tmp.path);
-    flags = ['--passwd', files.passwd, '--group', files.group, '--web-user', 'web', '--cli-user', 'deploy', '--jobs', '1'];
+    // deploy trusted: the plan gives it the root, and fixes through a directory an untrusted user will
+    // own are `permcheck fix` lines; what is tested here is how the commands quote the names.
+    flags = [
+      '--passwd',
+      files.passwd,
+      '--group',
+      files.group,
+      '--web-user',
+      'web',
+      '--cli-user',
+      'deploy',
+      '--trust',
+      String(DEPLOY.uid),
+      '--jobs',
+      '1',
+    ];
     mkdirSync(app);
     writeFileSync(join(app, 'index.php'), '<?php\n');
     // World-writable files: each gets a finding and a fix (chmod o-w NAME).

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { auditFindings, runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { isRoot } from '../helpers/users.js';
-import { createAccount, hostAccount, removeAccount } from '../helpers/attacker.js';
+import { createAccount, hostAccount, paste, removeAccount } from '../helpers/attacker.js';
 
 /**
  * What root pastes must not act on a path the attacker can change: between the audit and the paste it
@@ -68,14 +68,16 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     }
   });
 
-  it('writes fix --dry-run lines through the web user’s directory as permcheck fix, not as commands', () => {
+  it('writes fix --dry-run lines through the web user’s directory as one permcheck fix, not as commands; the script runs to its end', () => {
     const app = join(tmp.path, 'script', 'app');
     mkdirSync(join(app, 'bootstrap'), { recursive: true });
     mkdirSync(join(app, 'storage/logs'), { recursive: true });
     writeFileSync(join(app, 'artisan'), '<?php\n');
     writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
-    writeFileSync(join(app, 'storage/logs/a.log'), 'x');
-    chmodSync(join(app, 'storage/logs/a.log'), 0o600);
+    for (const log of ['a.log', 'b.log']) {
+      writeFileSync(join(app, 'storage/logs', log), 'x');
+      chmodSync(join(app, 'storage/logs', log), 0o600);
+    }
     chownSync(join(app, 'storage'), web!.uid, web!.gid);
     chmodSync(join(app, 'bootstrap'), 0o777);
     const { code, stdout } = runCli(['fix', app, '--dry-run', ...roles]);
@@ -86,16 +88,37 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     // Shown, but as comments: no command that runs names a path through storage/.
     expect(lines.filter((line) => line.includes('./storage') && !line.startsWith('# '))).toEqual([]);
     expect(lines).toContain("# chmod -- 0660 './storage/logs/a.log'");
-    expect(lines).toContain(
-      `permcheck fix '${app}' --web-user 'www-data' --cli-user 'root' --cron-user 'root' --no-discover --yes --only 'storage/logs/a.log'`,
-    );
-    // The script runs as it is, with permcheck on the PATH: nothing it names leads out of the tree.
-    expect(spawnSync('bash', ['-n'], { input: stdout }).status).toBe(0);
+    // One permcheck fix at the end for all of them, which exit 1 (findings remain) does not stop.
+    expect(lines.slice(-2)).toEqual([
+      `permcheck fix '${app}' --web-user 'www-data' --cli-user 'root' --cron-user 'root' --no-discover --yes \\`,
+      "  --only 'storage/**' || [ $? -eq 1 ]",
+    ]);
+    // Run as it is, as root would, with permcheck on the PATH: to its end, and every change made.
+    const script = join(tmp.path, 'script', 'plan.sh');
+    writeFileSync(script, stdout);
+    const ran = paste(`bash ${script}`, app, { TMPDIR: tmp.path });
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(statSync(join(app, 'bootstrap')).mode & 0o7777).toBe(0o755);
+    for (const log of ['a.log', 'b.log']) expect(statSync(join(app, 'storage/logs', log)).mode & 0o7777).toBe(0o660);
+  });
+
+  // Failed: the script opened uploads/ to the web group (chmod 2775), then chmodded each file in it by
+  // path; the web user swapped the last one for a symlink to a root-only file, which became 0664.
+  it('changes nothing by path inside a directory the script itself opens to the web group', () => {
+    const app = join(tmp.path, 'opened', 'app');
+    mkdirSync(join(app, 'wp-content/uploads'), { recursive: true });
+    writeFileSync(join(app, 'wp-config.php'), '<?php\n');
+    for (const i of [1, 2, 3]) writeFileSync(join(app, `wp-content/uploads/img${i}.jpg`), 'x');
+    const { stdout } = runCli(['fix', app, '--dry-run', '--preset', 'wordpress', ...roles]);
+    const lines = stdout.trim().split('\n');
+    expect(lines.filter((line) => line.includes("'./wp-content/uploads'"))).not.toEqual([]);
+    expect(lines.filter((line) => line.includes('./wp-content/uploads/') && !line.startsWith('# '))).toEqual([]);
+    expect(lines.at(-1)).toBe("  --only 'wp-content/uploads/**' || [ $? -eq 1 ]");
   });
 
   // Failed: a name that is not UTF-8 got `--only 'storage/logs/**'`, which applied the plan to every
-  // sibling as well, not only to the entry whose commands the comment above it shows.
-  it('points a name that is not UTF-8 at itself, not at its whole directory', () => {
+  // sibling as well, not only to the entry its finding is about.
+  it('points the fix of a name that is not UTF-8 at itself, not at its whole directory', () => {
     const app = join(tmp.path, 'bytes', 'app');
     mkdirSync(join(app, 'bootstrap'), { recursive: true });
     mkdirSync(join(app, 'storage/logs'), { recursive: true });
@@ -103,21 +126,38 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
     const odd = Buffer.concat([Buffer.from(join(app, 'storage/logs/b')), Buffer.from([0xe9]), Buffer.from('.log')]);
     const sibling = join(app, 'storage/logs/c.log');
-    for (const file of [odd, sibling]) {
-      writeFileSync(file, 'x');
-      chmodSync(file, 0o600);
-    }
-    chownSync(join(app, 'storage'), web!.uid, web!.gid);
-    const { stdout } = runCli(['fix', app, '--dry-run', ...roles]);
-    const lines = stdout.trim().split('\n');
-    expect(lines).toContain("# chmod -- 0660 $'./storage/logs/b\\xe9.log'");
-    const only = lines.filter((line) => line.startsWith('permcheck fix ')).map((line) => line.split(' --only ')[1]);
-    expect(only).toEqual(["'storage/logs'", "'storage/logs/b?.log'", "'storage/logs/c.log'"]);
-    // The line for the odd name, run: that file changes, its sibling does not.
-    const fixed = runCli(['fix', app, ...roles, '--yes', '--only', 'storage/logs/b?.log']);
-    expect(fixed.code).toBe(0);
+    writeFileSync(odd, 'x');
+    chmodSync(odd, 0o600);
+    // The sibling has a fix of its own (world-writable): one --only wider than the odd name would make it.
+    writeFileSync(sibling, 'x');
+    chmodSync(sibling, 0o666);
+    for (const path of [join(app, 'storage'), join(app, 'storage/logs'), sibling]) chownSync(path, web!.uid, web!.gid);
+    const found = auditFindings<Finding & { pathBytes?: string; fix?: string }>(app, roles).filter(
+      (f) => f.pathBytes !== undefined && f.fix !== undefined,
+    );
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) expect(f.fix).toMatch(/ --only 'storage\/logs\/b\?\.log'$/);
+    // That fix, run: the file changes, its sibling does not.
+    const ran = paste(found[0]!.fix!, app, { TMPDIR: tmp.path });
+    expect(ran.status === 0 || ran.status === 1, ran.stderr).toBe(true);
     expect(statSync(odd).mode & 0o7777).toBe(0o660);
-    expect(statSync(sibling).mode & 0o7777).toBe(0o600);
+    expect(statSync(sibling).mode & 0o7777).toBe(0o666);
+  });
+
+  // Failed: var/ (0750, group www-data) got `chmod -R -- g+w './var' && find -P './var' -type d -exec chmod g+s -- {} +`.
+  // Once the first half ran, the web user could swap a directory below for a symlink before find's chmod
+  // reached it, and a root binary outside the tree became setgid root.
+  it('gives a subtree the plan opens to the web group a permcheck fix line, not chmod -R then find -exec', () => {
+    const app = join(tmp.path, 'opens', 'app');
+    symfony(app);
+    for (const dir of ['var/cache/a', 'var/cache/b', 'var/log']) mkdirSync(join(app, dir), { recursive: true });
+    chownSync(join(app, 'var'), 0, web!.gid);
+    chmodSync(join(app, 'var'), 0o750);
+    const fixes = auditFindings<Finding & { fix?: string }>(app, roles)
+      .filter((f) => f.path === 'var' || f.path.startsWith('var/'))
+      .flatMap((f) => (f.fix ? [f.fix] : []));
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const fix of fixes) expect(fix).toMatch(/^permcheck fix .* --only 'var(\/[^']*)?'$/);
   });
 
   // Failed while the script began #!/bin/sh: dash has no $'…' quoting, so it ended the quote of a name

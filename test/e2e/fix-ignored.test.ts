@@ -37,9 +37,10 @@ function recursiveTargets(fix: string): string[] {
 }
 
 /**
- * A code tree owned by deploy (trusted, so fixes are printed as commands), where the policy wants
- * var/ group-writable everywhere and none of it is: one recursive `chmod -R g+w var` would do, but
- * the user keeps some of var/ out of the audit. The ignored parts sit where the parallel walk's
+ * A code tree owned by deploy (trusted, so fixes are printed as commands), where the policy keeps
+ * others out of var/ and everything there is world-readable: one recursive `chmod -R o-r var` would
+ * do, but the user keeps some of var/ out of the audit. (Not a fix that gives the web group write:
+ * commands inside a directory the plan opens to someone untrusted are `permcheck fix` lines.) The ignored parts sit where the parallel walk's
  * planner lists them (var/keep) and where a worker walks them (var/cache/a/b is at the planner's
  * depth limit, so a job; its keep/ is skipped by the worker's walker).
  */
@@ -120,7 +121,7 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
     buildTree(root, entries);
     const paths = [
       { match: '**', access: { web: 'read', cli: 'write', others: 'read' } },
-      { match: 'var/**', access: { web: 'write', cli: 'write' } },
+      { match: 'var/**', access: { web: 'read', cli: 'write', others: 'none' } },
     ];
     writeFileSync(`${root}.config.json`, JSON.stringify({ umask: '0002', paths, ...(ignore.length ? { ignore } : {}) }));
     return root;
@@ -140,12 +141,12 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
   };
   const readConfig = (root: string) => execFileSync('cat', [`${root}.config.json`], { encoding: 'utf8' });
 
-  /** The ignored entries keep their modes; every other entry under var/ is group-writable now. */
+  /** The ignored entries keep their modes; others can read no other entry under var/ now. */
   function expectOnlyTheRestFixed(root: string, before: Map<string, string>, ignored: readonly string[] = IGNORED): void {
     const after = modes(root);
     for (const [rel, state] of before) {
       if (inside(rel, ignored)) expect(after.get(rel), rel).toBe(state);
-      else if (inside(rel, ['var'])) expect(Number.parseInt(after.get(rel)!.split(' ')[0]!, 8) & 0o020, `${rel} g+w`).toBe(0o020);
+      else if (inside(rel, ['var'])) expect(Number.parseInt(after.get(rel)!.split(' ')[0]!, 8) & 0o004, `${rel} o-r`).toBe(0);
     }
   }
 
@@ -168,7 +169,7 @@ describe.skipIf(why !== '')(`a fix never reaches what --ignore leaves out${why}`
         const root = tree(narrowTree());
         const before = modes(root);
         const findings = audit(root, '--jobs', jobs, ...flagsOf(ignored));
-        expect(findings.some((f) => f.rule === 'access-denied' && f.path === 'var')).toBe(true);
+        expect(findings.some((f) => f.rule === 'access-excess' && f.path === 'var')).toBe(true);
         const printed = fixes(findings);
         // Commands, not the `permcheck fix` pointer: the regression was in what a recursive command reaches.
         expect(printed.length).toBeGreaterThan(0);

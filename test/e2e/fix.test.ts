@@ -144,9 +144,11 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     const root = tree([{ path: 'open.php', type: 'file', uid: DEPLOY.uid, gid: DEPLOY.gid, mode: 0o666 }], { paths: [CODE] });
     const dry = fix(root, '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.stdout.split('\n').slice(0, 4)).toEqual([
+    expect(dry.stdout.split('\n').slice(0, 5)).toEqual([
       '#!/bin/bash',
       `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`,
+      // Its permcheck fix line needs permcheck: said before the first change, not halfway.
+      `command -v permcheck > /dev/null || { echo 'put permcheck on the PATH to run this script (npx: node_modules/.bin)' >&2; exit 2; }`,
       'set -e',
       `cd -- '${root}'`,
     ]);
@@ -159,7 +161,12 @@ describe.skipIf(why !== '')(`permcheck fix${why}`, { timeout: 60_000 }, () => {
     expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:666`);
     // The script is what fix would do: run by sh, the tree is fixed. deploy owns the root and is not
     // trusted here, so its lines are permcheck fix (on the PATH), the commands shown as comments.
-    expect(dry.stdout).toContain("# chmod -- 0644 './open.php'\npermcheck fix ");
+    expect(dry.stdout).toContain("# chmod -- 0644 './open.php'\n");
+    expect(dry.stdout).toMatch(/\npermcheck fix .* --yes \\\n {2}--only 'open\.php' \|\| \[ \$\? -eq 1 \]\n$/);
+    const withoutPermcheck = spawnSync('bash', ['-c', dry.stdout], { env: { ...process.env, PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+    expect(withoutPermcheck.status).toBe(2);
+    expect(withoutPermcheck.stderr).toBe('put permcheck on the PATH to run this script (npx: node_modules/.bin)\n');
+    expect(stateOf(join(root, 'open.php'))).toBe(`${DEPLOY.uid}:${DEPLOY.gid}:666`);
     const script = join(tmp.path, 'plan.sh');
     writeFileSync(script, dry.stdout);
     const shim = join(tmp.path, 'shim');

@@ -25,15 +25,26 @@ describe('the audit engine', () => {
       d('var/cache/x', 0o755, DEPLOY_ID, G),
       f('var/cache/x/c', 0o644, DEPLOY_ID, G),
     ];
-    // Run by deploy, who owns the tree: recursive commands are safe inside it.
-    const { findings } = virtualAudit(tree, [CODE, VAR], {
-      settings: settings({ trustedUids: [0, DEPLOY_ID], severities: { 'mode-drift': 'off', 'cross-context': 'off' } }),
-    });
+    // Run by deploy, who owns the tree.
+    const audit = (raceFree: boolean) =>
+      virtualAudit(tree, [CODE, VAR], {
+        settings: settings({
+          trustedUids: [0, DEPLOY_ID],
+          raceFree,
+          fixInvocation: 'permcheck fix /v --yes',
+          severities: { 'mode-drift': 'off', 'cross-context': 'off' },
+        }),
+      }).findings;
+    const findings = audit(true);
     // web is in the "other" class everywhere below var: one finding for all six entries.
     expect(summary(findings)).toEqual(['access-denied var web 6']);
     expect(findings[0]!.message).toContain('the same holds for the 5 entries below it');
-    // One command for the subtree, with the group web and cli share, not web's own: cli writes there too.
+    // Where no one can change the tree meanwhile (an archive), one command for the subtree, with the
+    // group web and cli share, not web's own: cli writes there too.
     expect(findings[0]!.fix).toBe("chgrp -R -h -- 'g2000' './var' && chmod -R -- g+w './var'");
+    // On a live tree the first half would let the group swap what the second reaches (chmod follows a
+    // symlink): the plan opens var to it, so the fix goes through checked descriptors.
+    expect(audit(false)[0]!.fix).toBe("permcheck fix /v --yes --only 'var/**'");
   });
 
   it('never prints a command naming a path inside a directory someone else can change: permcheck fix instead', () => {
