@@ -5,5 +5,5 @@ export const generic: Preset = {
   title: 'any PHP application',
   docs: ['https://www.php.net/manual/en/security.filesystem.php'],
   markers: [],
-  paths: [CODE_READ_ONLY_FOR_WEB, secret(['.env', '.env.local', '.env.*.local', '.env.production', COMPOSER_AUTH])],
+  paths: [CODE_READ_ONLY_FOR_WEB, secret(['.env', '.env.!(*encrypted)', COMPOSER_AUTH])],
 };

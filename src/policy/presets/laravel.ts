@@ -26,6 +26,11 @@ export const laravel: Preset = {
       create: { file: { chmod: '0777 & ~umask' } },
       update: 'replace',
     },
-    secret(['.env', '.env.*.local', COMPOSER_AUTH]),
+    // Laravel loads .env, or .env.{APP_ENV} when APP_ENV is set (LoadEnvironmentVariables), and
+    // copies lie beside them (.env.backup): each holds APP_KEY and the database password. What holds
+    // no credential (.env.example) is judged as code by its content; env:encrypt's output is meant to
+    // be committed (the key is kept elsewhere):
+    // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Foundation/Bootstrap/LoadEnvironmentVariables.php (checkForSpecificEnvironmentFile)
+    secret(['.env', '.env.!(*encrypted)', COMPOSER_AUTH]),
   ],
 };

@@ -13,6 +13,6 @@ export const shopware: Preset = {
     // Caches and logs, media and thumbnails, sitemaps, compiled themes, documents.
     runtimeWritable(['var/**', 'public/media/**', 'public/thumbnail/**', 'public/sitemap/**', 'public/theme/**', 'files/**']),
     // App secrets and the keys that sign API tokens.
-    secret(['.env', '.env.local', '.env.*.local', 'config/jwt/**', COMPOSER_AUTH]),
+    secret(['.env', '.env.local', '.env.*.local', '.env.local.php', 'config/jwt/**', COMPOSER_AUTH]),
   ],
 };

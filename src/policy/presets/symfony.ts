@@ -17,6 +17,6 @@ export const symfony: Preset = {
     { match: 'var/cache/**', create: { file: { chmod: '0666 & ~umask' } }, update: 'replace' },
     // .env is committed by convention; machine secrets live in .env.local and .env.*.local, and the
     // vault's decryption key must never be readable by others.
-    secret(['.env.local', '.env.*.local', 'config/secrets/*/*.decrypt.private.php', COMPOSER_AUTH]),
+    secret(['.env.local', '.env.*.local', '.env.local.php', 'config/secrets/*/*.decrypt.private.php', COMPOSER_AUTH]),
   ],
 };
