@@ -40,7 +40,7 @@ export function creationStory(creator: Role, umask: number, others: readonly Sub
   const where: Inode = place?.inode ?? { type: 'directory', mode: 0o777, uid: creator.uid, gid: creator.gid };
   const created = predictCreated({ ...creator, umask }, where, path);
   const replace = path?.replace === true;
-  const model = creationModel(creator.create, path);
+  const model = creationModel(creator.create, path, creator.name);
   const ops: [number, string][] = [
     [LOST_READ, 'read them'],
     [LOST_WRITE, replace ? 'replace the files' : 'write the files'],

@@ -22,15 +22,17 @@ export function makingOf(kind: 'file' | 'directory', value: MakingConfig): Makin
   const plain = kind === 'file' ? REQUESTED_FILE : REQUESTED_DIRECTORY;
   if (value === 'inherit') return { request: plain, chmod: 'inherit' };
   if (typeof value === 'string') return { request: octal(value) };
-  const moved = 'moved' in value && value.moved === true;
-  const making: Making = { request: value.request !== undefined ? octal(value.request) : moved ? REQUESTED_TEMP_FILE : plain };
+  const moved = 'moved' in value ? value.moved : undefined;
+  // Moved in by every role: mkstemp's 0600. When only some roles move files in, the others' requests count.
+  const making: Making = { request: value.request !== undefined ? octal(value.request) : moved === true ? REQUESTED_TEMP_FILE : plain };
   if (value.chmod !== undefined) making.chmod = chmodOf(value.chmod);
   if (value.umask !== undefined) {
     // The schema has checked it.
     const parsed = parseUmask(value.umask);
     if (parsed.ok) making.umask = parsed.umask;
   }
-  if (moved) making.moved = true;
+  if (moved === true) making.moved = true;
+  else if (Array.isArray(moved) && moved.length > 0) making.moved = [...moved];
   return making;
 }
 

@@ -66,10 +66,12 @@ const fileMaking = makingSchema(
     chmod: chmodValue.optional(),
     umask: ownUmask,
     moved: z
-      .boolean()
+      .union([z.boolean(), z.array(z.string().regex(ROLE_NAME, { error: 'a role name such as web' }))], {
+        error: 'must be true, false, or a list of role names such as ["web"]',
+      })
       .optional()
       .describe(
-        "Made elsewhere and renamed in (uploads from PHP's upload_tmp_dir): they keep the creator's group whatever the directory's setgid bit, get no default ACL, and start at 0600.",
+        "Made elsewhere and renamed in (uploads from PHP's upload_tmp_dir): they keep the creator's group whatever the directory's setgid bit, get no default ACL, and start at 0600. true: every role's files; a list: those roles' (WordPress: web's uploads are moved in, WP-CLI's sideloads are copied).",
       ),
   }),
   'files',
@@ -160,16 +162,15 @@ export const configSchema = z
       });
     }
     const known = new Set(['web', 'cli', 'cron', RESERVED_ROLE, ...Object.keys(config.roles ?? {})]);
+    const unknown = (role: string, path: (string | number)[]) => {
+      if (known.has(role) && role !== RESERVED_ROLE) return;
+      ctx.addIssue({ code: 'custom', path, message: `unknown role '${role}' (known: ${[...known].join(', ')}; define it under roles)` });
+    };
     config.paths?.forEach((rule, index) => {
-      for (const role of Object.keys(rule.access ?? {})) {
-        if (!known.has(role)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['paths', index, 'access', role],
-            message: `unknown role '${role}' (known: ${[...known].join(', ')}; define it under roles)`,
-          });
-        }
-      }
+      for (const role of Object.keys(rule.access ?? {})) if (role !== RESERVED_ROLE) unknown(role, ['paths', index, 'access', role]);
+      const file = rule.create?.file;
+      const moved = typeof file === 'object' && Array.isArray(file.moved) ? file.moved : [];
+      moved.forEach((role, at) => unknown(role, ['paths', index, 'create', 'file', 'moved', at]));
     });
   });
 

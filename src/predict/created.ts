@@ -7,6 +7,8 @@ import { creationModel, type Making, type PathCreation, type RoleCreation } from
 
 /** Who creates: a user, its primary group, its umask and what its code does when creating. */
 export interface Creator {
+  /** The role's name: what a path's `moved` list is checked against. */
+  name?: string;
   uid: number;
   gid: number;
   /** Its whole group set: which groups it can share with others. */
@@ -30,7 +32,7 @@ export interface Created {
  * the mode whatever the umask, and on an entry with an ACL it rewrites the mask, not group::.
  */
 export function predictCreated(creator: Creator, parent: Inode, path?: PathCreation): Created {
-  const model = creationModel(creator.create, path);
+  const model = creationModel(creator.create, path, creator.name);
   return { file: make('file', model.file, creator, parent), dir: make('directory', model.directory, creator, parent) };
 }
 

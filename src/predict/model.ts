@@ -21,7 +21,7 @@ export interface Making {
    * Files only: made elsewhere and renamed in (an upload from PHP's upload_tmp_dir): it keeps the
    * group it was made with (the creator's, whatever the directory's setgid bit) and gets no default ACL.
    */
-  moved?: boolean | undefined;
+  moved?: boolean | readonly string[] | undefined;
 }
 
 /** What a role's code does by default, wherever it creates. */
@@ -57,12 +57,23 @@ export const DEFAULT_CREATION: RoleCreation = Object.freeze({
 /** PHP's temporary files (uploads, tempnam): mkstemp asks for 0600. */
 export const REQUESTED_TEMP_FILE = 0o600;
 
-export function creationModel(role: RoleCreation, path: PathCreation | undefined): CreationModel {
-  return { file: path?.file ?? role.file, directory: path?.directory ?? role.directory, replace: path?.replace ?? false };
+/**
+ * The model for one creator: its own, then what the path says. A path's `moved` that lists roles is
+ * settled for the role named (moved in by it, or made in place); without a name it stays a list.
+ */
+export function creationModel(role: RoleCreation, path: PathCreation | undefined, name?: string): CreationModel {
+  const file = path?.file ?? role.file;
+  const settled = name !== undefined && Array.isArray(file.moved) ? { ...file, moved: file.moved.includes(name) } : file;
+  return { file: settled, directory: path?.directory ?? role.directory, replace: path?.replace ?? false };
 }
 
 export function sameMaking(a: Making, b: Making): boolean {
-  return a.request === b.request && a.moved === b.moved && a.umask === b.umask && sameChmod(a.chmod, b.chmod);
+  return a.request === b.request && sameMoved(a.moved, b.moved) && a.umask === b.umask && sameChmod(a.chmod, b.chmod);
+}
+
+function sameMoved(a: Making['moved'], b: Making['moved']): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((role, i) => role === b[i]);
+  return a === b;
 }
 
 function sameChmod(a: Chmod | undefined, b: Chmod | undefined): boolean {
@@ -91,7 +102,9 @@ export function isPlain(model: CreationModel): boolean {
 export function makingSteps(kind: 'file' | 'directory', making: Making): string | undefined {
   const plain = kind === 'file' ? REQUESTED_FILE : REQUESTED_DIRECTORY;
   const steps: string[] = [];
-  if (making.moved) steps.push('moved in from elsewhere (keeping their group)');
+  const moved = making.moved;
+  if (Array.isArray(moved)) steps.push(`moved in from elsewhere by ${moved.join(', ')} (keeping their group), made in place by others`);
+  else if (moved) steps.push('moved in from elsewhere (keeping their group)');
   const umask = making.umask !== undefined ? `after umask(${formatOctal(making.umask)}) ` : '';
   if ((making.request !== plain || umask) && making.chmod !== 'inherit' && !making.moved)
     steps.push(`${umask}requested ${formatOctal(making.request)}`);

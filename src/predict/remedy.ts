@@ -55,7 +55,7 @@ export function findRemedy(pair: Pair): Remedy[] {
     if (groupOpen !== pair.creator.umask && lostWith(widerUmask, grouped) === 0)
       return [...steps, { kind: 'shared-group', gid, umask: groupOpen }];
   }
-  const model = creationModel(pair.creator.create, pair.path);
+  const model = creationModel(pair.creator.create, pair.path, pair.creator.name);
   if (model.file.moved) {
     for (const gid of shared) {
       if (gid === pair.creator.gid) continue;

@@ -110,7 +110,7 @@ export const crossContext: Rule = {
     const { create: path, site } = (c.extra ?? {}) as CrossContextExtra;
     const replace = path?.replace === true;
     const created = predictCreated(role, c.inode, path);
-    const how = describeModel(creationModel(role.create, path));
+    const how = describeModel(creationModel(role.create, path, role.name));
     const by = site ? `; ${site.file}:${site.line} decides it` : '';
     // Under a default ACL the umask is not used: the ACL decides, and what is made carries ACL entries
     // (a '+', as ls shows it), whose group entry and mask may deny what the mode's bits seem to give.

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The PHP harnesses that run real framework code (test/helpers/php/*.php). */
-export type Harness = 'wordpress-upload' | 'smarty-compile' | 'illuminate-replace' | 'symfony-dumpfile';
+export type Harness = 'wordpress-upload' | 'wordpress-sideload' | 'smarty-compile' | 'illuminate-replace' | 'symfony-dumpfile';
 
 /** Debian packages each harness needs, and the file that shows the package is there. */
 export const HARNESS_PACKAGES: Record<Harness, { package: string; file: string }> = {
   'wordpress-upload': { package: 'wordpress', file: '/usr/share/wordpress/wp-includes/functions.php' },
+  'wordpress-sideload': { package: 'wordpress', file: '/usr/share/wordpress/wp-includes/functions.php' },
   'smarty-compile': { package: 'smarty3', file: '/usr/share/php/smarty3/Smarty.class.php' },
   'illuminate-replace': { package: 'php-illuminate-filesystem', file: '/usr/share/php/Illuminate/Filesystem/autoload.php' },
   'symfony-dumpfile': { package: 'php-symfony-filesystem', file: '/usr/share/php/Symfony/Component/Filesystem/autoload.php' },

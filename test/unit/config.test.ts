@@ -44,6 +44,14 @@ describe('parseConfig', () => {
     ['{"paths": [{"match": ["ok/**", "/etc/**"]}]}', `${FILE}: paths[0].match[1]: glob '/etc/**' is absolute`],
     ['{"paths": [{"match": "**", "access": {"web": "rw"}}]}', `${FILE}: paths[0].access.web: Invalid option`],
     ['{"paths": [{"match": "**", "access": {"queue": "read"}}]}', `${FILE}: paths[0].access.queue: unknown role 'queue'`],
+    [
+      '{"paths": [{"match": "up/**", "create": {"file": {"moved": ["web", "queue"]}}}]}',
+      `${FILE}: paths[0].create.file.moved[1]: unknown role 'queue'`,
+    ],
+    [
+      '{"paths": [{"match": "up/**", "create": {"file": {"moved": "web"}}}]}',
+      `${FILE}: paths[0].create.file: must be an octal mode (what the code requests), "inherit", or an object with request, chmod, umask, moved`,
+    ],
     ['{"roles": {"others": {"user": "x"}}}', `${FILE}: roles.others: 'others' is reserved`],
     ['{"rules": {"nope": "error"}}', `${FILE}: rules.nope: unknown key (known: access-denied,`],
     ['{"preset": "joomla"}', `${FILE}: preset: Invalid option`],

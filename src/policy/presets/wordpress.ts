@@ -18,7 +18,10 @@ export const wordpress: Preset = {
     // - _wp_handle_upload() moves the upload in from PHP's upload_tmp_dir (so it keeps the group it was
     //   made with) and chmods it to the parent's rw bits: https://github.com/WordPress/WordPress/blob/6.1.9/wp-admin/includes/file.php#L1010-L1013
     //   (thumbnails are written in place and chmodded the same way; the moved original is the stricter case).
-    { match: 'wp-content/uploads/**', create: { file: { chmod: 'inherit', moved: true }, dir: 'inherit' } },
+    //   Only a browser's upload is moved (move_uploaded_file, web only): a sideload (WP-CLI's media
+    //   import) is copied in, so it is made in place and takes the setgid directory's group:
+    //   https://github.com/WordPress/WordPress/blob/6.1.9/wp-admin/includes/file.php#L982-L990
+    { match: 'wp-content/uploads/**', create: { file: { chmod: 'inherit', moved: ['web'] }, dir: 'inherit' } },
     // Database credentials and the authentication keys and salts.
     secret('wp-config.php'),
   ],
