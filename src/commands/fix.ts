@@ -1,6 +1,7 @@
 import { grouped } from '../text/grouped.js';
 import { createInterface } from 'node:readline/promises';
 import { realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
@@ -48,13 +49,17 @@ export function defineFix(command: Command, ctx: CommandContext): void {
       return finalAudit(dir, options, ctx, started, { applied: 0, skipped: [], interrupted: false });
     }
     if (options.dryRun) {
-      await ctx.out(scriptOf(root, changes, plan));
+      await writeLines(ctx, scriptLines(root, changes, plan));
       ctx.settle({});
       return;
     }
     // What fix is about to do, every command as it will be made (through descriptors), no script around it.
-    const listing = [`cd -- ${pathArgumentAbsolute(root)}`, ...sorted(changes).flatMap((change) => commandsOf(change, plan))];
-    await ctx.out(`${summaryOf(changes, root)}\n${listing.map(printable).join('\n')}\n`);
+    const listing = function* () {
+      yield `cd -- ${pathArgumentAbsolute(root)}`;
+      for (const change of sorted(changes)) yield* commandsOf(change, plan);
+    };
+    await ctx.out(`${summaryOf(changes, root)}\n`);
+    await writeLines(ctx, listing());
     if (!options.yes && !(await confirm(ctx, changes.length))) {
       if (!process.stdin.isTTY)
         throw new UsageError('fix changes the tree: pass --yes to apply the plan above, or --dry-run to only print it');
@@ -124,44 +129,54 @@ async function collectChanges(plan: AuditPlan): Promise<PlannedChange[]> {
  * someone untrusted can change could lead a command elsewhere by the time the script runs (chown -h and
  * chmod follow a symlinked directory on the way): such an entry's commands are shown as comments, and
  * one `permcheck fix --only …` line at the end applies them all, checking each descriptor, as the
- * audit's fix lines do (one audit, not one per entry).
+ * audit's fix lines do (one audit, not one per entry). Lines, not one string: a tree can be deep enough
+ * that its script would not fit in one.
  */
-function scriptOf(root: string, changes: readonly PlannedChange[], plan: AuditPlan): string {
+function* scriptLines(root: string, changes: readonly PlannedChange[], plan: AuditPlan): Generator<string> {
   const invocation = plan.settings.fixInvocation;
-  const body: string[] = [];
-  const only: string[] = [];
   const widest = widestOnly(changes);
-  for (const change of sorted(changes)) {
-    const glob = change.pathSafe === false && invocation ? widest(change) : undefined;
-    if (glob === undefined) {
-      body.push(...commandsOf(change, plan));
-      continue;
-    }
-    if (only.length === 0)
-      body.push(
-        '# A commented command names a path through a directory someone besides root, you and the --trust',
-        '# users can change, or will once the plan gives them write there: the permcheck fix line at the end',
-        '# makes these changes through checked descriptors.',
-      );
-    if (!only.includes(glob)) only.push(glob);
-    body.push(...commandsOf(change, plan).map((command) => `# ${command}`));
-  }
+  const pointed = invocation !== undefined && changes.some((change) => change.pathSafe === false);
   // bash: a name that is not plain text is quoted $'…', which sh (dash) reads otherwise, ending the quote
   // early and running the rest of the name as commands. Under sh the guard stops it before such a line.
-  const lines = ['#!/bin/bash', `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`];
+  yield '#!/bin/bash';
+  yield `[ -n "\${BASH_VERSION:-}" ] || { echo 'run this script with bash' >&2; exit 2; }`;
   // Checked before the first change, not found missing halfway (npx installs put it in node_modules/.bin).
-  if (only.length > 0)
-    lines.push(
-      `command -v permcheck > /dev/null || { echo 'put permcheck on the PATH to run this script (npx: node_modules/.bin)' >&2; exit 2; }`,
-    );
-  lines.push('set -e', `cd -- ${pathArgumentAbsolute(root)}`, ...body);
-  if (only.length > 0)
-    lines.push(
-      '# Exit code 1 only says findings remain (its report names them): the script has done its part.',
-      `${invocation} \\`,
-      ...only.map((glob, i) => `  --only ${onlyArgument(glob)}${i < only.length - 1 ? ' \\' : ' || [ $? -eq 1 ]'}`),
-    );
-  return `${lines.map(printable).join('\n')}\n`;
+  if (pointed)
+    yield `command -v permcheck > /dev/null || { echo 'put permcheck on the PATH to run this script (npx: node_modules/.bin)' >&2; exit 2; }`;
+  yield 'set -e';
+  yield `cd -- ${pathArgumentAbsolute(root)}`;
+  const only: string[] = [];
+  for (const change of sorted(changes)) {
+    const glob = pointed && change.pathSafe === false ? widest(change) : undefined;
+    if (glob === undefined) {
+      yield* commandsOf(change, plan);
+      continue;
+    }
+    if (only.length === 0) {
+      yield '# A commented command names a path through a directory someone besides root, you and the --trust';
+      yield '# users can change, or will once the plan gives them write there: the permcheck fix line at the end';
+      yield '# makes these changes through checked descriptors.';
+    }
+    if (!only.includes(glob)) only.push(glob);
+    for (const command of commandsOf(change, plan)) yield `# ${command}`;
+  }
+  if (only.length === 0) return;
+  yield '# Exit code 1 only says findings remain (its report names them): the script has done its part.';
+  yield `${invocation} \\`;
+  for (const [i, glob] of only.entries()) yield `  --only ${onlyArgument(glob)}${i < only.length - 1 ? ' \\' : ' || [ $? -eq 1 ]'}`;
+}
+
+/** Lines out in pieces of about a megabyte, each escaped for the terminal. */
+async function writeLines(ctx: CommandContext, lines: Iterable<string>): Promise<void> {
+  let pending = '';
+  for (const line of lines) {
+    pending += `${printable(line)}\n`;
+    if (pending.length > 1 << 20) {
+      await ctx.out(pending);
+      pending = '';
+    }
+  }
+  if (pending) await ctx.out(pending);
 }
 
 /**
@@ -222,7 +237,11 @@ function journalPath(given: string | undefined, root: string): string {
   const file =
     given !== undefined
       ? resolve(given)
-      : join(tmpdir(), `permcheck-undo-${basename(root) || 'root'}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+      : // A random part: a name someone could guess and plant first would stop the fix (it is created exclusively).
+        join(
+          tmpdir(),
+          `permcheck-undo-${basename(root) || 'root'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(6).toString('hex')}.jsonl`,
+        );
   const dir = realpathSync(dirname(file));
   const realRoot = realpathSync(root);
   if (dir === realRoot || dir.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {

@@ -80,3 +80,32 @@ describe.skipIf(!ready)(`a tree nested ${DEPTH} deep${why}`, () => {
     for (const dir of dirs) expect(statSync(join(dir, 'f.txt')).mode & 0o777).toBe(0o644);
   });
 });
+
+// Failed with `RangeError: Invalid string length` (exit 70): the script was built as one string, and
+// 1,500 levels of 255-character names make over 512 MB of paths, more than a string can hold.
+describe('a fix script too long for one string', () => {
+  const tmp = makeTempDir('permcheck-deep-names-');
+  afterAll(() => tmp.cleanup());
+
+  it('is written out whole: fix --dry-run on 1,500 levels of 255-character names', () => {
+    const root = join(tmp.path, 'shop');
+    mkdirSync(join(root, 'wp-content/uploads'), { recursive: true });
+    writeFileSync(join(root, 'wp-config.php'), '<?php\n');
+    // Deeper than PATH_MAX: each level made relative to the one before.
+    const made = spawnSync('perl', [
+      '-e',
+      'chdir $ARGV[0] or die; my $n = "d" x 255; for (1..1500) { mkdir $n or die; chdir $n or die }',
+      join(root, 'wp-content/uploads'),
+    ]);
+    expect(made.status).toBe(0);
+    const dry = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" fix "$1" --dry-run --no-discover --web-user www-data --cli-user root | wc -c`, 'sh', root],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(dry.stderr).toBe('');
+    expect(Number(dry.stdout.trim())).toBeGreaterThan(512 * 1024 * 1024);
+  });
+});
