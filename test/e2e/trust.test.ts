@@ -47,6 +47,38 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('trusted configuration', () => {
     expect(json.project.notes.join('\n')).toContain(`ignored ${join(app, 'var', 'permcheck.config.json')}`);
   });
 
+  // Failed: the stranger who can write uploads/ put a wp-config.php there, which made uploads/ the
+  // project, its owner (the stranger) the cli and cron roles, and every answer about them yes.
+  it('access and explain --in: framework markers planted in a directory a stranger can write decide nothing; the real root above does', () => {
+    const app = join(tmp.path, 'markers');
+    buildTree(app, [
+      { path: '.', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: DEPLOY.uid, gid: WWW, content: '<?php\n' },
+      { path: 'wp-content', type: 'dir', mode: 0o755, uid: DEPLOY.uid, gid: WWW },
+      { path: 'wp-content/uploads', type: 'dir', mode: 0o755, uid: STRANGER.uid, gid: STRANGER.gid },
+      { path: 'wp-content/uploads/wp-config.php', type: 'file', mode: 0o644, uid: STRANGER.uid, gid: STRANGER.gid, content: '<?php\n' },
+      { path: 'wp-content/uploads/a.jpg', type: 'file', mode: 0o600, uid: STRANGER.uid, gid: STRANGER.gid },
+    ]);
+    const web = ['--web-user', 'web'];
+    const { json } = runCliJson(['access', join(app, 'wp-content/uploads/a.jpg'), '--json', ...web, ...users]);
+    expect(json.project.directory).toBe(app);
+    expect(json.roles.cli.user).toBe('deploy');
+    expect(json.results[0].roles.cli.read).toBe(false);
+    expect(json.project.notes.join('\n')).toContain(`ignored the framework markers in ${join(app, 'wp-content/uploads')}`);
+    const explained = runCliJson([
+      'explain',
+      '--for',
+      'web',
+      '--in',
+      join(app, 'wp-content/uploads'),
+      '0022',
+      '--json',
+      ...web,
+      ...users,
+    ]).json;
+    expect(explained.project.directory).toBe(app);
+  });
+
   it('audit: a root owned by another user, with a config that hides everything, is refused with exit 2 and the way to trust it', () => {
     const root = join(tmp.path, 'owned');
     buildTree(root, [
