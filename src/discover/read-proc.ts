@@ -116,8 +116,9 @@ function inOwnService(proc: string, p: ProcessFacts): boolean {
   const text = readProcText(`${proc}/${p.pid}/cgroup`);
   if (text === undefined) return false;
   return text.split('\n').some((line) => {
-    if (!line.startsWith('0::') && !line.includes(':name=systemd:')) return false;
-    const unit = /:\/system\.slice\/([^/]+\.service)(?:\/|$)/.exec(line)?.[1];
+    // The path from its start: a user's delegated cgroup may be named "x:/system.slice/php8.2-fpm.service".
+    const path = line.startsWith('0::') ? line.slice(3) : /^\d+:name=systemd:(.*)$/.exec(line)?.[1];
+    const unit = path === undefined ? undefined : /^\/system\.slice\/([^/]+\.service)(?:\/|$)/.exec(path)?.[1];
     return unit !== undefined && units.some((pattern) => pattern.test(unit));
   });
 }
