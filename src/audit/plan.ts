@@ -1,7 +1,7 @@
 import { rootReplaceableBy } from '../trust/replaceable.js';
 import { untrustedWriters, writerText, type Writer } from '../access/writers.js';
 import { aclReaderStatus } from '../walk/acl-read.js';
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { CONFIG_FILE } from '../policy/config-name.js';
-import { checkGlob } from '../policy/glob.js';
+import { checkGlob, globBase } from '../policy/glob.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
 import type { UserDatabase } from '../users/database.js';
@@ -73,6 +73,7 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
   // The way to the root, as the kernel walks it (symlinks in the root's path included).
   const resolved = lookUp(root, process.cwd(), { keepTargetOpen: true });
   if (resolved.fd === undefined) throw new UsageError(`'${dir ?? '.'}' cannot be opened by this user`);
+  for (const glob of only) checkOnlyFinds(glob, resolved.fd, resolved.resolved);
   const start: WalkStart = {
     fd: resolved.fd,
     entry: { ...resolved.target, path: resolved.resolved, rel: '.', dev: resolved.dev, ino: resolved.ino, nlink: resolved.nlink },
@@ -171,6 +172,22 @@ export function scopeGlobs(options: Pick<AuditOptions, 'ignore' | 'only'>): stri
   };
   (options.ignore ?? []).forEach(globFlag('--ignore'));
   return (options.only ?? []).map(globFlag('--only'));
+}
+
+/**
+ * A mistyped --only ('storag/**') audits nothing and passes: where the glob starts with a literal
+ * path, that path must be in the tree. Only a missing one is refused; one this user may not look at
+ * is left to the walk to report.
+ */
+function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
+  const base = globBase(glob).replace(/\\(.)/g, '$1');
+  if (base === '' || base === '.') return;
+  try {
+    lstatSync(`/proc/self/fd/${rootFd}/${base}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${base}`);
+  }
 }
 
 function replaceableNote(replacers: readonly Writer[], db: UserDatabase): string {

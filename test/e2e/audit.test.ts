@@ -325,6 +325,25 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
   });
 });
 
+// Failed: a mistyped --only audited nothing, said "no findings" and ended 0, in CI as well as for fix.
+describe('an --only that names nothing in the tree', () => {
+  const tmp = makeTempDir('permcheck-only-typo-');
+  afterAll(() => tmp.cleanup());
+
+  it('is one line on stderr and exit 2, for audit and fix; a glob without a literal start is walked as before', () => {
+    mkdirSync(join(tmp.path, 'storage/logs'), { recursive: true });
+    writeFileSync(join(tmp.path, 'storage/logs/app.log'), 'x');
+    const flags = ['--preset', 'generic', '--web-user', 'nobody', '--no-discover'];
+    for (const command of ['audit', 'fix']) {
+      const typo = runCli([command, tmp.path, ...flags, '--only', 'storag/**', ...(command === 'fix' ? ['--dry-run'] : [])]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toBe(`permcheck: --only 'storag/**' names nothing in ${tmp.path}: there is no storag\n`);
+    }
+    expect(runCli(['audit', tmp.path, ...flags, '--only', 'storage/**']).code).toBe(0);
+    expect(runCli(['audit', tmp.path, ...flags, '--only', '**/*.log']).code).toBe(0);
+  });
+});
+
 describe('audit of an empty directory', () => {
   const tmp = makeTempDir('permcheck-empty-');
   afterAll(() => tmp.cleanup());
