@@ -80,6 +80,13 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
   };
   // Who could swap the root for a symlink between this audit and the paste of its fixes.
   const replacers = rootReplaceableBy(resolved.chain, { path: resolved.resolved, inode: resolved.target }, project.trust.uids);
+  // Who could change what is in the root (its owner, a group with write): every fix inside is then a
+  // permcheck fix line, and the header says whom to --trust for commands instead.
+  const insiders = replacers.length === 0 ? untrustedWriters(resolved.target, project.trust.uids) : [];
+  const notes = [
+    ...(replacers.length > 0 ? [replaceableNote(replacers, project.db)] : []),
+    ...(insiders.length > 0 ? [insideNote(insiders, project.db)] : []),
+  ];
   const ancestorBlocks = subjects.map((subject) => {
     if (options.ignoreAncestors) return undefined;
     const blocker = firstBlocker(resolved.chain, subject.principal);
@@ -103,7 +110,7 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
       roles: roles.map(roleJson),
       runner: { uid: process.getuid?.() ?? -1, user: project.db.user(process.getuid?.() ?? -1) },
       acl: aclReaderStatus(),
-      ...(replacers.length > 0 ? { notes: [replaceableNote(replacers, project.db)] } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     },
     settings: {
       subjects,
@@ -114,7 +121,7 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
       preset: preset?.name,
       trustedUids: [...project.trust.uids],
       rootSafe: replacers.length === 0,
-      rootInsideSafe: replacers.length === 0 && untrustedWriters(resolved.target, project.trust.uids).length === 0,
+      rootInsideSafe: replacers.length === 0 && insiders.length === 0,
       // The tree audited, not the way to it: releases/current may point elsewhere by then.
       fixInvocation: options.fixInvocation?.(resolved.resolved),
     },
@@ -188,6 +195,13 @@ function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${base}`);
   }
+}
+
+function insideNote(insiders: readonly Writer[], db: UserDatabase): string {
+  const who = [...new Set(insiders.map((writer) => writerText(writer, db)))].join(', ');
+  const owner = insiders.find((writer) => writer.kind === 'owner');
+  const trust = owner?.kind === 'owner' ? `; --trust ${db.user(owner.uid)} if that user is yours, for commands` : '';
+  return `${who} can change what is in the root: fixes are given as permcheck fix, which checks each entry before it changes it${trust}`;
 }
 
 function replaceableNote(replacers: readonly Writer[], db: UserDatabase): string {
