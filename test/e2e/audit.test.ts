@@ -72,10 +72,15 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
       'roles',
       'runner',
       'acl',
+      'notes',
       'findings',
       'summary',
     ]);
     expect(json.runner).toEqual({ uid: 0, user: 'root' });
+    // deploy owns the root and is not trusted here: why every fix is a permcheck fix line, and what gives commands.
+    expect(json.notes).toEqual([
+      'deploy (its owner) can change what is in the root: fixes are given as permcheck fix, which checks each entry before it changes it; --trust deploy if that user is yours, for commands',
+    ]);
     expect(json).toMatchObject({ version: 1, root, preset: 'magento2', summary: { entries: 31 } });
     expect(json.roles.cli).toMatchObject({ user: 'deploy', uid: DEPLOY.uid, groups: ['deploy', 'www'], umask: '0002' });
     const denied = json.findings.find((f: { rule: string; role?: string }) => f.rule === 'access-denied' && f.role === 'web');
