@@ -9,6 +9,8 @@ import type { Candidate, EntryFacts } from '../rules/contract.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { cascadeCreation } from '../policy/creation.js';
 import { PatternSet } from '../policy/patterns.js';
+import { PRESETS } from '../policy/presets/index.js';
+import type { PresetName } from '../policy/schema.js';
 import type { Making, PathCreation } from '../predict/model.js';
 import { crossContext, type CrossContextExtra } from '../rules/cross-context.js';
 import { noteCandidate, siteCandidate, siteSeverity } from '../rules/hardcoded-mode.js';
@@ -86,8 +88,12 @@ export function auditCandidates(result: ScanResult, plan: AuditPlan): Candidate[
   const groupRoles = roles.filter((role) => role.uid !== web?.uid && role.uid !== 0).map((role) => role.name);
   const out: Candidate[] = [];
   const evaluated = new Map<string, Evaluation | undefined>();
-  for (const site of result.sites) {
-    if (!reported(site.file)) continue;
+  const core = plan.settings.preset ? PRESETS[plan.settings.preset as PresetName]?.core : undefined;
+  const inCore = core ? new PatternSet([...core.paths]) : undefined;
+  for (const found of result.sites) {
+    if (!reported(found.file)) continue;
+    // The framework's own code counts as a dependency, named as one.
+    const site = !found.package && inCore?.matches(found.file) ? { ...found, package: { name: core!.name, dev: false } } : found;
     const writes = writesIn(site);
     let evaluation: Evaluation | undefined;
     if (writes) {

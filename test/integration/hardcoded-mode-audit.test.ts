@@ -129,6 +129,30 @@ describe('hardcoded-mode in audit', () => {
     }
   });
 
+  // Failed: every WordPress install got warnings for wp-admin/includes/upgrade.php, whose advice was to
+  // edit WordPress itself. Core code is the framework's, as vendor/ is its packages'.
+  it.skipIf(!isRoot)("reports a mode hard-coded in WordPress's own code as a dependency's, the same in a plugin as the site's", () => {
+    const site = join(tmp.path, 'wp');
+    const chmod = '<?php\nfunction make_it($f) {\n  file_put_contents($f, "x");\n  chmod($f, 0777);\n}\n';
+    const owned = { uid: DEPLOY.uid, gid: WWW };
+    buildTree(site, [
+      { path: '.', type: 'dir', mode: 0o755, ...owned },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, ...owned, content: '<?php\n' },
+      { path: 'wp-admin/includes', type: 'dir', mode: 0o755, ...owned },
+      { path: 'wp-admin/includes/upgrade.php', type: 'file', mode: 0o644, ...owned, content: chmod },
+      { path: 'wp-content/plugins/shop', type: 'dir', mode: 0o755, ...owned },
+      { path: 'wp-content/plugins/shop/make.php', type: 'file', mode: 0o644, ...owned, content: chmod },
+    ]);
+    const roles = ['--web-user', WEB.name, '--cli-user', DEPLOY.name];
+    const { json } = runCliJson(['audit', site, ...flags, ...roles], { env: { ...process.env, PATH: path } });
+    const mine = (json.findings as (Finding & { package?: string })[]).filter((f) => f.rule === 'hardcoded-mode');
+    expect(mine.map((f) => [f.path, f.severity, f.package])).toEqual([
+      ['wp-admin/includes/upgrade.php', 'info', 'WordPress core'],
+      ['wp-content/plugins/shop/make.php', 'warning', undefined],
+    ]);
+    expect(mine[0]!.message).toContain('chmod (WordPress core): ');
+  });
+
   it.skipIf(!isRoot)('reads no PHP at all when the rule is off', () => {
     const config = join(root, 'permcheck.config.json');
     const off = { ...JSON.parse(readFileSync(config, 'utf8')), rules: { 'hardcoded-mode': 'off' } };

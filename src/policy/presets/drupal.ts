@@ -8,6 +8,7 @@ export const drupal: Preset = {
   title: 'Drupal',
   docs: ['https://www.drupal.org/docs/administering-a-drupal-site/security-in-drupal/securing-file-permissions-and-ownership'],
   markers: [['core/lib/Drupal.php'], ['web/core/lib/Drupal.php'], ['docroot/core/lib/Drupal.php']],
+  core: { name: 'Drupal core', paths: [`${ROOTS}core/**`] },
   paths: [
     CODE_READ_ONLY_FOR_WEB,
     // The public files directory of each site.

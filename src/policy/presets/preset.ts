@@ -15,6 +15,12 @@ export interface Preset {
   umask?: string;
   paths: readonly PathRuleConfig[];
   ignore?: readonly string[];
+  /**
+   * The framework's own code, shipped with it and replaced by its updates (WordPress's wp-admin/):
+   * like a Composer package, not the application's code; modes it hard-codes are reported as a
+   * dependency's (info, unless they break a role).
+   */
+  core?: { name: string; paths: readonly string[] };
 }
 
 /** The base of every preset: the deploy user owns and updates the code, the web user only reads it. */

@@ -8,6 +8,7 @@ export const wordpress: Preset = {
     'https://developer.wordpress.org/advanced-administration/server/file-permissions/',
   ],
   markers: [['wp-config.php'], ['wp-includes/version.php']],
+  core: { name: 'WordPress core', paths: ['wp-admin/**', 'wp-includes/**'] },
   paths: [
     CODE_READ_ONLY_FOR_WEB,
     // Uploads, and the cache and upgrade directories WordPress writes while running.
