@@ -1,3 +1,4 @@
+import type { ValueSource } from '../../src/discover/source.js';
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, type RuleId } from '../../src/rules/ids.js';
 import { d, f, rule, settings, SUBJECTS, virtualAudit, WEB_ID, DEPLOY_ID, SHARED } from '../helpers/virtual-walk.js';
@@ -157,13 +158,19 @@ describe('cross-context', () => {
   // Failed: the advice said `systemctl edit php-fpm` on Debian, where the unit is php8.2-fpm.
   it("names the PHP-FPM unit discovery found, else Debian's from the pool file's path, else both distributions'", () => {
     const tree = [d('.', 0o2770, DEPLOY_ID, SHARED), f('x', 0o660)];
-    const advice = (sources: object[]) => {
+    const advice = (sources: ValueSource[]) => {
       const subjects = SUBJECTS.map((s) => (s.role && s.name === 'web' ? { ...s, role: { ...s.role, umask: 0o022, sources } } : s));
       const found = virtualAudit(tree, writable, { settings: { ...quiet(['cross-context']), subjects } }).findings;
       return found.find((x) => x.creator === 'web')!.advice;
     };
-    const unit = { field: 'umask', kind: 'systemd', text: 'php8.1-fpm.service sets no UMask=', unit: 'php8.1-fpm.service' };
-    const pool = { field: 'user', kind: 'fpm-pool', text: 'user = www-data', file: '/etc/php/8.3/fpm/pool.d/www.conf', line: 28 };
+    const unit: ValueSource = { field: 'umask', kind: 'systemd', text: 'php8.1-fpm.service sets no UMask=', unit: 'php8.1-fpm.service' };
+    const pool: ValueSource = {
+      field: 'user',
+      kind: 'fpm-pool',
+      text: 'user = www-data',
+      file: '/etc/php/8.3/fpm/pool.d/www.conf',
+      line: 28,
+    };
     expect(advice([pool, unit])).toContain('UMask=0002 for PHP-FPM (systemctl edit php8.1-fpm.service, then restart it)');
     expect(advice([pool])).toContain('UMask=0002 for PHP-FPM (systemctl edit php8.3-fpm, then restart it)');
     expect(advice([])).toContain('(systemctl edit on its unit: php8.2-fpm on Debian, php-fpm on RHEL; then restart it)');
