@@ -9,6 +9,9 @@ export type Chunks = AsyncIterable<Uint8Array>;
 /** Where an archive comes from: a path, or a stream (stdin for `-`) and the name to show for it. */
 export type ArchiveInput = string | { stream: Chunks; label: string };
 
+/** Said when a file given to audit is no archive at all: most likely it was meant to be a directory. */
+export const WHAT_AUDIT_TAKES = "; audit takes the application's root directory, or a tar archive of it";
+
 /** Magic bytes of what is not a tar archive but might be given as one. */
 const FORMATS: [format: string, magic: number[]][] = [
   ['gzip', [0x1f, 0x8b]],
@@ -68,7 +71,7 @@ export async function* decompressed(chunks: Chunks, label: string): AsyncGenerat
   })();
   const head = Buffer.concat(held);
   // GNU tar lists an empty file as an empty archive; an audit of nothing would pass in silence.
-  if (head.length === 0) throw new UsageError(`${label}: empty, not a tar archive`);
+  if (head.length === 0) throw new UsageError(`${label}: empty, not a tar archive${WHAT_AUDIT_TAKES}`);
   const format = FORMATS.find(([, magic]) => magic.every((byte, i) => head[i] === byte))?.[0];
   if (format === 'gzip') yield* gunzip(rest, label);
   else if (format === 'zstd') yield* unzstd(rest, label);

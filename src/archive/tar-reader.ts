@@ -1,3 +1,4 @@
+import { WHAT_AUDIT_TAKES } from './source.js';
 import tarStream, { type Header } from 'tar-stream';
 import { UsageError } from '../errors.js';
 import { HARD_LINK, type TarRecord } from './builder.js';
@@ -170,11 +171,13 @@ function tarError(error: unknown, label: string, where: { last: string | undefin
   const message = error instanceof Error ? error.message : String(error);
   const after = where.last === undefined ? 'at the start' : `after the entry ${JSON.stringify(displayName(where.last))}`;
   if (message === 'Unexpected end of data') {
-    if (where.last === undefined) return new UsageError(`${label}: not a tar archive (too short for a tar header)`);
+    if (where.last === undefined) return new UsageError(`${label}: not a tar archive (too short for a tar header)${WHAT_AUDIT_TAKES}`);
     return new UsageError(`${label}: truncated tar archive (it ends inside an entry, ${after})`);
   }
   if (message.startsWith('Invalid tar header')) {
-    return new UsageError(`${label}: not a tar archive, or a corrupt one (no valid tar header at byte ${where.next}, ${after})`);
+    return new UsageError(
+      `${label}: not a tar archive, or a corrupt one (no valid tar header at byte ${where.next}, ${after})${where.last === undefined ? WHAT_AUDIT_TAKES : ''}`,
+    );
   }
   if (message === 'Header exceeds max size') return new UsageError(`${label}: a pax or long-name header larger than 4 MiB (${after})`);
   if (message === 'Invalid header') return new UsageError(`${label}: a tar header with an invalid size (${after})`);

@@ -370,7 +370,11 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
       /: truncated tar archive/,
     ],
     ['not an archive', (file) => writeFileSync(file, '<?php echo 1;'), /: not a tar archive/],
-    ['empty', (file) => writeFileSync(file, ''), /: empty, not a tar archive$/],
+    [
+      'empty',
+      (file) => writeFileSync(file, ''),
+      /: empty, not a tar archive; audit takes the application's root directory, or a tar archive of it$/,
+    ],
     [
       'xz',
       (file) => writeFileSync(file, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2])),

@@ -255,7 +255,9 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
   it('says a file that is not a directory is not an archive either', () => {
     const { code, stderr } = runCli(['audit', join(root, 'pub/index.php'), '--config', config, ...users]);
     expect(code).toBe(2);
-    expect(stderr).toBe(`permcheck: ${join(root, 'pub/index.php')}: empty, not a tar archive\n`);
+    expect(stderr).toBe(
+      `permcheck: ${join(root, 'pub/index.php')}: empty, not a tar archive; audit takes the application's root directory, or a tar archive of it\n`,
+    );
   });
 
   it('reports config errors with file, line and column, or key path', () => {

@@ -305,7 +305,11 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
       /c6\.json: ignore\[0\]: glob 'a\{b' is not a valid glob/,
     ],
     ['a root that does not exist', () => ['audit', join(tmp.path, 'nope')], /'.*nope' does not exist$/],
-    ['a root that is a file, not an archive', () => ['audit', file('plain.txt', '')], /plain\.txt: empty, not a tar archive$/],
+    [
+      'a root that is a file, not an archive',
+      () => ['audit', file('plain.txt', '')],
+      /plain\.txt: empty, not a tar archive; audit takes the application's root directory, or a tar archive of it$/,
+    ],
     ['an unknown flag', () => ['audit', '--colour'], /unknown option '--colour'/],
     [
       'an unknown format',

@@ -38,6 +38,9 @@ with tarfile.open(sys.argv[1], 'w', format=getattr(tarfile, sys.argv[2] + '_FORM
   execFileSync('python3', ['-c', script, file, format], { input: JSON.stringify(entries.map((e) => [...e, e[3] ?? null].slice(0, 4))) });
 }
 
+/** What the first lines of a file that is no archive add: audit wanted a directory, most likely. */
+const TAKES = "; audit takes the application's root directory, or a tar archive of it";
+
 const escape = `permcheck-escape-${process.pid}`;
 const hasZstd = spawnSync('zstd', ['--version']).status === 0;
 
@@ -145,12 +148,12 @@ describe('hostile archives: read, never unpacked, never written', () => {
     // Without the zstd package (which makes the archive) this case is left out.
     ...(hasZstd ? [['truncated.tar.zst', 'truncated zstd data (it ends before the compressed stream does)'] as [string, string]] : []),
     ['huge-claim.tar', /^truncated tar archive \(it ends inside an entry, after the entry "\.\/(big\.bin|small\.php)"\)$/],
-    ['garbage.tar', 'not a tar archive, or a corrupt one (no valid tar header at byte 0, at the start)'],
+    ['garbage.tar', `not a tar archive, or a corrupt one (no valid tar header at byte 0, at the start)${TAKES}`],
     ['release.tar.xz', 'xz-compressed; permcheck reads tar, tar.gz and tar.zst (decompress it and pipe it in: ... | permcheck audit -)'],
     ['pax-bomb.tar', 'a pax or long-name header larger than 4 MiB (at the start)'],
     ['missing.tar', 'no such file'],
-    ['empty.tar', 'empty, not a tar archive'],
-    ['short.tar', 'not a tar archive (too short for a tar header)'],
+    ['empty.tar', `empty, not a tar archive${TAKES}`],
+    ['short.tar', `not a tar archive (too short for a tar header)${TAKES}`],
   ])('%s: one clear line naming the archive, exit 2 at the CLI', async (name, message) => {
     const error = await readArchive(file(name)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
