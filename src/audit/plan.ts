@@ -2,7 +2,7 @@ import { rootReplaceableBy } from '../trust/replaceable.js';
 import { untrustedWriters, writerText, type Writer } from '../access/writers.js';
 import { aclReaderStatus } from '../walk/acl-read.js';
 import { lstatSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { lookUp } from '../walk/lookup.js';
 import type { WalkStart } from '../walk/walker.js';
 import type { Trust } from '../trust/trust.js';
@@ -13,6 +13,8 @@ import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { CONFIG_FILE } from '../policy/config-name.js';
 import { checkGlob, globBase } from '../policy/glob.js';
+import { NO_FRAMEWORK } from '../policy/choose.js';
+import { detectFramework, frameworkAbove } from '../project/framework.js';
 import type { Role } from '../roles/role.js';
 import type { TraverseBlock } from '../rules/traverse-denied.js';
 import type { UserDatabase } from '../users/database.js';
@@ -86,6 +88,7 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
   const notes = [
     ...(replacers.length > 0 ? [replaceableNote(replacers, project.db)] : []),
     ...(insiders.length > 0 ? [insideNote(insiders, project.db)] : []),
+    ...projectAboveNote(source, resolved.resolved, project.trust),
   ];
   const ancestorBlocks = subjects.map((subject) => {
     if (options.ignoreAncestors) return undefined;
@@ -195,6 +198,19 @@ function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${base}`);
   }
+}
+
+/**
+ * Run inside an application (cd storage && permcheck audit): no framework here, but one above. Its
+ * policy, roles and owner were meant; the generic preset and this directory's owner as cli were not.
+ */
+function projectAboveNote(source: string, root: string, trust: Trust): string[] {
+  if (source !== NO_FRAMEWORK || dirname(root) === root) return [];
+  const above = frameworkAbove(dirname(root), trust, []);
+  const detected = above === undefined ? undefined : detectFramework(above);
+  return above && detected
+    ? [`${root} is inside the ${detected.preset.title} application at ${above}: audit that directory for its policy and roles`]
+    : [];
 }
 
 function insideNote(insiders: readonly Writer[], db: UserDatabase): string {

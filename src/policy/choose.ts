@@ -33,8 +33,11 @@ export function choosePreset(
   if (config.paths && config.paths.length > 0) return { preset: undefined, source: `the paths in ${configFile ?? 'the config'}` };
   const detected = detect();
   if (detected) return { preset: detected.preset, source: `detected from ${detected.markers.join(' and ')}` };
-  return { preset: PRESETS.generic, source: 'no framework detected' };
+  return { preset: PRESETS.generic, source: NO_FRAMEWORK };
 }
+
+/** The preset's source when nothing chose one and no marker file was found. */
+export const NO_FRAMEWORK = 'no framework detected';
 
 /** Where the umask of roles without their own came from, which decides whether the host's may replace it. */
 export type DefaultUmaskKind = 'flag' | 'config' | 'framework' | 'default';

@@ -332,6 +332,30 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
   });
 });
 
+// Failed: `cd storage && permcheck audit` judged storage/ with the generic preset and its owner as cli,
+// and never said that a Laravel application was right above it.
+describe('an audit run inside an application', () => {
+  const tmp = makeTempDir('permcheck-inside-');
+  afterAll(() => tmp.cleanup());
+
+  it('says which application the directory belongs to, and to audit that', () => {
+    mkdirSync(join(tmp.path, 'bootstrap'), { recursive: true });
+    mkdirSync(join(tmp.path, 'storage/logs'), { recursive: true });
+    writeFileSync(join(tmp.path, 'artisan'), '<?php\n');
+    writeFileSync(join(tmp.path, 'bootstrap/app.php'), '<?php\n');
+    const storage = join(tmp.path, 'storage');
+    const { json } = runCliJson(['audit', storage, '--web-user', 'nobody', '--no-discover', '--format', 'json', '--fail-on', 'never']);
+    expect(json.preset).toBe('generic');
+    expect(json.notes).toContain(
+      `${storage} is inside the Laravel application at ${tmp.path}: audit that directory for its policy and roles`,
+    );
+    // The application itself: no such note.
+    const app = runCliJson(['audit', tmp.path, '--web-user', 'nobody', '--no-discover', '--format', 'json', '--fail-on', 'never']).json;
+    expect(app.preset).toBe('laravel');
+    expect(app.notes ?? []).toEqual([]);
+  });
+});
+
 // Failed: a mistyped --only audited nothing, said "no findings" and ended 0, in CI as well as for fix.
 describe('an --only that names nothing in the tree', () => {
   const tmp = makeTempDir('permcheck-only-typo-');
