@@ -44,7 +44,8 @@ export function creationStory(creator: Role, umask: number, others: readonly Sub
   const ops: [number, string][] = [
     [LOST_READ, 'read them'],
     [LOST_WRITE, replace ? 'replace the files' : 'write the files'],
-    [LOST_CREATE_INSIDE, 'create entries in the directories'],
+    // Where the code makes no directories, there are none to create entries in.
+    ...(path?.directories === false ? [] : [[LOST_CREATE_INSIDE, 'create entries in the directories'] as [number, string]]),
     // Deleting depends on the directory: only said of a real one.
     ...(place ? [[LOST_DELETE, 'delete the files'] as [number, string]] : []),
   ];
@@ -60,7 +61,8 @@ export function creationStory(creator: Role, umask: number, others: readonly Sub
       .map((role) => {
         const blocker = place ? firstBlocker(place.chain, role.principal) : undefined;
         if (blocker) return { role, can: [], cannot: ops.map(([, w]) => w), blockedBy: blocker.path };
-        const lost = role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true, replace);
+        const lost =
+          role.principal.uid === creator.uid ? 0 : predictLoss(created, where, role.principal, true, replace, path?.directories !== false);
         return {
           role,
           can: ops.filter(([bit]) => !(lost & bit)).map(([, w]) => w),

@@ -171,7 +171,7 @@ function crossContextLoss(target: Target, inode: Inode, needs: EntryNeeds, setti
     for (const { subject: b, writes } of needs.users) {
       const user = settings.subjects[b]!.principal;
       if (b === a || user.uid === creator.uid || user.uid === 0 || !permits(planned, user, EXECUTE)) continue;
-      const lost = predictLoss(created, planned, user, writes, needs.create?.replace === true);
+      const lost = predictLoss(created, planned, user, writes, needs.create?.replace === true, needs.create?.directories !== false);
       for (let bit = lost; bit; bit &= bit - 1) loss++;
     }
   }

@@ -49,7 +49,8 @@ export function pathCreation(rule: Pick<PathRuleConfig, 'create' | 'update'>): P
   if (rule.create === undefined && rule.update === undefined) return undefined;
   const out: PathCreation = {};
   if (rule.create?.file !== undefined) out.file = makingOf('file', rule.create.file);
-  if (rule.create?.dir !== undefined) out.directory = makingOf('directory', rule.create.dir);
+  if (rule.create?.dir === 'none') out.directories = false;
+  else if (rule.create?.dir !== undefined) out.directory = makingOf('directory', rule.create.dir);
   if (rule.update !== undefined) out.replace = rule.update === 'replace';
   return out;
 }
@@ -62,5 +63,7 @@ export function cascadeCreation(into: PathCreation | undefined, next: PathCreati
     file: next.file ?? into.file,
     directory: next.directory ?? into.directory,
     replace: next.replace ?? into.replace,
+    // A later entry that says how directories are made says that some are.
+    directories: next.directory !== undefined ? undefined : (next.directories ?? into.directories),
   };
 }

@@ -86,7 +86,11 @@ const dirMaking = makingSchema(
   'request, chmod, umask',
 );
 
-const createSchema = z.strictObject({ file: fileMaking.optional(), dir: dirMaking.optional() });
+const noDirectories = z
+  .literal('none')
+  .describe('The code makes no directories here (Laravel writes flat files in bootstrap/cache): none are predicted.');
+
+const createSchema = z.strictObject({ file: fileMaking.optional(), dir: z.union([noDirectories, dirMaking]).optional() });
 
 const glob = z
   .string({ error: 'must be a glob string' })

@@ -21,15 +21,16 @@ export const LOST_DELETE = 8;
  * successor: the file's own w bit plays no part. The caller has checked that `who` can reach the
  * parent at all.
  */
-export function predictLoss(created: Created, parent: Inode, who: Principal, writes: boolean, replace = false): number {
+export function predictLoss(created: Created, parent: Inode, who: Principal, writes: boolean, replace = false, directories = true): number {
   if (who.uid === ROOT_UID) return 0;
   let lost = 0;
   // Listing a directory and entering it are two requests; creating in it is one that needs w and x.
-  if (!permits(created.file, who, READ) || !permits(created.dir, who, READ) || !permits(created.dir, who, EXECUTE)) lost |= LOST_READ;
+  const dirReadable = !directories || (permits(created.dir, who, READ) && permits(created.dir, who, EXECUTE));
+  if (!permits(created.file, who, READ) || !dirReadable) lost |= LOST_READ;
   if (!writes) return lost;
   const undeletable = deleteDenial(created.file, parent, who) !== undefined;
   if (replace ? undeletable : !permits(created.file, who, WRITE)) lost |= LOST_WRITE;
-  if (!permits(created.dir, who, WRITE | EXECUTE)) lost |= LOST_CREATE_INSIDE;
+  if (directories && !permits(created.dir, who, WRITE | EXECUTE)) lost |= LOST_CREATE_INSIDE;
   if (undeletable) lost |= LOST_DELETE;
   return lost;
 }

@@ -39,6 +39,8 @@ export interface PathCreation {
   directory?: Making | undefined;
   /** Existing files are replaced by rename (a temp file, then rename over): writing them needs w+x on the directory, not w on the file. */
   replace?: boolean | undefined;
+  /** false: the code makes no directories here, only files (`create.dir: "none"`). */
+  directories?: boolean | undefined;
 }
 
 /** The creation model in force for one creator in one directory. */

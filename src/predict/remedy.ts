@@ -38,7 +38,7 @@ export function findRemedy(pair: Pair): Remedy[] {
   let parent = pair.parent;
   const replace = pair.path?.replace ?? false;
   const lostWith = (creator: Creator, dir: Inode) =>
-    predictLoss(predictCreated(creator, dir, pair.path), dir, pair.user, pair.writes, replace);
+    predictLoss(predictCreated(creator, dir, pair.path), dir, pair.user, pair.writes, replace, pair.path?.directories !== false);
   if (parent.mode & STICKY && lostWith(pair.creator, parent) & 8 && pair.user.uid !== parent.uid) {
     parent = { ...parent, mode: parent.mode & ~STICKY };
     steps.push({ kind: 'unsticky' });

@@ -83,7 +83,7 @@ export const crossContext: Rule = {
         // directory at all is traverse-denied's: nothing created there changes that.
         if (user.uid === creator.uid || user.uid === 0 || !entry.reachable[b] || !(entry.granted[b]! & EXECUTE)) continue;
         created ??= predictCreated(creator, entry.inode, path);
-        const lost = predictLoss(created, entry.inode, user, level === 'write', replace);
+        const lost = predictLoss(created, entry.inode, user, level === 'write', replace, path?.directories !== false);
         if (!lost) continue;
         const detail = crossContextDetail.encode({ lost, writes: level === 'write', creator: a });
         out.push({
@@ -118,11 +118,12 @@ export const crossContext: Rule = {
       ? `the default ACL of ${c.rel} decides, not umask ${formatOctal(role.umask)}`
       : `umask ${formatOctal(role.umask)}`;
     const mode = (inode: Inode) => `${formatOctal(inode.mode)}${inode.acl ? '+' : ''}`;
-    const made = `${creator.name} (${role.user}, ${decides}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${mode(created.file)} ${owner(created.file, names)} and directories ${mode(created.dir)} ${owner(created.dir, names)} in ${c.rel}`;
+    const made = `${creator.name} (${role.user}, ${decides}${how.length > 0 ? `; ${how.join('; ')}` : ''}${by}) creates files ${mode(created.file)} ${owner(created.file, names)}${path?.directories === false ? '' : ` and directories ${mode(created.dir)} ${owner(created.dir, names)}`} in ${c.rel}`;
     const message = `${made}; ${user.name}${user.role ? ` (${user.role.user})` : ''} then cannot ${lostWords(lost, replace)}`;
     // The plan gives the directory its group and setgid where that is enough; what is left is advice.
     const planned = applyChange(c.inode, c.change);
-    const stillLost = predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace) !== 0;
+    const stillLost =
+      predictLoss(predictCreated(role, planned, path), planned, user.principal, writes, replace, path?.directories !== false) !== 0;
     const remedies = stillLost ? findRemedy({ creator: role, user: user.principal, writes, parent: planned, path }) : [];
     const advice = joinSteps(
       remedies.flatMap((remedy) =>

@@ -21,9 +21,10 @@ export const laravel: Preset = {
     // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Filesystem/Filesystem.php#L222-L233
     // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/Foundation/PackageManifest.php#L182
     // https://github.com/laravel/framework/blob/v13.26.1/src/Illuminate/View/Compilers/BladeCompiler.php#L199
+    // Both are flat: no directory is made in them.
     {
       match: ['bootstrap/cache/**', 'storage/framework/views/**'],
-      create: { file: { chmod: '0777 & ~umask' } },
+      create: { file: { chmod: '0777 & ~umask' }, dir: 'none' },
       update: 'replace',
     },
     // Laravel loads .env, or .env.{APP_ENV} when APP_ENV is set (LoadEnvironmentVariables), and
