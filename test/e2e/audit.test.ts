@@ -265,7 +265,9 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('permcheck audit (built CLI)', (
     writeFileSync(broken, '{\n  "roles": {\n    "web": { "user": "web" }\n  }\n  "paths": []\n}\n');
     const syntax = runCli(['audit', root, '--config', broken, ...users]);
     expect(syntax.code).toBe(2);
-    expect(syntax.stderr).toBe(`permcheck: ${broken}:5:3: not valid JSON: comma expected\n`);
+    expect(syntax.stderr).toBe(
+      `permcheck: ${broken}:4:4: not valid JSON: a comma is missing after this value (the next one is at line 5)\n`,
+    );
     writeFileSync(
       broken,
       JSON.stringify({ roles: { web: { user: 'web' } }, paths: [{ match: 'var/**', access: { web: 'rwx' } }], colour: true }),

@@ -66,7 +66,15 @@ describe('parseConfig', () => {
   });
 
   it('names the line and column of a syntax error', () => {
-    expect(errorOf('{\n  "umask": "0022"\n  "roles": {}\n}')).toBe(`${FILE}:3:3: not valid JSON: comma expected`);
+    expect(errorOf('{\n  "umask": "0022"\n  "roles": {}\n}')).toBe(
+      `${FILE}:2:18: not valid JSON: a comma is missing after this value (the next one is at line 3)`,
+    );
+  });
+
+  // Failed: a comma missing at the end of a line was reported at the next value, after the comments between.
+  it('says where a missing comma belongs, past comments', () => {
+    const text = '{\n  "roles": {\n    "web": { "user": "www-data" }\n  }\n  // a comment\n  // another\n\n  "paths": []\n}\n';
+    expect(errorOf(text)).toBe(`${FILE}:4:4: not valid JSON: a comma is missing after this value (the next one is at line 8)`);
   });
 
   it('gives one line per problem', () => {
