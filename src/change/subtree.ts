@@ -69,6 +69,12 @@ export interface Clauses {
 
 export interface Description {
   steps: Step[];
+  /**
+   * A directory at or below this one is one someone untrusted can change (now, or once the plan ran),
+   * though nothing in it changes: no recursive command may be printed at or above it, since it would
+   * walk in there, where a file or directory can be swapped for a symlink between its stat and chmod.
+   */
+  unsafeBelow?: true;
 }
 
 /** Beyond this many steps a subtree's fix is `permcheck fix --only`, which applies the same plan safely. */
@@ -263,8 +269,9 @@ export function describeSubtree(
 ): Description | undefined {
   if (children.some((child) => child === undefined)) return undefined;
   if ((self.change && !safety.self) || (entries.size > 0 && !safety.inside)) return undefined;
+  const unsafeBelow = !safety.inside || children.some((child) => child!.unsafeBelow);
   // One changed entry is said by its own command; a recursive one would only add noise.
-  const clauses = safety.inside && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
+  const clauses = !unsafeBelow && !summary.untouchable && summary.entriesChanged > 1 ? recursiveClauses(summary) : undefined;
   const recursive: Extract<Step, { kind: 'recursive' }>[] = [];
   if (clauses && hasClauses(clauses)) recursive.push({ kind: 'recursive', rel: self.rel, raw: self.raw, clauses });
   const own: Extract<Step, { kind: 'entry' }>[] = self.change
@@ -292,7 +299,8 @@ export function describeSubtree(
     if (remainingChange(step, recursive)) steps.push(step);
     if (steps.length > MAX_STEPS) return undefined;
   }
-  return steps.length > MAX_STEPS ? undefined : { steps };
+  if (steps.length > MAX_STEPS) return undefined;
+  return unsafeBelow ? { steps, unsafeBelow: true } : { steps };
 }
 
 export function targetOf(current: Ownable, change: Change): Ownable {

@@ -160,6 +160,38 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
     for (const fix of fixes) expect(fix).toMatch(/^permcheck fix .* --only 'var(\/[^']*)?'$/);
   });
 
+  // Failed: var/ was safe to paste in, so its fix was `chmod -R -- o-r './var' && find -P './var' … -exec chmod …`,
+  // which walked into var/evil, a directory a stranger owns though nothing in it changes: a file or
+  // directory swapped there for a symlink between the walk's stat and chmod turned a root file 0773.
+  it('prints no recursive command over a directory that holds one a stranger can change', () => {
+    // The tree is backup's, whom the audit trusts; var/evil is a stranger's (www-data: no role here).
+    const app = join(tmp.path, 'evil', 'app');
+    for (const dir of ['src', 'var/log', 'var/cache', 'var/evil']) mkdirSync(join(app, dir), { recursive: true });
+    // Enough of them that one recursive command at var/ is the shortest fix.
+    const files = ['src/index.php', 'var/cache/c.php', ...Array.from({ length: 40 }, (_, i) => `var/log/f${i}.log`)];
+    for (const file of files) writeFileSync(join(app, file), 'x');
+    writeFileSync(join(app, 'var/evil/e.txt'), 'x');
+    spawnSync('chown', ['-R', `${other!.uid}:${other!.gid}`, app]);
+    for (const file of files.slice(1)) chmodSync(join(app, file), 0o2755);
+    // Nothing a recursive o-r would change: the stranger's directory is no exception to it.
+    chownSync(join(app, 'var/evil'), web!.uid, other!.gid);
+    chownSync(join(app, 'var/evil/e.txt'), web!.uid, other!.gid);
+    chmodSync(join(app, 'var/evil'), 0o2770);
+    chmodSync(join(app, 'var/evil/e.txt'), 0o660);
+    const config = join(tmp.path, 'evil', 'config.json');
+    const paths = [
+      { match: '**', access: { web: 'read', cli: 'write', others: 'read' } },
+      { match: 'var/**', access: { web: 'none', cli: 'write', others: 'none' } },
+    ];
+    writeFileSync(config, JSON.stringify({ umask: '0002', paths }));
+    const flags = ['--no-discover', '--web-user', 'nobody', '--cli-user', 'backup', '--trust', 'backup', '--config', config];
+    const fixes = auditFindings<Finding & { fix?: string }>(app, flags).flatMap((f) => (f.fix ? [f.fix] : []));
+    const reaches = fixes.flatMap((fix) => [...fix.matchAll(/(?:-R [^']*|find -P )'\.\/([^']*)'/g)].map((m) => m[1]));
+    expect(reaches.length).toBeGreaterThan(0);
+    expect(reaches.filter((dir) => dir === 'var' || dir === '.' || 'var/evil'.startsWith(`${dir}/`))).toEqual([]);
+    expect(reaches).toContain('var/log');
+  });
+
   // Failed while the script began #!/bin/sh: dash has no $'…' quoting, so it ended the quote of a name
   // early, and the next name's quote closed it again; what was between ran as root (a file PWN).
   it('runs a dry-run script under bash only: sh stops at once, before a hostile name becomes commands', () => {
