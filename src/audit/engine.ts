@@ -15,6 +15,7 @@ import {
 import { EXECUTE } from '../mode/bits.js';
 import type { EntryPlan } from '../plan/entry.js';
 import { PlanMemo } from '../plan/memo.js';
+import { planOpens } from '../plan/opens.js';
 import { applyChange, type Change } from '../change/change.js';
 import { ends } from '../plan/verify.js';
 import type { CompiledPolicy, DirectoryPolicy, EntryPolicy } from '../policy/compile.js';
@@ -286,7 +287,8 @@ export class AuditEngine implements WalkVisitor<Frame> {
     const trusted = this.trusted;
     const writable =
       !this.input.settings.raceFree &&
-      (untrustedWriters(dir, trusted).length > 0 || this.opensToUntrusted(policy) || this.plannedWritable(dir, policy, parent));
+      (untrustedWriters(dir, trusted).length > 0 ||
+        planOpens(dir, policy, this.input.settings.subjects, trusted, this.plans, parent?.plan.defaultAcl ?? false));
     const above = parent ? parent.plan.chainSafe : this.input.settings.rootSafe;
     const chainSafe = above && !writable;
     // Its advice may name commands on it and below it (setfacl -R): only where no one untrusted can swap them.
@@ -355,22 +357,6 @@ export class AuditEngine implements WalkVisitor<Frame> {
     // share (Debian's WordPress has 24 links into /etc and /var/lib).
     if (entry.type === 'symlink' && candidates.length === 0) return;
     parent.aggregate.addChild(entryChild(entry.rel, candidates));
-  }
-
-  /** Whether the policy has someone untrusted write a directory, or own it (an owner can chmod). */
-  private opensToUntrusted(policy: EntryPolicy): boolean {
-    if (policy.owner && !this.trusted.has(policy.owner.uid)) return true;
-    const subjects = this.input.settings.subjects;
-    return policy.levels.some((level, s) => level === 'write' && !this.trusted.has(subjects[s]!.principal.uid));
-  }
-
-  /**
-   * Whether the plan for the directory (what it wants of it, before what is below it adds search) lets
-   * someone untrusted change it: the group it gives write may hold users who are no role.
-   */
-  private plannedWritable(dir: WalkEntry, policy: EntryPolicy, parent: Frame | undefined): boolean {
-    const change = this.plans.plan(dir, true, policy, [], dir.nlink, parent?.plan.defaultAcl ?? false).change;
-    return change !== undefined && untrustedWriters(applyChange(dir, change), this.trusted).length > 0;
   }
 
   private withoutSecret(policy: EntryPolicy): EntryPolicy {

@@ -11,6 +11,8 @@ import { bindProjectRoles, loadProject, type RoleOptions } from '../project/setu
 import { UsageError } from '../errors.js';
 import { assemblePolicy } from '../policy/assemble.js';
 import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
+import { PlanMemo } from '../plan/memo.js';
+import { planOpens } from '../plan/opens.js';
 import { CONFIG_FILE } from '../policy/config-name.js';
 import { checkGlob, globBase } from '../policy/glob.js';
 import { NO_FRAMEWORK } from '../policy/choose.js';
@@ -95,6 +97,34 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
     const blocker = firstBlocker(resolved.chain, subject.principal);
     return blocker ? { blocker: blocker.path, inode: blocker.inode, ancestor: true, listsIt: false } : undefined;
   });
+  const settings: AuditSettings = {
+    subjects,
+    severities: project.config.rules ?? {},
+    umaskByUid,
+    defaultUmask: defaultUmask.value,
+    sharedGid: sharedGroup(roles),
+    preset: preset?.name,
+    trustedUids: [...project.trust.uids],
+    rootSafe: replacers.length === 0,
+    rootInsideSafe: replacers.length === 0 && insiders.length === 0,
+    // The tree audited, not the way to it: releases/current may point elsewhere by then.
+    fixInvocation: options.fixInvocation?.(resolved.resolved),
+  };
+  const policy = new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only);
+  // Inside the root after the plan ran, too: a root the plan hands to someone untrusted (or opens to a
+  // group) is no place for a pasted command such as `echo 002 > magento_umask`.
+  if (
+    settings.rootInsideSafe &&
+    planOpens(
+      { ...resolved.target, nlink: resolved.nlink },
+      policy.rootPolicy(),
+      subjects,
+      project.trust.uids,
+      new PlanMemo(settings),
+      false,
+    )
+  )
+    settings.rootInsideSafe = false;
   return {
     start,
     header: {
@@ -115,20 +145,8 @@ export async function planAudit(dir: string | undefined, options: AuditOptions):
       acl: aclReaderStatus(),
       ...(notes.length > 0 ? { notes } : {}),
     },
-    settings: {
-      subjects,
-      severities: project.config.rules ?? {},
-      umaskByUid,
-      defaultUmask: defaultUmask.value,
-      sharedGid: sharedGroup(roles),
-      preset: preset?.name,
-      trustedUids: [...project.trust.uids],
-      rootSafe: replacers.length === 0,
-      rootInsideSafe: replacers.length === 0 && insiders.length === 0,
-      // The tree audited, not the way to it: releases/current may point elsewhere by then.
-      fixInvocation: options.fixInvocation?.(resolved.resolved),
-    },
-    policy: new CompiledPolicy(assembled.rules, assembled.ignore, subjects.length, only),
+    settings,
+    policy,
     rules: assembled.rules,
     ignore: assembled.ignore,
     only,

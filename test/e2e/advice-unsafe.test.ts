@@ -24,6 +24,7 @@ interface Finding {
   rule: string;
   path: string;
   advice?: string;
+  fix?: string;
 }
 
 function advice(app: string): Finding[] {
@@ -239,6 +240,35 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
         expect(f.advice).not.toContain('echo');
         expect(f.advice).toContain("in the application's magento_umask");
       }
+    } finally {
+      removeAccount(deploy);
+    }
+  });
+
+  // Failed: root owned the shop, so the advice said `echo 002 > magento_umask`; the plan's first fix gave
+  // the root to the untrusted deploy user, who swapped magento_umask for a symlink to a root-only file
+  // before the advice was pasted.
+  it('gives Magento umask advice in words where the plan hands the root to someone untrusted', () => {
+    const shop = join(tmp.path, 'magento-root', 'shop');
+    for (const dir of ['bin', 'app/etc', 'var/cache']) mkdirSync(join(shop, dir), { recursive: true });
+    writeFileSync(join(shop, 'bin/magento'), '<?php\n');
+    writeFileSync(join(shop, 'app/etc/env.php'), '<?php return [];\n');
+    writeFileSync(join(shop, 'magento_umask'), '022\n');
+    writeFileSync(join(shop, 'var/cache/a'), 'x');
+    chmodSync(join(shop, 'app/etc/env.php'), 0o640);
+    chownSync(join(shop, 'var'), 0, web!.gid);
+    chownSync(join(shop, 'var/cache'), 0, web!.gid);
+    chmodSync(join(shop, 'var'), 0o2775);
+    chmodSync(join(shop, 'var/cache'), 0o2775);
+    const deploy = createAccount('pcr');
+    try {
+      spawnSync('usermod', ['-a', '-G', web!.name, deploy.name]);
+      const findings = auditFindings<Finding>(shop, ['--no-discover', '--web-user', 'www-data', '--cli-user', deploy.name]);
+      // The plan gives the root to deploy, whom nothing vouches for.
+      expect(findings.some((f) => f.path === '.' && f.fix !== undefined)).toBe(true);
+      const found = findings.filter((f) => f.advice?.includes('magento_umask'));
+      expect(found.length).toBeGreaterThan(0);
+      for (const f of found) expect(f.advice).not.toContain('echo');
     } finally {
       removeAccount(deploy);
     }
