@@ -31,7 +31,7 @@ export function defineAccess(command: Command, ctx: CommandContext): void {
     // The project: where the config above the first path is, else the nearest framework above it
     // (as explain --in finds it), else the current directory.
     const setup = await loadProject(options, resolve(paths[0]!), true);
-    const framework = setup.file ? undefined : frameworkAbove(resolve(paths[0]!), setup.trust, setup.choice.notes);
+    const framework = setup.file ? undefined : frameworkAbove(resolve(paths[0]!), setup.trust, setup.choice.notes, setup.local);
     const project = setup.file ? dirname(setup.file) : (framework ?? process.cwd());
     const roles = bindRoles(setup, options, project);
     const { db } = setup;

@@ -27,7 +27,7 @@ import type { ExplainOptions } from './explain.js';
  */
 async function projectOf(options: ExplainOptions, from: string | undefined) {
   const project = await loadProject(options, from ?? process.cwd(), true);
-  const framework = project.file ? undefined : frameworkAbove(from, project.trust, project.choice.notes);
+  const framework = project.file ? undefined : frameworkAbove(from, project.trust, project.choice.notes, project.local);
   const root = project.file ? dirname(project.file) : (framework ?? process.cwd());
   const provenance = provenanceOf(project, root, from ?? process.cwd(), framework);
   const { roles, preset } = bindProjectRoles(project, options, root);

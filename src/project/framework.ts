@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { frameworkOf, type Detection } from '../policy/presets/index.js';
 import type { Trust } from '../trust/trust.js';
+import { writerText } from '../access/writers.js';
+import type { Names } from '../access/describe.js';
 import { writersOf } from './config-file.js';
 
 /** Which framework the tree at `root` holds, from its marker files; undefined for none. */
@@ -10,27 +12,29 @@ export function detectFramework(root: string): Detection | undefined {
 }
 
 /**
- * Without a config: the directory at or above `dir` where a framework's marker files are (wp-config.php,
- * artisan...), so `--in wp-content/uploads` gets WordPress's creation model. The nearest one that no one
- * but trusted users can change; else the outermost: whoever can write a directory inside the project
- * (uploads/) can plant markers there and be taken for the project's owner, but not above it.
- * `notes` hears of the markers passed over.
+ * Without a config: the nearest directory at or above `dir` where a framework's marker files are
+ * (wp-config.php, artisan...), so `--in wp-content/uploads` gets WordPress's creation model. Only one
+ * that no one but trusted users can change, as for a config: whoever can write a directory can plant
+ * markers there (uploads/) and be taken for the project's owner, its cli role. The path is resolved
+ * first: a symlink someone planted decides nothing by where it points. `notes` hears of the markers
+ * passed over, and how to take them.
  */
-export function frameworkAbove(dir: string | undefined, trust: Trust, notes: string[]): string | undefined {
-  const found: string[] = [];
-  for (let at = dir; at !== undefined; at = dirname(at) === at ? undefined : dirname(at)) {
-    if (!detectFramework(at)) continue;
-    if (writersOf(at, trust)?.length === 0) return passed(found, at, notes);
-    found.push(at);
+export function frameworkAbove(dir: string | undefined, trust: Trust, notes: string[], names?: Names): string | undefined {
+  let real = dir;
+  try {
+    if (dir !== undefined) real = realpathSync(dir);
+  } catch {
+    // A path that does not exist (access may name one): as given.
   }
-  const outer = found.pop();
-  return outer === undefined ? undefined : passed(found, outer, notes);
-}
-
-function passed(over: readonly string[], taken: string, notes: string[]): string {
-  for (const at of over)
-    notes.push(
-      `ignored the framework markers in ${at}: someone besides root, you and the --trust users can change it; ${taken} is the project`,
-    );
-  return taken;
+  for (let at = real; at !== undefined; at = dirname(at) === at ? undefined : dirname(at)) {
+    if (!detectFramework(at)) continue;
+    const writers = writersOf(at, trust);
+    if (writers?.length === 0) return at;
+    const owner = writers?.find((writer) => writer.kind === 'owner');
+    const who =
+      writers && names ? writers.map((writer) => writerText(writer, names)).join(', ') : 'someone besides root, you and the --trust users';
+    const take = owner?.kind === 'owner' && names ? `; --trust ${names.user(owner.uid)} takes them` : '';
+    notes.push(`ignored the framework markers in ${at}: ${who} can change it${take}`);
+  }
+  return undefined;
 }

@@ -59,12 +59,21 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('trusted configuration', () => {
       { path: 'wp-content/uploads/wp-config.php', type: 'file', mode: 0o644, uid: STRANGER.uid, gid: STRANGER.gid, content: '<?php\n' },
       { path: 'wp-content/uploads/a.jpg', type: 'file', mode: 0o600, uid: STRANGER.uid, gid: STRANGER.gid },
     ]);
-    const web = ['--web-user', 'web'];
+    // The real root is deploy's: trusted, its markers count; the stranger's never do.
+    const web = ['--web-user', 'web', '--trust', String(DEPLOY.uid)];
     const { json } = runCliJson(['access', join(app, 'wp-content/uploads/a.jpg'), '--json', ...web, ...users]);
     expect(json.project.directory).toBe(app);
     expect(json.roles.cli.user).toBe('deploy');
     expect(json.results[0].roles.cli.read).toBe(false);
-    expect(json.project.notes.join('\n')).toContain(`ignored the framework markers in ${join(app, 'wp-content/uploads')}`);
+    expect(json.project.notes.join('\n')).toContain(
+      `ignored the framework markers in ${join(app, 'wp-content/uploads')}: 21004 (its owner) can change it`,
+    );
+    // Untrusted, deploy's root is no project either: the current directory stands for it, and the note says how to take it.
+    const untrusted = runCliJson(['access', join(app, 'wp-content/uploads/a.jpg'), '--json', '--web-user', 'web', ...users]).json;
+    expect(untrusted.project.directory).toBe(process.cwd());
+    expect(untrusted.project.notes.join('\n')).toContain(
+      `ignored the framework markers in ${app}: 21001 (its owner) can change it; --trust 21001 takes them`,
+    );
     const explained = runCliJson([
       'explain',
       '--for',
