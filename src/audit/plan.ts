@@ -210,11 +210,20 @@ export function scopeGlobs(options: Pick<AuditOptions, 'ignore' | 'only'>): stri
 function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
   const base = globBase(glob).replace(/\\(.)/g, '$1');
   if (base === '' || base === '.') return;
-  try {
-    lstatSync(`/proc/self/fd/${rootFd}/${base}`);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${base}`);
+  // Name by name, as the walk goes: it follows no symlink, so a path through one names nothing in the tree.
+  const names = base.split('/');
+  for (let i = 0; i < names.length; i++) {
+    const path = names.slice(0, i + 1).join('/');
+    let stats;
+    try {
+      stats = lstatSync(`/proc/self/fd/${rootFd}/${path}`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${path}`);
+      return;
+    }
+    if (i < names.length - 1 && stats.isSymbolicLink())
+      throw new UsageError(`--only '${glob}' names nothing in ${root}: ${path} is a symbolic link, which the audit does not follow`);
   }
 }
 

@@ -16,6 +16,9 @@ export function checkGlob(glob: string): GlobCheck {
   if (pattern.startsWith('!'))
     return { ok: false, reason: "is negated; list exclusions under 'ignore', or order 'paths' entries so a later one overrides" };
   while (pattern.startsWith('./')) pattern = pattern.slice(2);
+  // 'a//b' and 'a/./b' name a/b, as the shell would take them; the matcher would match nothing.
+  pattern = pattern.replace(/\/{2,}/g, '/').replace(/\/(?:\.\/)+/g, '/');
+  if (pattern === '.' || pattern === '') pattern = '.';
   if (pattern.split('/').includes('..')) return { ok: false, reason: "has a '..' segment; globs cannot leave the audited directory" };
   if (pattern.endsWith('/')) pattern = `${pattern.replace(/\/+$/, '')}/**`;
   try {

@@ -374,6 +374,26 @@ describe('an --only that names nothing in the tree', () => {
     }
     expect(runCli(['audit', tmp.path, ...flags, '--only', 'storage/**']).code).toBe(0);
     expect(runCli(['audit', tmp.path, ...flags, '--only', '**/*.log']).code).toBe(0);
+    // Spelled as a shell would take it, it names what it says: the log is audited (its finding shows).
+    const log = (only: string) =>
+      runCliJson<{ findings: { path: string }[]; summary: { entries: number } }>([
+        'audit',
+        tmp.path,
+        ...flags,
+        '--only',
+        only,
+        '--format',
+        'json',
+      ]).json.summary.entries;
+    expect(log('storage//logs/app.log')).toBe(log('storage/logs/app.log'));
+    expect(log('storage/./logs/**')).toBe(log('storage/logs/**'));
+    // Through a symlink, which the walk does not follow: nothing of the tree.
+    symlinkSync('/etc', join(tmp.path, 'lnk'));
+    const linked = runCli(['audit', tmp.path, ...flags, '--only', 'lnk/passwd']);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toBe(
+      `permcheck: --only 'lnk/passwd' names nothing in ${tmp.path}: lnk is a symbolic link, which the audit does not follow\n`,
+    );
   });
 });
 
