@@ -1,7 +1,7 @@
 import { grouped } from '../text/grouped.js';
 import { changeCommands, descriptionCommands } from '../change/render.js';
 import { shellQuote } from '../fix/shell.js';
-import { literalGlob } from '../policy/glob.js';
+import { checkGlob, compileGlob, literalGlob } from '../policy/glob.js';
 import { formatOctal } from '../mode/bits.js';
 import type { Candidate, DescribeContext, Finding } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
@@ -77,5 +77,16 @@ export function onlyGlob(candidate: { rel: string; raw?: Uint8Array | undefined 
   // --only takes text, and matches names as they decode: bytes that are not UTF-8 are U+FFFD there, so
   // `?` stands for it. That also takes a sibling that differs only there, no wider.
   const glob = candidate.raw ? literalGlob(rel).replaceAll('\uFFFD', '?') : literalGlob(rel);
-  return subtree ? `${glob}/**` : glob;
+  const only = subtree ? `${glob}/**` : glob;
+  if (takes(only, rel)) return only;
+  // A name the glob cannot say (the checks would read it otherwise): its directory's subtree, which the
+  // same plan covers, rather than a line that fails or takes nothing.
+  const slash = rel.lastIndexOf('/');
+  return slash < 0 ? undefined : onlyGlob({ rel: rel.slice(0, slash), raw: candidate.raw }, true);
+}
+
+/** Whether --only GLOB, read as the audit reads it, takes the entry at `rel`. */
+function takes(glob: string, rel: string): boolean {
+  const checked = checkGlob(glob);
+  return checked.ok && compileGlob(checked.pattern)(rel);
 }

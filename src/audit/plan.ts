@@ -14,7 +14,7 @@ import { CompiledPolicy, type PolicyRule } from '../policy/compile.js';
 import { PlanMemo } from '../plan/memo.js';
 import { planOpens } from '../plan/opens.js';
 import { CONFIG_FILE } from '../policy/config-name.js';
-import { checkGlob, globBase } from '../policy/glob.js';
+import { checkGlob, literalStart } from '../policy/glob.js';
 import { NO_FRAMEWORK } from '../policy/choose.js';
 import { detectFramework, frameworkAbove } from '../project/framework.js';
 import type { Role } from '../roles/role.js';
@@ -208,7 +208,7 @@ export function scopeGlobs(options: Pick<AuditOptions, 'ignore' | 'only'>): stri
  * is left to the walk to report.
  */
 function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
-  const base = globBase(glob).replace(/\\(.)/g, '$1');
+  const base = literalStart(glob);
   if (base === '' || base === '.') return;
   // Name by name, as the walk goes: it follows no symlink, so a path through one names nothing in the tree.
   const names = base.split('/');
@@ -219,7 +219,8 @@ function checkOnlyFinds(glob: string, rootFd: number, root: string): void {
       stats = lstatSync(`/proc/self/fd/${rootFd}/${path}`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${path}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG')
+        throw new UsageError(`--only '${glob}' names nothing in ${root}: there is no ${path}`);
       return;
     }
     if (i < names.length - 1 && stats.isSymbolicLink())

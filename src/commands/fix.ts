@@ -147,11 +147,12 @@ function* scriptLines(root: string, changes: readonly PlannedChange[], plan: Aud
   yield `cd -- ${pathArgumentAbsolute(root)}`;
   const only: string[] = [];
   for (const change of sorted(changes)) {
-    const glob = pointed && change.pathSafe === false ? widest(change) : undefined;
-    if (glob === undefined) {
+    if (!pointed || change.pathSafe !== false) {
       yield* commandsOf(change, plan);
       continue;
     }
+    // No glob says it: the whole tree's plan, which holds this change too.
+    const glob = widest(change) ?? WHOLE_TREE;
     if (only.length === 0) {
       yield '# A commented command names a path through a directory someone besides root, you and the --trust';
       yield '# users can change, or will once the plan gives them write there: the permcheck fix line at the end';
@@ -162,9 +163,15 @@ function* scriptLines(root: string, changes: readonly PlannedChange[], plan: Aud
   }
   if (only.length === 0) return;
   yield '# Exit code 1 only says findings remain (its report names them): the script has done its part.';
+  if (only.includes(WHOLE_TREE)) {
+    yield `${invocation} || [ $? -eq 1 ]`;
+    return;
+  }
   yield `${invocation} \\`;
   for (const [i, glob] of only.entries()) yield `  --only ${onlyArgument(glob)}${i < only.length - 1 ? ' \\' : ' || [ $? -eq 1 ]'}`;
 }
+
+const WHOLE_TREE = '';
 
 /** Lines out in pieces of about a megabyte, each escaped for the terminal. */
 async function writeLines(ctx: CommandContext, lines: Iterable<string>): Promise<void> {

@@ -10,7 +10,8 @@ export type GlobCheck = { ok: true; pattern: string } | { ok: false; reason: str
  * audited root, POSIX style; './x' is 'x', and 'x/' means the directory and all below it ('x/**').
  */
 export function checkGlob(glob: string): GlobCheck {
-  let pattern = glob.trim();
+  // White space that a backslash escapes is part of a name (literalGlob writes 'notes\\ '): kept.
+  let pattern = glob.replace(/^\s+/, '').replace(/(?<!\\)\s+$/, '');
   if (pattern === '') return { ok: false, reason: 'is empty' };
   if (pattern.startsWith('/')) return { ok: false, reason: 'is absolute; globs are relative to the audited directory' };
   if (pattern.startsWith('!'))
@@ -57,5 +58,20 @@ export function hasEscape(pattern: string): boolean {
  * spaces at either end that --only would trim): for a `permcheck fix --only` of one entry.
  */
 export function literalGlob(rel: string): string {
-  return rel.replace(/[\\*?[\](){}!+@|^$,]/g, (c) => `\\${c}`).replace(/^\s|\s$/g, (c) => `\\${c}`);
+  // A backslash in a name becomes '?': the matcher misreads an escaped backslash next to another escape
+  // (a glob for the name 'a\\*' matched nothing), so one character there is left open instead.
+  return rel.replace(/[\\*?[\](){}!+@|^$,]/g, (c) => (c === '\\' ? '?' : `\\${c}`)).replace(/^\s|\s$/g, (c) => `\\${c}`);
+}
+
+/**
+ * The literal path a glob starts with, unescaped ('var/cache' for 'var/cache/*.php', '{x}' for
+ * '\\{x\\}/**'); '' when its first segment is a pattern already.
+ */
+export function literalStart(pattern: string): string {
+  const out: string[] = [];
+  for (const segment of pattern.split('/')) {
+    if (/(?<!\\)[*?[\]{}()!+@]/.test(segment)) break;
+    out.push(segment.replace(/\\(.)/g, '$1'));
+  }
+  return out.join('/');
 }
