@@ -284,13 +284,14 @@ export class AuditEngine implements WalkVisitor<Frame> {
     // the way: one who can could swap what the command walks into for a symlink. That holds after the
     // plan too: where it gives an untrusted role write (the web user, uploads/), the commands that open
     // the directory may run before those below it (pasted in any order, or chmod -R then find -exec).
+    // Asked only where the way above is safe: below an unsafe directory nothing is, whatever this one's plan.
     const trusted = this.trusted;
-    const writable =
-      !this.input.settings.raceFree &&
-      (untrustedWriters(dir, trusted).length > 0 ||
-        planOpens(dir, policy, this.input.settings.subjects, trusted, this.plans, parent?.plan.defaultAcl ?? false));
     const above = parent ? parent.plan.chainSafe : this.input.settings.rootSafe;
-    const chainSafe = above && !writable;
+    const chainSafe =
+      above &&
+      (this.input.settings.raceFree ||
+        (untrustedWriters(dir, trusted).length === 0 &&
+          !planOpens(dir, policy, this.input.settings.subjects, trusted, this.plans, parent?.plan.defaultAcl ?? false)));
     // Its advice may name commands on it and below it (setfacl -R): only where no one untrusted can swap them.
     if (!chainSafe) for (const candidate of own) candidate.adviceUnsafe = true;
     return {

@@ -241,14 +241,19 @@ function projectAboveNote(source: string, root: string, trust: Trust): string[] 
     : [];
 }
 
+/** Each writer in words, once: "deploy (its owner), group www-data". */
+function writersText(writers: readonly Writer[], db: UserDatabase): string {
+  return [...new Set(writers.map((writer) => writerText(writer, db)))].join(', ');
+}
+
 function insideNote(insiders: readonly Writer[], db: UserDatabase): string {
-  const who = [...new Set(insiders.map((writer) => writerText(writer, db)))].join(', ');
+  const who = writersText(insiders, db);
   const owner = insiders.find((writer) => writer.kind === 'owner');
   const trust = owner?.kind === 'owner' ? `; --trust ${db.user(owner.uid)} if that user is yours, for commands` : '';
   return `${who} can change what is in the root: fixes are given as permcheck fix, which checks each entry before it changes it${trust}`;
 }
 
 function replaceableNote(replacers: readonly Writer[], db: UserDatabase): string {
-  const who = [...new Set(replacers.map((writer) => writerText(writer, db)))].join(', ');
+  const who = writersText(replacers, db);
   return `${who} can replace a directory above the root: fixes are given as permcheck fix, which checks each entry before it changes it`;
 }
