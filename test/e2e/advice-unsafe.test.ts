@@ -36,6 +36,14 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
   const tmp = makeTempDir('permcheck-advice-unsafe-');
   afterAll(() => tmp.cleanup());
 
+  /** A Laravel tree (its marker files) with an empty storage/logs. */
+  function laravel(app: string): void {
+    mkdirSync(join(app, 'bootstrap'), { recursive: true });
+    mkdirSync(join(app, 'storage/logs'), { recursive: true });
+    writeFileSync(join(app, 'artisan'), '<?php\n');
+    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+  }
+
   function symfony(app: string): void {
     for (const dir of ['bin', 'var/cache']) mkdirSync(join(app, dir), { recursive: true });
     writeFileSync(join(app, 'bin/console'), '<?php\n');
@@ -71,10 +79,7 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
 
   it('writes fix --dry-run lines through the web user’s directory as one permcheck fix, not as commands; the script runs to its end', () => {
     const app = join(tmp.path, 'script', 'app');
-    mkdirSync(join(app, 'bootstrap'), { recursive: true });
-    mkdirSync(join(app, 'storage/logs'), { recursive: true });
-    writeFileSync(join(app, 'artisan'), '<?php\n');
-    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    laravel(app);
     for (const log of ['a.log', 'b.log']) {
       writeFileSync(join(app, 'storage/logs', log), 'x');
       chmodSync(join(app, 'storage/logs', log), 0o600);
@@ -121,10 +126,7 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
   // sibling as well, not only to the entry its finding is about.
   it('points the fix of a name that is not UTF-8 at itself, not at its whole directory', () => {
     const app = join(tmp.path, 'bytes', 'app');
-    mkdirSync(join(app, 'bootstrap'), { recursive: true });
-    mkdirSync(join(app, 'storage/logs'), { recursive: true });
-    writeFileSync(join(app, 'artisan'), '<?php\n');
-    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    laravel(app);
     const odd = Buffer.concat([Buffer.from(join(app, 'storage/logs/b')), Buffer.from([0xe9]), Buffer.from('.log')]);
     const sibling = join(app, 'storage/logs/c.log');
     writeFileSync(odd, 'x');
@@ -217,10 +219,7 @@ describe.skipIf(!ready)(`printed commands on paths the web user can change${why}
   // early, and the next name's quote closed it again; what was between ran as root (a file PWN).
   it('runs a dry-run script under bash only: sh stops at once, before a hostile name becomes commands', () => {
     const app = join(tmp.path, 'dash', 'app');
-    mkdirSync(join(app, 'bootstrap'), { recursive: true });
-    mkdirSync(join(app, 'storage/logs'), { recursive: true });
-    writeFileSync(join(app, 'artisan'), '<?php\n');
-    writeFileSync(join(app, 'bootstrap/app.php'), '<?php\n');
+    laravel(app);
     for (const name of ["k\t'; touch PWN; '", "l'm"]) {
       writeFileSync(join(app, 'storage/logs', name), 'x');
       chmodSync(join(app, 'storage/logs', name), 0o600);

@@ -387,6 +387,8 @@ describe('an --only that names nothing in the tree', () => {
       ]).json.summary.entries;
     expect(log('storage//logs/app.log')).toBe(log('storage/logs/app.log'));
     expect(log('storage/./logs/**')).toBe(log('storage/logs/**'));
+    // A name longer than any file system holds names nothing either: exit 2, not a clean audit.
+    expect(runCli(['audit', tmp.path, ...flags, '--only', 'a'.repeat(5000)]).code).toBe(2);
     // Through a symlink, which the walk does not follow: nothing of the tree.
     symlinkSync('/etc', join(tmp.path, 'lnk'));
     const linked = runCli(['audit', tmp.path, ...flags, '--only', 'lnk/passwd']);

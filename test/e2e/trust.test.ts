@@ -74,6 +74,18 @@ describeNeeding({ [NEEDS_ROOT.chown]: isRoot })('trusted configuration', () => {
     expect(untrusted.project.notes.join('\n')).toContain(
       `ignored the framework markers in ${app}: 21001 (its owner) can change it; --trust 21001 takes them`,
     );
+    // A symlink the stranger plants in uploads/, pointing at a root-owned tree with markers, decides
+    // nothing by where it points: the project is where the file really is.
+    const elsewhere = join(tmp.path, 'markers-elsewhere');
+    buildTree(elsewhere, [
+      { path: '.', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+      { path: 'wp-config.php', type: 'file', mode: 0o640, uid: 0, gid: 0, content: '<?php\n' },
+      { path: 'a.jpg', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    ]);
+    symlinkSync(elsewhere, join(app, 'wp-content/uploads/link'));
+    const linked = runCliJson(['access', join(app, 'wp-content/uploads/link/a.jpg'), '--json', ...web, ...users]).json;
+    expect(linked.project.directory).toBe(elsewhere);
+    expect(linked.roles.cli.user).toBe('root');
     const explained = runCliJson([
       'explain',
       '--for',
